@@ -1,0 +1,85 @@
+#include "hw/conv/line_buffer.hpp"
+
+#include <algorithm>
+
+namespace skipsim {
+
+LineBuffer::LineBuffer(const ConvGeometry& g, int lanes, SramBanks& sram, const std::string& name)
+    : m_g(g),
+      m_lanes(lanes),
+      m_beats_per_pixel(beats_per_pixel(g.c, lanes)),
+      m_sram(sram),
+      m_cap(static_cast<uint64_t>(g.k) * g.w) {
+  m_region = sram.allocate(name, m_cap * g.c);
+  for (int ky = 0; ky < g.k; ++ky)
+    for (int kx = 0; kx < g.k; ++kx)
+      for (int ci = 0; ci < g.c; ++ci) m_elems.push_back({ky, kx, ci});
+}
+
+uint64_t LineBuffer::first_needed(int oy, int ox) const {
+  const int y = std::max(0, oy * m_g.stride - m_g.pad());
+  const int x = std::max(0, ox * m_g.stride - m_g.pad());
+  return m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+}
+
+uint64_t LineBuffer::last_needed(int oy, int ox) const {
+  const int y = std::min(m_g.h - 1, oy * m_g.stride - m_g.pad() + m_g.k - 1);
+  const int x = std::min(m_g.w - 1, ox * m_g.stride - m_g.pad() + m_g.k - 1);
+  return m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+}
+
+bool LineBuffer::can_accept() const { return m_rx_pixel < m_oldest_needed + m_cap; }
+
+void LineBuffer::push_beat(const Beat& b) {
+  const int ch0 = m_rx_beat * m_lanes;
+  const int n = std::min(m_lanes, m_g.c - ch0);
+  uint8_t* base = m_sram.data(m_region) + (m_rx_pixel % m_cap) * m_g.c + ch0;
+  std::copy(b.lane.begin(), b.lane.begin() + n, reinterpret_cast<int8_t*>(base));
+  m_sram.count_write(m_region, n);
+  if (++m_rx_beat == m_beats_per_pixel) {
+    m_rx_beat = 0;
+    ++m_rx_pixel;
+  }
+}
+
+bool LineBuffer::window_ready(int oy, int ox) const { return m_rx_pixel > last_needed(oy, ox); }
+
+void LineBuffer::gather(int oy, int ox, int e0, int n, int8_t* out) {
+  const int8_t* mem = reinterpret_cast<const int8_t*>(m_sram.data(m_region));
+  const int y0 = oy * m_g.stride - m_g.pad();
+  const int x0 = ox * m_g.stride - m_g.pad();
+  int fetched = 0;
+  for (int i = 0; i < n; ++i) {
+    const Elem& e = m_elems[e0 + i];
+    const int y = y0 + e.dy, x = x0 + e.dx;
+    if (y < 0 || y >= m_g.h || x < 0 || x >= m_g.w) {
+      out[i] = 0;
+      continue;
+    }
+    const uint64_t p = m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+    out[i] = mem[(p % m_cap) * m_g.c + e.ci];
+    ++fetched;
+  }
+  m_sram.count_read(m_region, fetched);
+}
+
+void LineBuffer::retire(int oy, int ox) {
+  const int oh = m_g.out_h(), ow = m_g.out_w();
+  int ny = oy, nx = ox + 1;
+  if (nx == ow) {
+    nx = 0;
+    ++ny;
+  }
+  if (ny == oh) {
+    // Frame done: every pixel of it is free; the next frame starts after it.
+    m_frame_base += static_cast<uint64_t>(m_g.h) * m_g.w;
+    m_oldest_needed = m_frame_base;
+    return;
+  }
+  // Later outputs of this row start further right; the next row starts at column 0.
+  uint64_t oldest = first_needed(ny, nx);
+  if (ny + 1 < oh) oldest = std::min(oldest, first_needed(ny + 1, 0));
+  m_oldest_needed = oldest;
+}
+
+}  // namespace skipsim

@@ -1,0 +1,89 @@
+#include "hw/dma/dma_engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace skipsim {
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes)
+    : sc_module(name), clk("clk"), socket("socket"), m_burst(burst_bytes), m_pool(max_outstanding) {
+  socket.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
+  for (auto& r : m_pool) r.buf.assign(burst_bytes, 0);
+}
+
+int DmaEngine::issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag) {
+  int slot = 0;
+  while (m_pool[slot].in_use) ++slot;
+  Request& r = m_pool[slot];
+  r.in_use = true;
+  r.done = false;
+  r.tag = tag;
+  r.issue_cycle = m_cycle;
+  r.tr.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  r.tr.set_address(addr);
+  r.tr.set_data_ptr(r.buf.data());
+  r.tr.set_data_length(len);
+  r.tr.set_streaming_width(len);
+  r.tr.set_byte_enable_ptr(nullptr);
+  r.tr.set_dmi_allowed(false);
+  r.tr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (write) std::memcpy(r.buf.data(), data, len);
+  ++m_outstanding;
+  m_order.push_back(slot);
+  if (write) {
+    ++m_stats.write_requests;
+    m_stats.bytes_written += len;
+  } else {
+    ++m_stats.read_requests;
+    m_stats.bytes_read += len;
+  }
+  if (m_activity) ++*m_activity;
+  tlm::tlm_phase ph = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  const tlm::tlm_sync_enum s = socket->nb_transport_fw(r.tr, ph, delay);
+  m_req_pending = !(s == tlm::TLM_UPDATED && ph == tlm::END_REQ);
+  return slot;
+}
+
+tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& tr, tlm::tlm_phase& ph,
+                                              sc_core::sc_time& delay) {
+  if (m_activity) ++*m_activity;
+  if (ph == tlm::END_REQ) {
+    m_req_pending = false;
+    return tlm::TLM_ACCEPTED;
+  }
+  if (ph == tlm::BEGIN_RESP) {
+    for (auto& r : m_pool) {
+      if (&r.tr == &tr) {
+        if (tr.is_response_error()) {
+          SC_REPORT_ERROR(name(), ("DRAM error response: " + tr.get_response_string()).c_str());
+        }
+        r.done = true;
+        r.resp_time = sc_core::sc_time_stamp() + delay;
+        break;
+      }
+    }
+    // A response implies its request was accepted.
+    m_req_pending = m_req_pending && &tr != &m_pool[m_order.back()].tr;
+    return tlm::TLM_COMPLETED;
+  }
+  return tlm::TLM_ACCEPTED;
+}
+
+bool DmaEngine::front_done() const {
+  if (m_order.empty()) return false;
+  const Request& r = m_pool[m_order.front()];
+  return r.done && r.resp_time < sc_core::sc_time_stamp();
+}
+
+void DmaEngine::pop_front() {
+  Request& r = m_pool[m_order.front()];
+  const uint64_t lat = m_cycle - r.issue_cycle;
+  m_stats.latency_cycles_sum += lat;
+  m_stats.latency_cycles_max = std::max(m_stats.latency_cycles_max, lat);
+  r.in_use = false;
+  m_order.pop_front();
+  --m_outstanding;
+}
+
+}  // namespace skipsim

@@ -1,0 +1,86 @@
+#pragma once
+// Common part of the DMA engines: a TLM-2.0 approximately-timed initiator with a fixed pool
+// of burst requests (no allocation while simulating). Requests are issued from the engine's
+// clocked process one at a time (BEGIN_REQ; the next waits for END_REQ); responses
+// (BEGIN_RESP, completed at once) are taken at the first core edge strictly after they
+// arrive, so a response coinciding with an edge is seen one edge later, deterministically.
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "hw/common/hw_block.hpp"
+
+namespace skipsim {
+
+struct DmaStats {
+  uint64_t read_requests = 0, write_requests = 0;
+  uint64_t bytes_read = 0, bytes_written = 0;
+  uint64_t req_backpressure_cycles = 0;  // a request waited for END_REQ
+  uint64_t latency_cycles_sum = 0;       // issue -> response seen, core cycles
+  uint64_t latency_cycles_max = 0;
+};
+
+class DmaEngine : public sc_core::sc_module, public HwBlock {
+ public:
+  sc_core::sc_in<bool> clk;
+  tlm_utils::simple_initiator_socket<DmaEngine> socket;
+
+  DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes);
+
+  std::string block_name() const override { return basename(); }
+  const StallStats& stall_stats() const override { return m_stall; }
+  const DmaStats& dma_stats() const { return m_stats; }
+  // Counter shared with the monitor: bumped on every TLM phase (deadlock watchdog).
+  void set_activity_counter(uint64_t* c) { m_activity = c; }
+  int outstanding() const { return m_outstanding; }
+  virtual bool finished() const = 0;
+
+ protected:
+  struct Request {
+    tlm::tlm_generic_payload tr;
+    std::vector<uint8_t> buf;
+    bool in_use = false, done = false;
+    uint64_t tag = 0;  // caller's (byte position)
+    uint64_t issue_cycle = 0;
+    sc_core::sc_time resp_time;
+  };
+
+  // A request may be issued this cycle (a free slot and no BEGIN_REQ awaiting END_REQ).
+  bool can_issue() const {
+    return !m_req_pending && m_outstanding < static_cast<int>(m_pool.size());
+  }
+  // Issues a read (data == nullptr) or write of len bytes. Returns the request's slot.
+  int issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag);
+  // Oldest issued request, if any, and whether its response is visible at this edge.
+  bool front_done() const;
+  Request& front() { return m_pool[m_order.front()]; }
+  void pop_front();
+  bool any_in_order() const { return !m_order.empty(); }
+  size_t in_order_count() const { return m_order.size(); }
+  Request& in_order(size_t i) { return m_pool[m_order[i]]; }
+  // The response of r has arrived before this edge.
+  bool visible(const Request& r) const { return r.done && r.resp_time < sc_core::sc_time_stamp(); }
+  void count_cycle() { ++m_cycle; }
+  uint64_t cycle() const { return m_cycle; }
+
+  int m_burst;
+  StallStats m_stall;
+  DmaStats m_stats;
+
+ private:
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& tr, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+
+  std::vector<Request> m_pool;
+  std::deque<int> m_order;  // slots in issue order
+  int m_outstanding = 0;
+  bool m_req_pending = false;
+  uint64_t m_cycle = 0;
+  uint64_t* m_activity = nullptr;
+};
+
+}  // namespace skipsim

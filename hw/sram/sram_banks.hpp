@@ -1,0 +1,47 @@
+#pragma once
+// On-chip SRAM: `banks` banks of `bank_bytes` bytes, `width_bytes` bytes per bank row.
+// Consecutive rows of the address space interleave across banks. Blocks allocate named
+// regions at elaboration; an allocation past the capacity is a configuration error.
+// Plain C++ (no SystemC time): blocks read and write through their region each cycle and
+// the per-region access counts feed the report.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace skipsim {
+
+class SramBanks {
+ public:
+  struct Region {
+    std::string name;
+    uint64_t base = 0, bytes = 0;
+    uint64_t reads = 0, writes = 0;  // bytes
+  };
+
+  SramBanks(int banks, uint64_t bank_bytes, int width_bytes);
+
+  // Reserves `bytes` (rounded up to whole bank rows). Returns the region index.
+  // Throws InputError listing every region when the total exceeds the capacity.
+  int allocate(const std::string& name, uint64_t bytes);
+
+  uint8_t* data(int region) { return m_mem.data() + m_regions[region].base; }
+  const uint8_t* data(int region) const { return m_mem.data() + m_regions[region].base; }
+  void count_read(int region, uint64_t bytes) { m_regions[region].reads += bytes; }
+  void count_write(int region, uint64_t bytes) { m_regions[region].writes += bytes; }
+
+  const std::vector<Region>& regions() const { return m_regions; }
+  uint64_t capacity() const { return m_capacity; }
+  uint64_t used() const { return m_used; }
+  int bank_of(uint64_t addr) const { return static_cast<int>((addr / m_width) % m_banks); }
+
+ private:
+  int m_banks;
+  uint64_t m_bank_bytes;
+  int m_width;
+  uint64_t m_capacity;
+  uint64_t m_used = 0;
+  std::vector<Region> m_regions;
+  std::vector<uint8_t> m_mem;  // grows with the allocations, never past the capacity
+};
+
+}  // namespace skipsim

@@ -1,0 +1,55 @@
+#include "hw/stream/add.hpp"
+
+#include "hw/common/requant.hpp"
+
+namespace skipsim {
+
+Add::Add(sc_core::sc_module_name name, const AddConfig& cfg)
+    : sc_module(name), clk("clk"), main("main"), skip("skip"), out("out"), m_cfg(cfg) {
+  SC_METHOD(on_clock);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+void Add::on_clock() {
+  const bool fired = m_out_busy && out.ready.read();
+  const bool out_free = !m_out_busy || fired;
+  m_wait = {};
+  if (out_free && !m_main_q.empty() && !m_skip_q.empty()) {
+    Beat y;
+    const Beat& a = m_main_q.front();
+    const Beat& b = m_skip_q.front();
+    for (int i = 0; i < m_cfg.lanes; ++i)
+      y.lane[i] = add_requant(a.lane[i], b.lane[i], m_cfg.mult_main, m_cfg.mult_skip, m_cfg.shift);
+    out.put(y, m_main_q.front_last());
+    m_main_q.pop();
+    m_skip_q.pop();
+    m_out_busy = true;
+    ++m_stats.busy;
+    m_wait.kind = WaitState::Kind::kBusy;
+  } else {
+    if (fired) {
+      out.idle();
+      m_out_busy = false;
+    }
+    if (!out_free) {
+      ++m_stats.blocked;
+      ++m_stats.blocked_on[0];
+      m_wait.kind = WaitState::Kind::kBlocked;
+      m_wait.port = "out";
+    } else {
+      // Starved: name the empty input, main first (skip waiting on main is the usual case).
+      const int port = m_main_q.empty() ? 0 : 1;
+      ++m_stats.starved;
+      ++m_stats.starved_on[port];
+      m_wait.kind = WaitState::Kind::kStarved;
+      m_wait.port = port ? "skip" : "main";
+    }
+  }
+  if (main.fire()) m_main_q.push(main.data.read(), main.last.read());
+  if (skip.fire()) m_skip_q.push(skip.data.read(), skip.last.read());
+  main.ready.write(!m_main_q.full());
+  skip.ready.write(!m_skip_q.full());
+}
+
+}  // namespace skipsim

@@ -1,0 +1,45 @@
+#pragma once
+// Add: consumes one main and one skip beat together and emits
+// clamp((main*mult_main + skip*mult_skip + round) >> shift, 0, 127) per lane (ReLU after
+// the add). Each input has a 2-entry skid queue; the output is a register.
+#include <cstdint>
+
+#include <systemc>
+
+#include "hw/common/hw_block.hpp"
+#include "hw/stream/beat_queue.hpp"
+#include "hw/stream/stream.hpp"
+
+namespace skipsim {
+
+struct AddConfig {
+  int32_t mult_main = 1, mult_skip = 1, shift = 1;
+  int lanes = 16;
+};
+
+class Add : public sc_core::sc_module, public HwBlock {
+ public:
+  SC_HAS_PROCESS(Add);
+  sc_core::sc_in<bool> clk;
+  StreamIn main, skip;
+  StreamOut out;
+
+  Add(sc_core::sc_module_name name, const AddConfig& cfg);
+
+  std::string block_name() const override { return basename(); }
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
+  std::vector<std::string> output_ports() const override { return {"out"}; }
+
+ private:
+  void on_clock();
+
+  AddConfig m_cfg;
+  BeatQueue m_main_q{2}, m_skip_q{2};
+  bool m_out_busy = false;
+  StallStats m_stats;
+  WaitState m_wait;
+};
+
+}  // namespace skipsim

@@ -1,0 +1,101 @@
+#include "hw/stream/skip_fifo.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace skipsim {
+
+SkipFifo::SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram)
+    : sc_module(name),
+      clk("clk"),
+      in("in"),
+      out("out"),
+      m_depth(depth),
+      m_lanes(lanes),
+      m_sram(sram) {
+  m_data_region = sram.allocate(std::string(this->name()) + ".data", depth * lanes);
+  m_last_region = sram.allocate(std::string(this->name()) + ".last", (depth + 7) / 8);
+  m_stats.depth = depth;
+  SC_METHOD(on_clock);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+void SkipFifo::read_entry(uint64_t slot, Beat& b) const {
+  std::memcpy(b.lane.data(), m_sram.data(m_data_region) + slot * m_lanes, m_lanes);
+}
+
+void SkipFifo::on_clock() {
+  const bool popped = m_count > 0 && out.ready.read();
+  const bool in_valid = in.valid.read(), in_ready = in.ready.read();
+  if (popped) {
+    m_head = (m_head + 1) % m_depth;
+    --m_count;
+    ++m_stats.pops;
+  } else if (m_count == 0 && out.ready.read()) {
+    ++m_stats.pop_starved_cycles;
+  }
+  if (in_valid && in_ready) {
+    const uint64_t slot = (m_head + m_count) % m_depth;
+    const Beat& b = in.data.read();
+    std::memcpy(m_sram.data(m_data_region) + slot * m_lanes, b.lane.data(), m_lanes);
+    uint8_t& bits = m_sram.data(m_last_region)[slot / 8];
+    const auto mask = static_cast<uint8_t>(1u << (slot % 8));
+    bits = in.last.read() ? (bits | mask) : (bits & ~mask);
+    m_sram.count_write(m_data_region, m_lanes);
+    ++m_count;
+    ++m_stats.pushes;
+  } else if (in_valid) {
+    ++m_stats.push_blocked_cycles;
+  }
+  in.ready.write(m_count < m_depth);
+  if (m_count > 0) {
+    if (popped || !out.valid.read()) {
+      Beat b;
+      read_entry(m_head, b);
+      m_sram.count_read(m_data_region, m_lanes);
+      out.put(b, (m_sram.data(m_last_region)[m_head / 8] >> (m_head % 8)) & 1);
+    }
+  } else if (out.valid.read()) {
+    out.idle();
+  }
+  m_stats.max_occupancy = std::max(m_stats.max_occupancy, m_count);
+  m_stats.occupancy_sum += m_count;
+  ++m_stats.cycles;
+  if (m_trace) occupancy_trace.write(m_count);
+
+  // Stall view: busy when a beat moved, blocked when full, starved when empty.
+  if (popped || (in_valid && in_ready)) {
+    ++m_stall.busy;
+    m_last_kind = WaitState::Kind::kBusy;
+  } else if (m_count == m_depth) {
+    ++m_stall.blocked;
+    ++m_stall.blocked_on[0];
+    m_last_kind = WaitState::Kind::kBlocked;
+  } else if (m_count == 0) {
+    ++m_stall.starved;
+    ++m_stall.starved_on[0];
+    m_last_kind = WaitState::Kind::kStarved;
+  } else {
+    ++m_stall.blocked;
+    ++m_stall.blocked_on[0];
+    m_last_kind = WaitState::Kind::kBlocked;
+  }
+}
+
+WaitState SkipFifo::wait_state() const {
+  WaitState w;
+  w.kind = m_last_kind;
+  if (m_last_kind == WaitState::Kind::kBlocked) {
+    w.port = "out";
+    w.detail = fmt::format("{} ({}/{})", m_count == m_depth ? "full" : "holding", m_count, m_depth);
+  } else if (m_last_kind == WaitState::Kind::kStarved) {
+    w.port = "in";
+    w.detail = fmt::format("empty (0/{})", m_depth);
+  }
+  return w;
+}
+
+}  // namespace skipsim

@@ -1,0 +1,63 @@
+#pragma once
+// SkipFifo: the skip-path FIFO that holds X (or its projection) until the add consumes it.
+// `depth` beats of `lanes` bytes live in an SRAM region (plus one `last` bit per entry).
+// Registered in and out: a beat pushed at edge t is offered from edge t on and can leave at
+// t+1; ready = (occupancy < depth) after the edge. The beat on offer counts as occupancy.
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/common/hw_block.hpp"
+#include "hw/sram/sram_banks.hpp"
+#include "hw/stream/stream.hpp"
+
+namespace skipsim {
+
+struct SkipFifoStats {
+  uint64_t depth = 0;
+  uint64_t max_occupancy = 0;
+  uint64_t pushes = 0, pops = 0;
+  uint64_t push_blocked_cycles = 0;  // input valid, FIFO full
+  uint64_t pop_starved_cycles = 0;   // output ready, FIFO empty
+  uint64_t occupancy_sum = 0;        // sum over cycles, for the mean
+  uint64_t cycles = 0;
+};
+
+class SkipFifo : public sc_core::sc_module, public HwBlock {
+ public:
+  SC_HAS_PROCESS(SkipFifo);
+  sc_core::sc_in<bool> clk;
+  StreamIn in;
+  StreamOut out;
+  sc_core::sc_signal<uint64_t> occupancy_trace{"occupancy"};  // written only when traced
+
+  SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram);
+
+  std::string block_name() const override { return basename(); }
+  const StallStats& stall_stats() const override { return m_stall; }
+  WaitState wait_state() const override;
+  std::vector<std::string> input_ports() const override { return {"in"}; }
+  std::vector<std::string> output_ports() const override { return {"out"}; }
+
+  const SkipFifoStats& stats() const { return m_stats; }
+  uint64_t occupancy() const { return m_count; }
+  uint64_t depth() const { return m_depth; }
+  void enable_occupancy_trace() { m_trace = true; }
+
+ private:
+  void on_clock();
+  void read_entry(uint64_t slot, Beat& b) const;
+
+  uint64_t m_depth;
+  int m_lanes;
+  SramBanks& m_sram;
+  int m_data_region, m_last_region;
+  uint64_t m_head = 0, m_count = 0;
+  bool m_trace = false;
+  SkipFifoStats m_stats;
+  StallStats m_stall;
+  WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
+};
+
+}  // namespace skipsim

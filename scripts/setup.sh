@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages skipsim needs (only those missing) and configures + builds
+# build/. Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libfmt-dev
+          nlohmann-json3-dev libcli11-dev googletest libgtest-dev
+          python3 python3-numpy python3-matplotlib python3-yaml)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+build="${SKIPSIM_BUILD_DIR:-$root/build}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${SKIPSIM_BUILD_TYPE:-Release}" >/dev/null
+cmake --build "$build" -j "$(nproc)"

@@ -1,0 +1,85 @@
+#pragma once
+// The run configuration: YAML parsed into plain structs with defaults, validated before
+// elaboration. Every key is documented in README.md ("Configuration"); unknown keys, wrong
+// types and impossible values throw InputError with the key path and the allowed range.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tb/golden.hpp"
+
+namespace skipsim {
+
+struct MacArrayConfig {
+  int rows = 16;  // R: reduction inputs (window elements) per cycle
+  int cols = 16;  // C: output channels per cycle
+};
+
+struct StreamConfig {
+  int lanes = 16;  // int8 channels per beat, 1..64
+};
+
+struct SkipFifoConfig {
+  int64_t depth = 4096;  // beats
+};
+
+struct SramConfig {
+  int banks = 32;
+  int64_t bank_bytes = 32768;
+  int width_bytes = 16;  // bytes per bank row (one access)
+};
+
+struct DramConfig {
+  double clock_ghz = 1.6;       // DRAM controller clock
+  double latency_ns = 60.0;     // request accepted -> first data
+  int bytes_per_cycle = 16;     // data bus width per DRAM cycle
+  int queue_depth = 16;         // requests the controller holds; more are back-pressured
+  int burst_bytes = 64;         // one request
+};
+
+struct DmaConfig {
+  int max_outstanding = 8;  // read bursts in flight per DMA engine
+};
+
+struct HardwareConfig {
+  double clock_ghz = 1.0;  // core clock
+  MacArrayConfig mac_array;
+  StreamConfig stream;
+  SkipFifoConfig skip_fifo;
+  SramConfig sram;
+  DramConfig dram;
+  DmaConfig dma;
+};
+
+struct WorkloadConfig {
+  BlockKind block = BlockKind::kBasic;
+  int h = 56, w = 56, c = 64;  // workload.input.{h,w,c}
+  int out_channels = 64;
+  uint64_t seed = 1;
+};
+
+struct SimConfig {
+  int64_t deadlock_window = 0;  // cycles without any transfer; 0 = derived (see README)
+  int64_t max_cycles = 0;       // 0 = no limit
+  // [0, 1): the write DMA drops ready at random with this probability (seeded from
+  // workload.seed), to check that results do not depend on output back-pressure.
+  double output_stall_probability = 0.0;
+};
+
+struct Config {
+  HardwareConfig hardware;
+  WorkloadConfig workload;
+  SimConfig sim;
+  std::string source;  // where it came from, for messages
+};
+
+// Loads path (YAML), applies overrides "key.path=value" (YAML scalars or flow sequences),
+// parses and validates. Throws InputError: "config error: <where>: <key>: <what>".
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// Same from YAML text (tests, defaults).
+Config parse_config(const std::string& yaml_text, const std::vector<std::string>& overrides = {},
+                    const std::string& source = "<string>");
+// The effective configuration as YAML (every key, defaults filled in).
+std::string dump_config(const Config& c);
+
+}  // namespace skipsim

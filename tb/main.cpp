@@ -1,0 +1,151 @@
+// skipsim command line. Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input,
+// 3 deadlock.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <systemc>
+
+#include "tb/block_params.hpp"
+#include "tb/config.hpp"
+#include "tb/errors.hpp"
+#include "tb/golden.hpp"
+#include "tb/npy.hpp"
+#include "tb/run.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3;
+
+struct RunArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  std::string report, vcd, tensors, dump_tensors, output;
+  std::optional<uint64_t> seed;
+  bool no_check = false, quiet = false, print_config = false;
+};
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  if (!f) throw skipsim::InputError(fmt::format("cannot write '{}'", path));
+  f << text;
+  if (!f) throw skipsim::InputError(fmt::format("cannot write '{}'", path));
+}
+
+int cmd_run(const RunArgs& a) {
+  using namespace skipsim;
+  std::vector<std::string> sets = a.sets;
+  if (a.seed) sets.push_back(fmt::format("workload.seed={}", *a.seed));
+  const Config cfg = load_config(a.config, sets);
+  if (a.print_config) {
+    std::cout << dump_config(cfg);
+    return kExitOk;
+  }
+  BlockShape shape;
+  shape.kind = cfg.workload.block;
+  shape.h = cfg.workload.h;
+  shape.w = cfg.workload.w;
+  shape.c = cfg.workload.c;
+  shape.out_c = cfg.workload.out_channels;
+  const BlockParams params =
+      a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);
+
+  RunOptions opt;
+  opt.vcd_path = a.vcd;
+  opt.progress = !a.quiet && isatty(STDERR_FILENO);
+  RunResult r = run_block(cfg, params, opt);
+
+  const bool finished = r.end == RunResult::End::kFinished;
+  bool mismatch = false;
+  r.report["output"] = {{"h", r.output.h}, {"w", r.output.w}, {"c", r.output.c}};
+  if (finished && !a.no_check) {
+    const Tensor8 ref = golden_block(params);
+    uint64_t bad = 0;
+    for (size_t i = 0; i < ref.data.size(); ++i) bad += ref.data[i] != r.output.data[i];
+    mismatch = bad != 0 || !(ref.h == r.output.h && ref.w == r.output.w && ref.c == r.output.c);
+    r.report["output"]["matches_golden"] = !mismatch;
+    r.report["output"]["mismatches"] = bad;
+    r.report["output"]["values"] = ref.data.size();
+  }
+  if (!a.report.empty()) write_text(a.report, r.report.dump(2) + "\n");
+  if (!a.dump_tensors.empty()) {
+    dump_block(a.dump_tensors, params);
+    if (finished) write_tensor8(a.dump_tensors + "/output.npy", r.output);
+  }
+  if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
+  if (!a.quiet) std::cout << format_report_table(r.report);
+  if (r.end == RunResult::End::kDeadlock) {
+    std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>()
+              << " (no transfer for " << r.report["deadlock_window"].get<uint64_t>()
+              << " cycles): " << r.deadlock_text << "\n";
+    return kExitDeadlock;
+  }
+  if (r.end == RunResult::End::kCycleLimit) {
+    std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles << "\n";
+    return kExitInput;
+  }
+  if (mismatch) {
+    std::cerr << "skipsim: internal error: the output differs from the golden model in "
+              << r.report["output"]["mismatches"].get<uint64_t>() << " values\n";
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+  sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+
+  CLI::App app{
+      "skipsim: cycle-accurate SystemC/TLM-2.0 model of a streaming NPU running ResNet residual "
+      "blocks; measures the skip FIFO's depth, occupancy and the stalls it causes."};
+  app.require_subcommand(1);
+  RunArgs a;
+  CLI::App* run = app.add_subcommand("run", "simulate one residual block");
+  run->add_option("-c,--config", a.config, "YAML configuration file")->required();
+  run->add_option("--set", a.sets, "override a config key: key.path=value (repeatable)");
+  run->add_option("--report", a.report, "write the report as JSON to this file");
+  run->add_option("--vcd", a.vcd, "write a VCD waveform of every stream to this file");
+  run->add_option("--tensors", a.tensors, "load input and parameters from this .npy directory");
+  run->add_option("--dump-tensors", a.dump_tensors,
+                  "write every tensor and parameter used (and output.npy) to this directory");
+  run->add_option("--output", a.output, "write the block output (int8 HxWxC .npy)");
+  run->add_option("--seed", a.seed, "seed of the random tensors (same as --set workload.seed=N)");
+  run->add_flag("--no-check", a.no_check, "skip the comparison with the golden model");
+  run->add_flag("-q,--quiet", a.quiet, "print nothing but errors");
+  run->add_flag("--print-config", a.print_config, "print the effective configuration and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitInput;
+  }
+  try {
+    if (run->parsed()) return cmd_run(a);
+  } catch (const skipsim::InputError& e) {
+    std::cerr << "skipsim: " << e.what() << "\n";
+    return kExitInput;
+  } catch (const sc_core::sc_report& e) {
+    std::cerr << "skipsim: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "skipsim: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,56 @@
+#pragma once
+// Monitor: counts core cycles, samples every stream's handshake each cycle, ends the run
+// when the write DMA has written the last frame, and stops a run in which nothing has
+// moved for `deadlock_window` cycles (no stream transfer and no DMA/DRAM transaction).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/stream/stream.hpp"
+
+namespace skipsim {
+
+struct ChannelStats {
+  uint64_t transfers = 0;
+  uint64_t valid_not_ready = 0;  // producer waits on consumer
+  uint64_t ready_not_valid = 0;  // consumer waits on producer
+};
+
+class Monitor : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Monitor);
+  enum class End { kRunning, kFinished, kDeadlock, kCycleLimit };
+
+  sc_core::sc_in<bool> clk;
+
+  Monitor(sc_core::sc_module_name name, std::vector<Stream*> streams, uint64_t deadlock_window,
+          uint64_t max_cycles);
+
+  void set_finished_probe(std::function<bool()> f) { m_finished = std::move(f); }
+  // Called every 2^16 cycles (progress display).
+  void set_progress(std::function<void(uint64_t)> f) { m_progress = std::move(f); }
+  uint64_t* activity_counter() { return &m_activity; }
+
+  uint64_t cycle() const { return m_cycle; }
+  End end() const { return m_end; }
+  uint64_t last_activity_cycle() const { return m_last_activity_cycle; }
+  uint64_t deadlock_window() const { return m_window; }
+  const std::vector<Stream*>& streams() const { return m_streams; }
+  const std::vector<ChannelStats>& channel_stats() const { return m_stats; }
+
+ private:
+  void on_clock();
+
+  std::vector<Stream*> m_streams;
+  std::vector<ChannelStats> m_stats;
+  uint64_t m_window, m_max_cycles;
+  uint64_t m_cycle = 0, m_activity = 0, m_seen_activity = 0, m_last_activity_cycle = 0;
+  End m_end = End::kRunning;
+  std::function<bool()> m_finished;
+  std::function<void(uint64_t)> m_progress;
+};
+
+}  // namespace skipsim

@@ -1,0 +1,215 @@
+#include "tb/residual_block.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace skipsim {
+
+namespace {
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams& p) {
+  ConvEngineConfig e;
+  e.geom = {h, w, p.in_c, p.k, p.stride};
+  e.out_c = p.out_c;
+  e.relu = p.relu;
+  e.lanes = cfg.hardware.stream.lanes;
+  e.mac_rows = cfg.hardware.mac_array.rows;
+  e.mac_cols = cfg.hardware.mac_array.cols;
+  return e;
+}
+}  // namespace
+
+uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixel,
+                                 int mac_latency) {
+  const auto& d = cfg.hardware.dram;
+  // A DRAM request may wait behind a full controller queue: latency plus queue_depth
+  // bursts on the data bus, converted to core cycles.
+  const double dram_ns =
+      d.latency_ns + d.queue_depth *
+                         std::ceil(static_cast<double>(d.burst_bytes) / d.bytes_per_cycle) /
+                         d.clock_ghz;
+  const auto dram_cycles = static_cast<uint64_t>(std::ceil(dram_ns * cfg.hardware.clock_ghz));
+  // An engine can compute its whole output queue plus one pixel with no stream moving.
+  const uint64_t engine = 3 * max_cycles_per_pixel + mac_latency;
+  return 4 * (engine + dram_cycles) + 256;
+}
+
+ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
+                             const BlockParams& params)
+    : sc_module(name),
+      m_period_ns(1.0 / cfg.hardware.clock_ghz),
+      m_clk("clk", sc_core::sc_time(std::round(1000.0 / cfg.hardware.clock_ghz), sc_core::SC_PS)) {
+  const auto& hw = cfg.hardware;
+  const int lanes = hw.stream.lanes;
+  const Tensor8& x = params.input;
+  const bool down = params.kind == BlockKind::kDownsample;
+
+  m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes);
+
+  // Engines allocate their line buffers and weights, then the skip FIFO its storage.
+  m_conv1 =
+      std::make_unique<ConvEngine>("conv1", engine_config(cfg, x.h, x.w, params.conv1), *m_sram);
+  const int h1 = params.conv1.out_size(x.h), w1 = params.conv1.out_size(x.w);
+  m_conv2 =
+      std::make_unique<ConvEngine>("conv2", engine_config(cfg, h1, w1, params.conv2), *m_sram);
+  if (down) {
+    m_skip_conv = std::make_unique<ConvEngine>("skip_conv",
+                                               engine_config(cfg, x.h, x.w, *params.skip), *m_sram);
+  }
+  m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
+  m_fork = std::make_unique<Fork>("fork");
+  AddConfig ac;
+  ac.mult_main = params.add.mult_main;
+  ac.mult_skip = params.add.mult_skip;
+  ac.shift = params.add.shift;
+  ac.lanes = lanes;
+  m_add = std::make_unique<Add>("add", ac);
+  m_out_h = params.conv2.out_size(h1);
+  m_out_w = params.conv2.out_size(w1);
+  m_out_c = params.conv2.out_c;
+
+  // DRAM: input, each engine's parameters, output; 4 KiB aligned.
+  std::vector<std::vector<uint8_t>> blobs;
+  blobs.push_back(pack_conv_params(params.conv1.out_c, params.conv1.in_c, params.conv1.k,
+                                   params.conv1.weight, params.conv1.bias, params.conv1.mult,
+                                   params.conv1.shift));
+  blobs.push_back(pack_conv_params(params.conv2.out_c, params.conv2.in_c, params.conv2.k,
+                                   params.conv2.weight, params.conv2.bias, params.conv2.mult,
+                                   params.conv2.shift));
+  if (down) {
+    const ConvParams& s = *params.skip;
+    blobs.push_back(pack_conv_params(s.out_c, s.in_c, s.k, s.weight, s.bias, s.mult, s.shift));
+  }
+  uint64_t at = align_up(x.data.size(), 4096);
+  for (const auto& b : blobs) {
+    m_layout.params.push_back(at);
+    at = align_up(at + b.size(), 4096);
+  }
+  m_layout.output = at;
+  m_layout.size = align_up(at + static_cast<uint64_t>(m_out_h) * m_out_w * m_out_c, 4096);
+
+  SimpleDramConfig dc;
+  dc.clock_ghz = hw.dram.clock_ghz;
+  dc.latency_ns = hw.dram.latency_ns;
+  dc.bytes_per_cycle = hw.dram.bytes_per_cycle;
+  dc.queue_depth = hw.dram.queue_depth;
+  m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
+  std::memcpy(m_dram->memory() + m_layout.input, x.data.data(), x.data.size());
+  for (size_t i = 0; i < blobs.size(); ++i)
+    std::memcpy(m_dram->memory() + m_layout.params[i], blobs[i].data(), blobs[i].size());
+
+  const int burst = hw.dram.burst_bytes;
+  m_dma_read = std::make_unique<DmaRead>("dma_read", hw.dma.max_outstanding, burst);
+  m_dma_write = std::make_unique<DmaWrite>("dma_write", hw.dma.max_outstanding, burst,
+                                           static_cast<uint64_t>(hw.dma.max_outstanding) * burst);
+  if (cfg.sim.output_stall_probability > 0)
+    m_dma_write->set_stall_injection(cfg.sim.output_stall_probability,
+                                     cfg.workload.seed * 0x9E3779B97F4A7C15ull + 1);
+  std::vector<ConvEngine*> eng = engines();
+  for (size_t i = 0; i < eng.size(); ++i) m_dma_read->add_param_job(m_layout.params[i], eng[i]);
+  TensorStreamShape in_shape;
+  in_shape.pixels = static_cast<uint64_t>(x.h) * x.w;
+  in_shape.channels = x.c;
+  in_shape.lanes = lanes;
+  m_dma_read->add_stream_job(m_layout.input, in_shape);
+  m_dma_write->set_stream_job(m_layout.output, static_cast<uint64_t>(m_out_h) * m_out_w, m_out_c,
+                              lanes, 1);
+  m_dma_read->socket.bind(m_dram->socket);
+  m_dma_write->socket.bind(m_dram->socket);
+
+  // Streams.
+  m_dma_read->out.bind(stream("input", "dma_read", "out", "fork", "in"));
+  m_fork->in.bind(*m_streams.back());
+  m_fork->main.bind(stream("fork_main", "fork", "main", "conv1", "in"));
+  m_conv1->in.bind(*m_streams.back());
+  m_conv1->out.bind(stream("conv1_out", "conv1", "out", "conv2", "in"));
+  m_conv2->in.bind(*m_streams.back());
+  m_conv2->out.bind(stream("conv2_out", "conv2", "out", "add", "main"));
+  m_add->main.bind(*m_streams.back());
+  if (down) {
+    m_fork->skip.bind(stream("fork_skip", "fork", "skip", "skip_conv", "in"));
+    m_skip_conv->in.bind(*m_streams.back());
+    m_skip_conv->out.bind(stream("skip_proj", "skip_conv", "out", "skip_fifo", "in"));
+    m_skip_fifo->in.bind(*m_streams.back());
+  } else {
+    m_fork->skip.bind(stream("fork_skip", "fork", "skip", "skip_fifo", "in"));
+    m_skip_fifo->in.bind(*m_streams.back());
+  }
+  m_skip_fifo->out.bind(stream("skip_out", "skip_fifo", "out", "add", "skip"));
+  m_add->skip.bind(*m_streams.back());
+  m_add->out.bind(stream("output", "add", "out", "dma_write", "in"));
+  m_dma_write->in.bind(*m_streams.back());
+
+  uint64_t max_cpp = 0;
+  for (ConvEngine* e : eng) max_cpp = std::max(max_cpp, e->cycles_per_pixel());
+  m_deadlock_window = cfg.sim.deadlock_window > 0
+                          ? static_cast<uint64_t>(cfg.sim.deadlock_window)
+                          : derived_deadlock_window(cfg, max_cpp, m_conv1->mac_array().latency());
+  std::vector<Stream*> sp;
+  for (auto& s : m_streams) sp.push_back(s.get());
+  m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,
+                                        static_cast<uint64_t>(cfg.sim.max_cycles));
+  m_monitor->set_finished_probe([this] { return m_dma_write->finished(); });
+  m_dma_read->set_activity_counter(m_monitor->activity_counter());
+  m_dma_write->set_activity_counter(m_monitor->activity_counter());
+
+  m_dma_read->clk.bind(m_clk);
+  m_dma_write->clk.bind(m_clk);
+  m_fork->clk.bind(m_clk);
+  for (ConvEngine* e : eng) e->clk.bind(m_clk);
+  m_skip_fifo->clk.bind(m_clk);
+  m_add->clk.bind(m_clk);
+  m_monitor->clk.bind(m_clk);
+}
+
+ResidualBlock::~ResidualBlock() = default;
+
+Stream& ResidualBlock::stream(const std::string& name, const std::string& producer,
+                              const std::string& pport, const std::string& consumer,
+                              const std::string& cport) {
+  m_streams.push_back(std::make_unique<Stream>(name));
+  Stream& s = *m_streams.back();
+  s.producer = producer;
+  s.producer_port = pport;
+  s.consumer = consumer;
+  s.consumer_port = cport;
+  return s;
+}
+
+std::vector<ConvEngine*> ResidualBlock::engines() const {
+  std::vector<ConvEngine*> v{m_conv1.get(), m_conv2.get()};
+  if (m_skip_conv) v.push_back(m_skip_conv.get());
+  return v;
+}
+
+std::vector<HwBlock*> ResidualBlock::blocks() const {
+  std::vector<HwBlock*> v{m_dma_read.get(), m_fork.get(), m_conv1.get(), m_conv2.get()};
+  if (m_skip_conv) v.push_back(m_skip_conv.get());
+  v.push_back(m_skip_fifo.get());
+  v.push_back(m_add.get());
+  v.push_back(m_dma_write.get());
+  return v;
+}
+
+void ResidualBlock::trace(sc_core::sc_trace_file* tf) {
+  sc_core::sc_trace(tf, m_clk, "clk");
+  const int lanes = m_conv1->config().lanes;
+  for (auto& s : m_streams) {
+    sc_core::sc_trace(tf, s->valid, s->name + ".valid");
+    sc_core::sc_trace(tf, s->ready, s->name + ".ready");
+    sc_core::sc_trace(tf, s->last, s->name + ".last");
+    trace_beat(tf, s->data.read(), s->name + ".data", lanes);
+  }
+  m_skip_fifo->enable_occupancy_trace();
+  sc_core::sc_trace(tf, m_skip_fifo->occupancy_trace, "skip_fifo.occupancy");
+}
+
+Tensor8 ResidualBlock::read_output() const {
+  Tensor8 t(m_out_h, m_out_w, m_out_c);
+  std::memcpy(t.data.data(), m_dram->memory() + m_layout.output, t.data.size());
+  return t;
+}
+
+}  // namespace skipsim

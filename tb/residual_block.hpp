@@ -1,0 +1,90 @@
+#pragma once
+// ResidualBlock: the top level that assembles one residual block from a Config and its
+// tensors (DESIGN.md section 2):
+//
+//   DRAM <=TLM=> dma_read -input-> fork -fork_main-> conv1 -conv1_out-> conv2 -conv2_out-+
+//                dma_write <-output------------------------------------------------- add
+//                            fork -fork_skip-> [skip_conv -skip_proj->] skip_fifo -skip_out-+
+//
+// The DRAM holds the input, each engine's packed parameters and the output; dma_read loads
+// the parameters, then streams the input; the run ends when dma_write has written it all.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/conv/conv_engine.hpp"
+#include "hw/dma/dma_read.hpp"
+#include "hw/dma/dma_write.hpp"
+#include "hw/dram/simple_dram.hpp"
+#include "hw/sram/sram_banks.hpp"
+#include "hw/stream/add.hpp"
+#include "hw/stream/fork.hpp"
+#include "hw/stream/skip_fifo.hpp"
+#include "tb/config.hpp"
+#include "tb/golden.hpp"
+#include "tb/monitor.hpp"
+
+namespace skipsim {
+
+struct DramLayout {
+  uint64_t input = 0, output = 0, size = 0;
+  std::vector<uint64_t> params;  // one per engine, in engines() order
+};
+
+class ResidualBlock : public sc_core::sc_module {
+ public:
+  ResidualBlock(sc_core::sc_module_name name, const Config& cfg, const BlockParams& params);
+  ~ResidualBlock() override;
+
+  // Traces every stream's valid/ready/last/data and the FIFO occupancies into a VCD file
+  // (call before the simulation starts).
+  void trace(sc_core::sc_trace_file* tf);
+
+  Monitor& monitor() { return *m_monitor; }
+  SkipFifo& skip_fifo() { return *m_skip_fifo; }
+  SimpleDram& dram() { return *m_dram; }
+  DmaRead& dma_read() { return *m_dma_read; }
+  DmaWrite& dma_write() { return *m_dma_write; }
+  SramBanks& sram() { return *m_sram; }
+  const DramLayout& layout() const { return m_layout; }
+  std::vector<ConvEngine*> engines() const;
+  std::vector<HwBlock*> blocks() const;  // pipeline order
+  const std::vector<std::unique_ptr<Stream>>& streams() const { return m_streams; }
+  uint64_t deadlock_window() const { return m_deadlock_window; }
+  double clock_period_ns() const { return m_period_ns; }
+
+  // The output tensor as the DRAM holds it now.
+  Tensor8 read_output() const;
+  int out_h() const { return m_out_h; }
+  int out_w() const { return m_out_w; }
+  int out_c() const { return m_out_c; }
+
+ private:
+  Stream& stream(const std::string& name, const std::string& producer, const std::string& pport,
+                 const std::string& consumer, const std::string& cport);
+
+  double m_period_ns;
+  sc_core::sc_clock m_clk;
+  std::unique_ptr<SramBanks> m_sram;
+  std::unique_ptr<SimpleDram> m_dram;
+  std::unique_ptr<DmaRead> m_dma_read;
+  std::unique_ptr<DmaWrite> m_dma_write;
+  std::unique_ptr<Fork> m_fork;
+  std::unique_ptr<ConvEngine> m_conv1, m_conv2, m_skip_conv;
+  std::unique_ptr<SkipFifo> m_skip_fifo;
+  std::unique_ptr<Add> m_add;
+  std::unique_ptr<Monitor> m_monitor;
+  std::vector<std::unique_ptr<Stream>> m_streams;
+  DramLayout m_layout;
+  uint64_t m_deadlock_window = 0;
+  int m_out_h = 0, m_out_w = 0, m_out_c = 0;
+};
+
+// The deadlock window derived from the configuration (README "Deadlock"): four times the
+// longest stretch in which a healthy pipeline can show no transfer at all.
+uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixel, int mac_latency);
+
+}  // namespace skipsim

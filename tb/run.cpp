@@ -1,0 +1,248 @@
+#include "tb/run.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "tb/deadlock.hpp"
+#include "tb/residual_block.hpp"
+
+namespace skipsim {
+
+namespace {
+
+double peak_rss_mib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+nlohmann::json stall_json(const HwBlock& b) {
+  const StallStats& s = b.stall_stats();
+  nlohmann::json j{{"busy", s.busy},
+                   {"starved", s.starved},
+                   {"blocked", s.blocked},
+                   {"waiting_dram", s.waiting_dram},
+                   {"idle", s.idle}};
+  const auto in = b.input_ports();
+  const auto out = b.output_ports();
+  nlohmann::json son = nlohmann::json::object(), bon = nlohmann::json::object();
+  for (size_t i = 0; i < in.size() && i < 2; ++i) son[in[i]] = s.starved_on[i];
+  for (size_t i = 0; i < out.size() && i < 2; ++i) bon[out[i]] = s.blocked_on[i];
+  j["starved_on"] = son;
+  j["blocked_on"] = bon;
+  return j;
+}
+
+nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResult& r,
+                            double wall) {
+  const Monitor& mon = top.monitor();
+  const uint64_t cycles =
+      r.end == RunResult::End::kFinished ? top.dma_write().finish_cycle() : mon.cycle();
+  nlohmann::json j;
+  j["cycles"] = cycles;
+  j["deadlock"] = r.end == RunResult::End::kDeadlock;
+  j["finished"] = r.end == RunResult::End::kFinished;
+  j["cycle_limit_reached"] = r.end == RunResult::End::kCycleLimit;
+  j["clock_ghz"] = cfg.hardware.clock_ghz;
+  j["simulated_ns"] = static_cast<double>(cycles) / cfg.hardware.clock_ghz;
+  j["sim_seconds"] = wall;
+  j["sim_cycles_per_second"] = wall > 0 ? static_cast<double>(mon.cycle()) / wall : 0.0;
+  j["peak_rss_mib"] = peak_rss_mib();
+  j["deadlock_window"] = top.deadlock_window();
+
+  const auto& w = cfg.workload;
+  j["workload"] = {{"block", w.block == BlockKind::kBasic ? "basic" : "downsample"},
+                   {"input", {{"h", w.h}, {"w", w.w}, {"c", w.c}}},
+                   {"output", {{"h", top.out_h()}, {"w", top.out_w()}, {"c", top.out_c()}}},
+                   {"seed", w.seed}};
+
+  const SkipFifoStats& fs = top.skip_fifo().stats();
+  j["fifos"]["skip"] = {
+      {"depth", fs.depth},
+      {"max_occupancy", fs.max_occupancy},
+      {"mean_occupancy", fs.cycles ? static_cast<double>(fs.occupancy_sum) / fs.cycles : 0.0},
+      {"push_blocked_cycles", fs.push_blocked_cycles},
+      {"pop_starved_cycles", fs.pop_starved_cycles},
+      {"pushes", fs.pushes},
+      {"pops", fs.pops},
+      {"bytes_per_beat", cfg.hardware.stream.lanes}};
+
+  nlohmann::json mods = nlohmann::json::object();
+  for (HwBlock* b : top.blocks()) mods[b->block_name()] = stall_json(*b);
+  nlohmann::json util = nlohmann::json::object();
+  for (ConvEngine* e : top.engines()) {
+    const std::string n = e->block_name();
+    util[n] = e->mac_utilization(cycles);
+    mods[n]["mac_utilization"] = util[n];
+    mods[n]["cycles_per_pixel"] = e->cycles_per_pixel();
+    mods[n]["pixels_out"] = e->pixels_out();
+    mods[n]["folds"] = e->mac_array().folds();
+    mods[n]["line_buffer_pixels"] = e->line_buffer().capacity_pixels();
+  }
+  j["modules"] = mods;
+  j["pipeline"] = nlohmann::json::array();
+  for (HwBlock* b : top.blocks()) j["pipeline"].push_back(b->block_name());
+  j["mac_utilization"] = util;
+
+  nlohmann::json ch = nlohmann::json::object();
+  const auto& cs = mon.channel_stats();
+  for (size_t i = 0; i < mon.streams().size(); ++i) {
+    const Stream& s = *mon.streams()[i];
+    ch[s.name] = {{"producer", s.producer},
+                  {"consumer", s.consumer},
+                  {"transfers", cs[i].transfers},
+                  {"valid_not_ready", cs[i].valid_not_ready},
+                  {"ready_not_valid", cs[i].ready_not_valid}};
+  }
+  j["channels"] = ch;
+
+  const DramStats& ds = top.dram().stats();
+  const uint64_t dram_reqs = ds.reads + ds.writes;
+  j["dram"] = {
+      {"bytes_read", ds.bytes_read},
+      {"bytes_written", ds.bytes_written},
+      {"reads", ds.reads},
+      {"writes", ds.writes},
+      {"avg_latency_ns", dram_reqs ? ds.latency_sum_ns / dram_reqs : 0.0},
+      {"max_latency_ns", ds.latency_max_ns},
+      {"bytes_read_by_purpose",
+       {{"weights", top.dma_read().param_bytes()}, {"input", top.dma_read().stream_bytes()}}},
+      {"bytes_written_by_purpose", {{"output", ds.bytes_written}}}};
+
+  nlohmann::json sram = {{"capacity_bytes", top.sram().capacity()},
+                         {"used_bytes", top.sram().used()}};
+  for (const auto& reg : top.sram().regions())
+    sram["regions"][reg.name] = {
+        {"bytes", reg.bytes}, {"reads", reg.reads}, {"writes", reg.writes}};
+  j["sram"] = sram;
+
+  // The bottleneck: the block that was busy the largest share of the run.
+  std::string bottleneck;
+  uint64_t best = 0;
+  for (HwBlock* b : top.blocks()) {
+    if (b->stall_stats().busy > best) {
+      best = b->stall_stats().busy;
+      bottleneck = b->block_name();
+    }
+  }
+  j["bottleneck"] = {{"block", bottleneck},
+                     {"busy_fraction", cycles ? static_cast<double>(best) / cycles : 0.0}};
+  return j;
+}
+
+}  // namespace
+
+RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt) {
+  RunResult r;
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  ResidualBlock top("top", cfg, params);
+  sc_core::sc_trace_file* tf = nullptr;
+  if (!opt.vcd_path.empty()) {
+    std::string base = opt.vcd_path;
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, sc_core::SC_PS);
+    top.trace(tf);
+  }
+  uint64_t expected = 0;
+  for (ConvEngine* e : top.engines())
+    expected = std::max<uint64_t>(expected, e->cycles_per_pixel() * top.out_h() * top.out_w());
+  if (opt.progress) {
+    top.monitor().set_progress([expected](uint64_t c) {
+      const double f = expected ? std::min(1.0, static_cast<double>(c) / expected) : 0.0;
+      std::fprintf(stderr, "\r  simulating: cycle %llu (~%3.0f%%)",
+                   static_cast<unsigned long long>(c), 100 * f);
+    });
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
+  switch (top.monitor().end()) {
+    case Monitor::End::kDeadlock:
+      r.end = RunResult::End::kDeadlock;
+      break;
+    case Monitor::End::kCycleLimit:
+      r.end = RunResult::End::kCycleLimit;
+      break;
+    default:
+      r.end = RunResult::End::kFinished;
+      break;
+  }
+  r.report = build_report(top, cfg, r, wall);
+  if (r.end == RunResult::End::kDeadlock) {
+    std::vector<Stream*> sp;
+    for (const auto& s : top.streams()) sp.push_back(s.get());
+    const DeadlockDiagnosis d = diagnose_deadlock(top.blocks(), sp);
+    r.deadlock_text = d.text;
+    nlohmann::json dj = d.to_json();
+    dj["last_transfer_cycle"] = top.monitor().last_activity_cycle();
+    dj["detected_cycle"] = top.monitor().cycle();
+    r.report["deadlock_report"] = dj;
+  }
+  r.output = top.read_output();
+  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  return r;
+}
+
+std::string format_report_table(const nlohmann::json& j) {
+  std::string s;
+  const auto& wl = j["workload"];
+  s += fmt::format("skipsim: {} block {}x{}x{} -> {}x{}x{}\n", wl["block"].get<std::string>(),
+                   wl["input"]["h"].get<int>(), wl["input"]["w"].get<int>(),
+                   wl["input"]["c"].get<int>(), wl["output"]["h"].get<int>(),
+                   wl["output"]["w"].get<int>(), wl["output"]["c"].get<int>());
+  const std::string status = j["deadlock"].get<bool>()              ? "DEADLOCK"
+                             : j["cycle_limit_reached"].get<bool>() ? "CYCLE LIMIT"
+                                                                    : "finished";
+  s += fmt::format("  {:<22}{} cycles ({:.1f} us at {} GHz), {}\n", "cycles",
+                   j["cycles"].get<uint64_t>(), j["simulated_ns"].get<double>() / 1000.0,
+                   j["clock_ghz"].get<double>(), status);
+  s += fmt::format("  {:<22}{:.2f} s wall, {:.0f} cycles/s, peak RSS {:.0f} MiB\n", "speed",
+                   j["sim_seconds"].get<double>(), j["sim_cycles_per_second"].get<double>(),
+                   j["peak_rss_mib"].get<double>());
+  const auto& f = j["fifos"]["skip"];
+  s += fmt::format("  {:<22}depth {}, max occupancy {}, mean {:.1f}, push blocked {} cycles\n",
+                   "skip FIFO (beats)", f["depth"].get<uint64_t>(),
+                   f["max_occupancy"].get<uint64_t>(), f["mean_occupancy"].get<double>(),
+                   f["push_blocked_cycles"].get<uint64_t>());
+  const auto& d = j["dram"];
+  s += fmt::format(
+      "  {:<22}read {} B (weights {}, input {}), written {} B\n", "DRAM",
+      d["bytes_read"].get<uint64_t>(), d["bytes_read_by_purpose"]["weights"].get<uint64_t>(),
+      d["bytes_read_by_purpose"]["input"].get<uint64_t>(), d["bytes_written"].get<uint64_t>());
+  if (j.contains("output") && j["output"].contains("matches_golden")) {
+    s += fmt::format(
+        "  {:<22}{}\n", "golden check",
+        j["output"]["matches_golden"].get<bool>()
+            ? "output matches the golden model"
+            : fmt::format("MISMATCH in {} of {} values", j["output"]["mismatches"].get<uint64_t>(),
+                          j["output"]["values"].get<uint64_t>()));
+  }
+  const double cycles = std::max<double>(1.0, j["cycles"].get<double>());
+  s += fmt::format("\n  {:<11}{:>8}{:>9}{:>9}{:>11}{:>8}{:>8}\n", "block", "busy%", "starved%",
+                   "blocked%", "wait_dram%", "idle%", "MAC%");
+  for (const auto& name_j : j["pipeline"]) {
+    const std::string name = name_j.get<std::string>();
+    const auto& m = j["modules"][name];
+    auto pct = [&](const char* k) { return 100.0 * m[k].get<double>() / cycles; };
+    const std::string mac = m.contains("mac_utilization")
+                                ? fmt::format("{:.1f}", 100.0 * m["mac_utilization"].get<double>())
+                                : "-";
+    s += fmt::format("  {:<11}{:>8.1f}{:>9.1f}{:>9.1f}{:>11.1f}{:>8.1f}{:>8}\n", name, pct("busy"),
+                     pct("starved"), pct("blocked"), pct("waiting_dram"), pct("idle"), mac);
+  }
+  s += fmt::format("\n  bottleneck: {} (busy {:.1f}% of the cycles)\n",
+                   j["bottleneck"]["block"].get<std::string>(),
+                   100.0 * j["bottleneck"]["busy_fraction"].get<double>());
+  if (j.contains("deadlock_report"))
+    s += "  deadlock: " + j["deadlock_report"]["text"].get<std::string>() + "\n";
+  return s;
+}
+
+}  // namespace skipsim

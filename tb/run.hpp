@@ -1,0 +1,30 @@
+#pragma once
+// One simulation of a residual block: elaborate, run to completion (or deadlock, or the
+// cycle limit), collect the report. SystemC elaborates once per process: call it once.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tb/config.hpp"
+#include "tb/golden.hpp"
+
+namespace skipsim {
+
+struct RunOptions {
+  std::string vcd_path;   // empty: no waveform
+  bool progress = false;  // progress line on stderr
+};
+
+struct RunResult {
+  enum class End { kFinished, kDeadlock, kCycleLimit } end = End::kFinished;
+  nlohmann::json report;  // README "Report" documents every key
+  Tensor8 output;
+  std::string deadlock_text;
+};
+
+RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt);
+
+// The report as a human-readable table (what `skipsim run` prints).
+std::string format_report_table(const nlohmann::json& report);
+
+}  // namespace skipsim

@@ -1,0 +1,168 @@
+// The skipsim binary as a user runs it: exit codes, one clear error line for bad input,
+// the report file, tensors dumped and reloaded.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tb/npy.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+struct Out {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("skipsim_cli_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+Out run(const std::string& args, const fs::path& dir) {
+  const std::string cmd = std::string(SKIPSIM_BINARY) + " " + args + " >" + (dir / "out").string() +
+                          " 2>" + (dir / "err").string();
+  const int st = std::system(cmd.c_str());
+  Out o;
+  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  o.out = slurp(dir / "out");
+  o.err = slurp(dir / "err");
+  return o;
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+const std::string kTiny = std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_basic.yaml";
+const std::string kTinyDown =
+    std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_downsample.yaml";
+
+void expect_input_error(const std::string& args, const std::string& must_contain) {
+  const fs::path d = scratch("err");
+  const Out o = run(args, d);
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find(must_contain), std::string::npos) << o.err;
+}
+}  // namespace
+
+TEST(Cli, HelpExitsZero) {
+  const fs::path d = scratch("help");
+  const Out o = run("run --help", d);
+  EXPECT_EQ(o.code, 0);
+  EXPECT_NE(o.out.find("--config"), std::string::npos);
+  EXPECT_NE(o.out.find("--dump-tensors"), std::string::npos);
+}
+
+TEST(Cli, RunWritesReportVcdAndOutput) {
+  const fs::path d = scratch("run");
+  const Out o = run("run --config " + kTiny + " --report " + (d / "r.json").string() + " --vcd " +
+                        (d / "w.vcd").string() + " --output " + (d / "y.npy").string(),
+                    d);
+  ASSERT_EQ(o.code, 0) << o.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_GT(j["cycles"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(j["output"]["matches_golden"].get<bool>());
+  const std::string vcd = slurp(d / "w.vcd");
+  EXPECT_NE(vcd.find("fork_skip.valid"), std::string::npos);
+  EXPECT_NE(vcd.find("skip_fifo.occupancy"), std::string::npos);
+  EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
+  const skipsim::Tensor8 y = skipsim::read_tensor8((d / "y.npy").string(), 8, 8, 16);
+  EXPECT_EQ(y.h, 8);
+  EXPECT_NE(o.out.find("bottleneck"), std::string::npos);
+}
+
+TEST(Cli, DumpedTensorsReproduceTheOutput) {
+  const fs::path d = scratch("dump");
+  Out o = run("run --config " + kTinyDown + " --seed 9 --dump-tensors " + (d / "t").string(), d);
+  ASSERT_EQ(o.code, 0) << o.err;
+  for (const char* f :
+       {"input.npy", "conv1.weight.npy", "conv1.bias.npy", "conv1.mult.npy", "conv1.shift.npy",
+        "conv2.weight.npy", "skip.weight.npy", "skip.shift.npy", "add.npy", "output.npy"})
+    EXPECT_TRUE(fs::exists(d / "t" / f)) << f;
+  o = run("run --config " + kTinyDown + " --seed 1234 --tensors " + (d / "t").string() +
+              " --output " + (d / "again.npy").string(),
+          d);
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(slurp(d / "again.npy"), slurp(d / "t" / "output.npy"));
+}
+
+TEST(Cli, DeadlockExitsThreeAndStillWritesTheReport) {
+  const fs::path d = scratch("deadlock");
+  const Out o = run("run --config " + kTiny + " --set hardware.skip_fifo.depth=2 --report " +
+                        (d / "r.json").string(),
+                    d);
+  EXPECT_EQ(o.code, 3) << o.err;
+  EXPECT_NE(o.err.find("deadlock"), std::string::npos);
+  EXPECT_NE(o.err.find("skip_fifo full (2/2)"), std::string::npos) << o.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_TRUE(j["deadlock"].get<bool>());
+}
+
+TEST(CliBadInput, UnknownKey) {
+  expect_input_error("run --config " + kTiny + " --set hardware.mac_array.rowz=4", "rowz");
+}
+TEST(CliBadInput, WrongType) {
+  expect_input_error("run --config " + kTiny + " --set hardware.mac_array.rows=many",
+                     "hardware.mac_array.rows");
+}
+TEST(CliBadInput, ZeroSize) {
+  expect_input_error("run --config " + kTiny + " --set workload.input.h=0", "workload.input.h");
+}
+TEST(CliBadInput, NegativeSize) {
+  expect_input_error("run --config " + kTiny + " --set hardware.skip_fifo.depth=-5",
+                     "hardware.skip_fifo.depth");
+}
+TEST(CliBadInput, MissingConfig) {
+  expect_input_error("run --config /nonexistent.yaml", "nonexistent");
+}
+TEST(CliBadInput, MissingTensorFile) {
+  const fs::path d = scratch("missing");
+  ASSERT_EQ(run("run --config " + kTiny + " --dump-tensors " + (d / "t").string(), d).code, 0);
+  fs::remove(d / "t" / "conv2.bias.npy");
+  expect_input_error("run --config " + kTiny + " --tensors " + (d / "t").string(),
+                     "conv2.bias.npy");
+}
+TEST(CliBadInput, WrongTensorShape) {
+  const fs::path d = scratch("shape");
+  ASSERT_EQ(run("run --config " + kTiny + " --dump-tensors " + (d / "t").string(), d).code, 0);
+  expect_input_error(
+      "run --config " + kTiny + " --set workload.input.h=9 --tensors " + (d / "t").string(),
+      "input.npy");
+}
+TEST(CliBadInput, WrongTensorDtype) {
+  const fs::path d = scratch("dtype");
+  ASSERT_EQ(run("run --config " + kTiny + " --dump-tensors " + (d / "t").string(), d).code, 0);
+  // An int32 file where int8 weights belong.
+  skipsim::write_npy_i32((d / "t" / "conv1.weight.npy").string(),
+                         std::vector<int32_t>(16 * 16 * 9, 1), {16, 16, 3, 3});
+  expect_input_error("run --config " + kTiny + " --tensors " + (d / "t").string(),
+                     "conv1.weight.npy");
+}
+TEST(CliBadInput, SramTooSmall) {
+  expect_input_error(
+      "run --config " + kTiny + " --set hardware.sram.banks=1 --set hardware.sram.bank_bytes=1024",
+      "hardware.sram");
+}
+TEST(CliBadInput, UnknownOption) {
+  const fs::path d = scratch("opt");
+  const Out o = run("run --config " + kTiny + " --frobnicate", d);
+  EXPECT_EQ(o.code, 2);
+}
