@@ -56,6 +56,11 @@ struct WorkloadConfig {
   int h = 56, w = 56, c = 64;  // workload.input.{h,w,c}
   int out_channels = 64;
   uint64_t seed = 1;
+  int frames = 1;  // images streamed back to back
+  // Upstream jitter on the input stream (the read DMA's output): at most `rate` beats per
+  // cycle, and a beat held back with probability `stall_probability` each cycle (seeded).
+  double input_rate = 1.0;
+  double input_stall_probability = 0.0;
 };
 
 struct SimConfig {

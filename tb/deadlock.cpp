@@ -78,10 +78,19 @@ DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,
   for (size_t i = 0; i < d.chain.size(); ++i) {
     const WaitHop& h = d.chain[i];
     if (i) t += " -> ";
-    t += h.block + " " + (h.state == "starved" ? "waits " + h.port : h.state + " on " + h.port);
-    if (!h.detail.empty()) t += " (" + h.detail + ")";
+    if (h.state == "starved") {
+      // "conv2 waits conv1 (in: output (0,0) needs ...)"
+      t += h.block + " waits " + (h.waits_on.empty() ? h.port : h.waits_on);
+      t += " (" + h.port + (h.detail.empty() ? "" : ": " + h.detail) + ")";
+    } else if (h.state == "blocked" && h.detail.rfind("full", 0) == 0) {
+      t += h.block + " " + h.detail;  // "skip_fifo full (64/64)"
+    } else {
+      t += h.block + " " + h.state + " on " + h.port;
+      if (!h.waits_on.empty()) t += " by " + h.waits_on;
+      if (!h.detail.empty()) t += " (" + h.detail + ")";
+    }
   }
-  if (d.cycle) t += " -> " + d.chain.back().waits_on + " (cycle)";
+  if (d.cycle) t += " -> back to " + d.chain.back().waits_on;
   if (!d.full_streams.empty() || !d.empty_streams.empty()) {
     std::string full, empty;
     for (const auto& s : d.full_streams) full += (full.empty() ? "" : ", ") + s;

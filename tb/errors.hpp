@@ -11,4 +11,10 @@ class InputError : public std::runtime_error {
   explicit InputError(const std::string& what) : std::runtime_error(what) {}
 };
 
+// A long run stopped by SIGINT/SIGTERM after saving what had finished (exit 130).
+class Interrupted : public std::runtime_error {
+ public:
+  explicit Interrupted(const std::string& what) : std::runtime_error(what) {}
+};
+
 }  // namespace skipsim

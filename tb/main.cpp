@@ -16,9 +16,11 @@
 #include "tb/block_params.hpp"
 #include "tb/config.hpp"
 #include "tb/errors.hpp"
+#include "tb/find_depth.hpp"
 #include "tb/golden.hpp"
 #include "tb/npy.hpp"
 #include "tb/run.hpp"
+#include "tb/sweep.hpp"
 
 namespace {
 
@@ -27,7 +29,7 @@ constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3;
 struct RunArgs {
   std::string config;
   std::vector<std::string> sets;
-  std::string report, vcd, tensors, dump_tensors, output;
+  std::string report, vcd, tensors, dump_tensors, output, occupancy;
   std::optional<uint64_t> seed;
   bool no_check = false, quiet = false, print_config = false;
 };
@@ -59,6 +61,7 @@ int cmd_run(const RunArgs& a) {
 
   RunOptions opt;
   opt.vcd_path = a.vcd;
+  opt.occupancy_csv = a.occupancy;
   opt.progress = !a.quiet && isatty(STDERR_FILENO);
   RunResult r = run_block(cfg, params, opt);
 
@@ -82,9 +85,13 @@ int cmd_run(const RunArgs& a) {
   if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
   if (!a.quiet) std::cout << format_report_table(r.report);
   if (r.end == RunResult::End::kDeadlock) {
-    std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>()
-              << " (no transfer for " << r.report["deadlock_window"].get<uint64_t>()
-              << " cycles): " << r.deadlock_text << "\n";
+    const auto& d = r.report["deadlock_report"];
+    std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>() << " ("
+              << (d["detected_by"] == "fixed_point"
+                      ? std::string("every block waits on a stream, nothing in flight")
+                      : fmt::format("no transfer for {} cycles",
+                                    r.report["deadlock_window"].get<uint64_t>()))
+              << "): " << r.deadlock_text << "\n";
     return kExitDeadlock;
   }
   if (r.end == RunResult::End::kCycleLimit) {
@@ -99,7 +106,51 @@ int cmd_run(const RunArgs& a) {
   return kExitOk;
 }
 
+int cmd_sweep(const skipsim::SweepOptions& base, const std::vector<std::string>& params) {
+  using namespace skipsim;
+  SweepOptions opt = base;
+  for (const auto& p : params) opt.params.push_back(parse_sweep_param(p));
+  opt.progress_tty = isatty(STDERR_FILENO);
+  const SweepSummary s = run_sweep(opt);
+  std::fprintf(stderr,
+               "sweep: %zu points (%zu already done, %zu run, %zu failed) in %.1f s, %.2f "
+               "points/s -> %s\n",
+               s.points, s.skipped, s.ran, s.failed, s.wall_seconds,
+               s.wall_seconds > 0 ? s.ran / s.wall_seconds : 0.0, opt.out.c_str());
+  return s.failed ? kExitInternal : kExitOk;
+}
+
+int cmd_find_depth(const skipsim::FindDepthOptions& opt, bool json) {
+  using namespace skipsim;
+  const FindDepthResult r = find_depth(opt);
+  nlohmann::json j{{"unbounded_max_occupancy", r.unbounded_max_occupancy},
+                   {"min_deadlock_free_depth", r.min_deadlock_free_depth},
+                   {"min_full_speed_depth", r.min_full_speed_depth},
+                   {"analytic_depth", r.analytic_depth},
+                   {"simulations", r.simulations}};
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format(
+      "skip FIFO depth (beats of {} lanes, {} beats per pixel), tolerance {:.3g}\n"
+      "  {:<26}{:>10}   ({} cycles)\n  {:<26}{:>10}\n  {:<26}{:>10}   ({} cycles)\n"
+      "  {:<26}{:>10}\n  {:<26}{:>10}   ({:.1f} s)\n",
+      "", r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy", r.unbounded_max_occupancy,
+      r.unbounded_cycles, "min_deadlock_free_depth", r.min_deadlock_free_depth,
+      "min_full_speed_depth", r.min_full_speed_depth, r.min_full_speed_cycles, "analytic_depth",
+      r.analytic_depth, "simulations", r.simulations, r.wall_seconds);
+  return kExitOk;
+}
+
 }  // namespace
+
+// Our own main (it takes precedence over libsystemc's) so that the SystemC banner stays off
+// the output a script reads; SystemC prints it before sc_main runs.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
 
 int sc_main(int argc, char* argv[]) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -120,10 +171,39 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--dump-tensors", a.dump_tensors,
                   "write every tensor and parameter used (and output.npy) to this directory");
   run->add_option("--output", a.output, "write the block output (int8 HxWxC .npy)");
+  run->add_option("--occupancy", a.occupancy,
+                  "write the skip FIFO occupancy over time (CSV cycle,occupancy, on change)");
   run->add_option("--seed", a.seed, "seed of the random tensors (same as --set workload.seed=N)");
   run->add_flag("--no-check", a.no_check, "skip the comparison with the golden model");
   run->add_flag("-q,--quiet", a.quiet, "print nothing but errors");
   run->add_flag("--print-config", a.print_config, "print the effective configuration and exit");
+
+  skipsim::SweepOptions sw;
+  std::vector<std::string> sweep_params;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "run the cartesian product of parameter lists in parallel into a CSV (resumable)");
+  sweep->add_option("-c,--config", sw.config, "YAML configuration file")->required();
+  sweep
+      ->add_option("--param", sweep_params,
+                   "KEY=LIST, LIST = v1,v2,... | start:stop:xF | start:stop:+S (repeatable)")
+      ->required();
+  sweep->add_option("--set", sw.sets, "fixed override for every point: key.path=value");
+  sweep->add_option("-j,--jobs", sw.jobs, "parallel runs (default: all cores)");
+  sweep->add_option("-o,--out", sw.out, "CSV file; points already in it are skipped")->required();
+  sweep->add_flag("--check", sw.check_golden, "compare every point with the golden model");
+
+  skipsim::FindDepthOptions fd;
+  bool fd_json = false;
+  CLI::App* find = app.add_subcommand(
+      "find-depth", "find the smallest deadlock-free and full-speed skip FIFO depths");
+  find->add_option("-c,--config", fd.config, "YAML configuration file")->required();
+  find->add_option("--set", fd.sets, "override a config key: key.path=value (repeatable)");
+  find->add_option("--tolerance", fd.tolerance,
+                   "full speed = cycles within this fraction of the unbounded FIFO's")
+      ->check(CLI::Range(0.0, 1.0));
+  find->add_option("-j,--jobs", fd.jobs, "parallel probes (default: all cores)");
+  find->add_flag("--json", fd_json, "print exactly the result keys as JSON");
+  find->add_flag("-v,--verbose", fd.verbose, "print every probe");
 
   try {
     app.parse(argc, argv);
@@ -137,6 +217,11 @@ int sc_main(int argc, char* argv[]) {
   }
   try {
     if (run->parsed()) return cmd_run(a);
+    if (sweep->parsed()) return cmd_sweep(sw, sweep_params);
+    if (find->parsed()) return cmd_find_depth(fd, fd_json);
+  } catch (const skipsim::Interrupted& e) {
+    std::cerr << "skipsim: " << e.what() << "\n";
+    return 130;
   } catch (const skipsim::InputError& e) {
     std::cerr << "skipsim: " << e.what() << "\n";
     return kExitInput;

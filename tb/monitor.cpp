@@ -17,8 +17,13 @@ Monitor::Monitor(sc_core::sc_module_name name, std::vector<Stream*> streams,
 
 void Monitor::on_clock() {
   ++m_cycle;
+  bool wires_changed = m_wires.size() != m_streams.size();
+  m_wires.resize(m_streams.size());
   for (size_t i = 0; i < m_streams.size(); ++i) {
     const bool v = m_streams[i]->valid.read(), r = m_streams[i]->ready.read();
+    const auto w = static_cast<uint8_t>(v | (r << 1));
+    wires_changed |= w != m_wires[i];
+    m_wires[i] = w;
     ChannelStats& s = m_stats[i];
     if (v && r) {
       ++s.transfers;
@@ -29,6 +34,9 @@ void Monitor::on_clock() {
       ++s.ready_not_valid;
     }
   }
+  bool quiet = !m_blocks.empty() && !wires_changed && m_activity == m_seen_activity;
+  for (const HwBlock* b : m_blocks) quiet = quiet && b->quiescent();
+  m_quiet = quiet ? m_quiet + 1 : 0;
   if (m_activity != m_seen_activity) {
     m_seen_activity = m_activity;
     m_last_activity_cycle = m_cycle;
@@ -37,7 +45,7 @@ void Monitor::on_clock() {
   if (m_finished && m_finished()) {
     m_end = End::kFinished;
     sc_core::sc_stop();
-  } else if (m_cycle - m_last_activity_cycle > m_window) {
+  } else if (m_quiet >= kQuietCycles || m_cycle - m_last_activity_cycle > m_window) {
     m_end = End::kDeadlock;
     sc_core::sc_stop();
   } else if (m_max_cycles && m_cycle >= m_max_cycles) {

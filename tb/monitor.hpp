@@ -1,7 +1,9 @@
 #pragma once
 // Monitor: counts core cycles, samples every stream's handshake each cycle, ends the run
-// when the write DMA has written the last frame, and stops a run in which nothing has
-// moved for `deadlock_window` cycles (no stream transfer and no DMA/DRAM transaction).
+// when the write DMA has written the last frame, and stops a deadlocked run: at once when
+// every block is quiescent (waits on a stream, nothing in flight) and no stream wire has
+// changed for 3 cycles (the state is a fixed point), else as a fallback when nothing has
+// moved for `deadlock_window` cycles (no stream transfer, no DMA/DRAM transaction).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -9,6 +11,7 @@
 
 #include <systemc>
 
+#include "hw/common/hw_block.hpp"
 #include "hw/stream/stream.hpp"
 
 namespace skipsim {
@@ -30,6 +33,9 @@ class Monitor : public sc_core::sc_module {
           uint64_t max_cycles);
 
   void set_finished_probe(std::function<bool()> f) { m_finished = std::move(f); }
+  void set_blocks(std::vector<HwBlock*> blocks) { m_blocks = std::move(blocks); }
+  // The deadlock was found as a fixed point rather than by the window.
+  bool deadlock_was_quiescent() const { return m_quiet >= kQuietCycles; }
   // Called every 2^16 cycles (progress display).
   void set_progress(std::function<void(uint64_t)> f) { m_progress = std::move(f); }
   uint64_t* activity_counter() { return &m_activity; }
@@ -44,7 +50,11 @@ class Monitor : public sc_core::sc_module {
  private:
   void on_clock();
 
+  static constexpr int kQuietCycles = 3;
   std::vector<Stream*> m_streams;
+  std::vector<HwBlock*> m_blocks;
+  std::vector<uint8_t> m_wires;  // valid | ready << 1 at the previous edge
+  int m_quiet = 0;
   std::vector<ChannelStats> m_stats;
   uint64_t m_window, m_max_cycles;
   uint64_t m_cycle = 0, m_activity = 0, m_seen_activity = 0, m_last_activity_cycle = 0;

@@ -17,6 +17,7 @@ ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams
   e.lanes = cfg.hardware.stream.lanes;
   e.mac_rows = cfg.hardware.mac_array.rows;
   e.mac_cols = cfg.hardware.mac_array.cols;
+  e.frames = cfg.workload.frames;
   return e;
 }
 }  // namespace
@@ -113,9 +114,13 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   in_shape.pixels = static_cast<uint64_t>(x.h) * x.w;
   in_shape.channels = x.c;
   in_shape.lanes = lanes;
+  in_shape.frames = cfg.workload.frames;
   m_dma_read->add_stream_job(m_layout.input, in_shape);
+  if (cfg.workload.input_rate < 1.0 || cfg.workload.input_stall_probability > 0)
+    m_dma_read->set_throttle(cfg.workload.input_rate, cfg.workload.input_stall_probability,
+                             cfg.workload.seed * 0xD1B54A32D192ED03ull + 7);
   m_dma_write->set_stream_job(m_layout.output, static_cast<uint64_t>(m_out_h) * m_out_w, m_out_c,
-                              lanes, 1);
+                              lanes, cfg.workload.frames);
   m_dma_read->socket.bind(m_dram->socket);
   m_dma_write->socket.bind(m_dram->socket);
 
@@ -152,6 +157,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,
                                         static_cast<uint64_t>(cfg.sim.max_cycles));
   m_monitor->set_finished_probe([this] { return m_dma_write->finished(); });
+  m_monitor->set_blocks(blocks());
   m_dma_read->set_activity_counter(m_monitor->activity_counter());
   m_dma_write->set_activity_counter(m_monitor->activity_counter());
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tb/deadlock.hpp"
+#include "tb/errors.hpp"
 #include "tb/residual_block.hpp"
 
 namespace skipsim {
@@ -59,7 +60,8 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
   j["workload"] = {{"block", w.block == BlockKind::kBasic ? "basic" : "downsample"},
                    {"input", {{"h", w.h}, {"w", w.w}, {"c", w.c}}},
                    {"output", {{"h", top.out_h()}, {"w", top.out_w()}, {"c", top.out_c()}}},
-                   {"seed", w.seed}};
+                   {"seed", w.seed},
+                   {"frames", w.frames}};
 
   const SkipFifoStats& fs = top.skip_fifo().stats();
   j["fifos"]["skip"] = {
@@ -71,7 +73,18 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
       {"pushes", fs.pushes},
       {"pops", fs.pops},
       {"bytes_per_beat", cfg.hardware.stream.lanes}};
+  {
+    // Cycles at each occupancy, up to the bucket of the peak.
+    const size_t used = fs.max_occupancy / fs.bucket_width + 1;
+    std::vector<uint64_t> counts(fs.histogram.begin(),
+                                 fs.histogram.begin() + std::min(used, fs.histogram.size()));
+    j["fifos"]["skip"]["histogram"] = {{"bucket_width", fs.bucket_width}, {"counts", counts}};
+  }
 
+  j["fifos"]["skip"]["max_occupancy_per_frame"] = fs.max_occupancy_per_frame;
+  const auto& fd = top.dma_write().frame_done_cycles();
+  j["frames"] = {{"count", w.frames}, {"done_cycles", fd}};
+  if (fd.size() >= 2) j["frames"]["steady_state_cycles_per_frame"] = fd.back() - fd[fd.size() - 2];
   nlohmann::json mods = nlohmann::json::object();
   for (HwBlock* b : top.blocks()) mods[b->block_name()] = stall_json(*b);
   nlohmann::json util = nlohmann::json::object();
@@ -149,9 +162,11 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
     tf->set_time_unit(1, sc_core::SC_PS);
     top.trace(tf);
   }
+  if (!opt.occupancy_csv.empty()) top.skip_fifo().enable_time_series();
   uint64_t expected = 0;
   for (ConvEngine* e : top.engines())
-    expected = std::max<uint64_t>(expected, e->cycles_per_pixel() * top.out_h() * top.out_w());
+    expected = std::max<uint64_t>(
+        expected, e->cycles_per_pixel() * top.out_h() * top.out_w() * cfg.workload.frames);
   if (opt.progress) {
     top.monitor().set_progress([expected](uint64_t c) {
       const double f = expected ? std::min(1.0, static_cast<double>(c) / expected) : 0.0;
@@ -183,9 +198,19 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
     nlohmann::json dj = d.to_json();
     dj["last_transfer_cycle"] = top.monitor().last_activity_cycle();
     dj["detected_cycle"] = top.monitor().cycle();
+    dj["detected_by"] = top.monitor().deadlock_was_quiescent() ? "fixed_point" : "window";
     r.report["deadlock_report"] = dj;
   }
   r.output = top.read_output();
+  if (!opt.occupancy_csv.empty()) {
+    std::FILE* f = std::fopen(opt.occupancy_csv.c_str(), "w");
+    if (!f) throw InputError("cannot write '" + opt.occupancy_csv + "'");
+    std::fprintf(f, "cycle,occupancy\n");
+    for (const auto& s : top.skip_fifo().time_series())
+      std::fprintf(f, "%llu,%llu\n", static_cast<unsigned long long>(s.cycle),
+                   static_cast<unsigned long long>(s.occupancy));
+    std::fclose(f);
+  }
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   return r;
 }

@@ -11,8 +11,9 @@
 namespace skipsim {
 
 struct RunOptions {
-  std::string vcd_path;   // empty: no waveform
-  bool progress = false;  // progress line on stderr
+  std::string vcd_path;       // empty: no waveform
+  bool progress = false;      // progress line on stderr
+  std::string occupancy_csv;  // skip FIFO occupancy over time (cycle,occupancy on change)
 };
 
 struct RunResult {

@@ -14,6 +14,10 @@ class HwBlock {
   virtual std::string block_name() const = 0;
   virtual const StallStats& stall_stats() const = 0;
   virtual WaitState wait_state() const = 0;
+  // True when, at the last edge, the block neither moved a beat nor has work in flight
+  // that could change its state on its own (pipelines, DRAM requests, random stalls):
+  // its next cycle is the same as this one unless a stream wire changes.
+  virtual bool quiescent() const { return false; }
   virtual std::vector<std::string> input_ports() const { return {}; }
   virtual std::vector<std::string> output_ports() const { return {}; }
 };

@@ -57,6 +57,9 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override;
+  bool quiescent() const override {
+    return m_params_loaded && m_last_kind != WaitState::Kind::kBusy && m_array.empty();
+  }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
   // ParamSink

@@ -37,6 +37,13 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   // Counter shared with the monitor: bumped on every TLM phase (deadlock watchdog).
   void set_activity_counter(uint64_t* c) { m_activity = c; }
   int outstanding() const { return m_outstanding; }
+  // A request is on its way or its response has not reached a core edge yet.
+  bool awaiting_dram() const {
+    if (m_req_pending) return true;
+    for (int slot : m_order)
+      if (!visible(m_pool[slot])) return true;
+    return false;
+  }
   virtual bool finished() const = 0;
 
  protected:

@@ -30,6 +30,25 @@ void DmaRead::add_stream_job(uint64_t addr, const TensorStreamShape& shape) {
   m_stream_bytes += j.bytes;
 }
 
+void DmaRead::set_throttle(double rate, double stall_p, uint64_t seed) {
+  m_rate = rate;
+  m_credit = rate;
+  m_stall_p = stall_p;
+  m_rng = seed ? seed : 1;
+}
+
+bool DmaRead::throttle_allows() {
+  m_credit = std::min(1.0, m_credit + m_rate);
+  bool stall = false;
+  if (m_stall_p > 0) {
+    m_rng ^= m_rng << 13;  // xorshift64: the same sequence on every platform
+    m_rng ^= m_rng >> 7;
+    m_rng ^= m_rng << 17;
+    stall = static_cast<double>(m_rng >> 11) * 0x1.0p-53 < m_stall_p;
+  }
+  return !stall && m_credit >= 1.0 - 1e-12;
+}
+
 void DmaRead::issue_next() {
   if (m_issue_job == m_jobs.size() || !can_issue()) return;
   const Job& j = m_jobs[m_issue_job];
@@ -113,7 +132,11 @@ void DmaRead::on_clock() {
   } else {
     Beat b;
     bool last = false;
-    if (m_job < m_jobs.size() && !m_jobs[m_job].sink && next_beat(b, last)) {
+    const bool streaming = m_job < m_jobs.size() && !m_jobs[m_job].sink;
+    const bool allowed = !streaming || throttle_allows();
+    m_throttled = streaming && !allowed;
+    if (streaming && allowed && next_beat(b, last)) {
+      m_credit -= 1.0;
       out.put(b, last);
       m_out_busy = true;
     } else {

@@ -29,8 +29,14 @@ class DmaRead : public DmaEngine {
 
   void add_param_job(uint64_t addr, ParamSink* sink);
   void add_stream_job(uint64_t addr, const TensorStreamShape& shape);
+  // Upstream jitter on the output stream: at most `rate` beats per cycle (token bucket,
+  // 0 < rate <= 1), and each cycle a beat is held back with probability stall_p (seeded).
+  void set_throttle(double rate, double stall_p, uint64_t seed);
 
   WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override {
+    return !awaiting_dram() && m_wait.kind != WaitState::Kind::kBusy && !m_throttled;
+  }
   std::vector<std::string> output_ports() const override { return {"out"}; }
   bool finished() const override { return m_job == m_jobs.size(); }
   uint64_t param_bytes() const { return m_param_bytes; }
@@ -59,6 +65,10 @@ class DmaRead : public DmaEngine {
   bool m_out_busy = false;
   uint64_t m_param_bytes = 0, m_stream_bytes = 0;
   WaitState m_wait;
+  bool m_throttled = false;  // the throttle held a beat back at the last edge
+  double m_rate = 1.0, m_credit = 1.0, m_stall_p = 0.0;
+  uint64_t m_rng = 1;
+  bool throttle_allows();
 };
 
 }  // namespace skipsim

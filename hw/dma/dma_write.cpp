@@ -29,6 +29,7 @@ void DmaWrite::on_clock() {
   while (front_done()) {
     m_acked += front().tr.get_data_length();
     pop_front();
+    if (m_acked / m_frame_bytes > m_frame_done.size()) m_frame_done.push_back(cycle());
     progressed = true;
   }
   if (finished() && m_finish_cycle == 0) m_finish_cycle = cycle();

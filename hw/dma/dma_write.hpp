@@ -28,11 +28,16 @@ class DmaWrite : public DmaEngine {
   }
 
   WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override {
+    return !awaiting_dram() && m_wait.kind != WaitState::Kind::kBusy && m_stall_p == 0;
+  }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   bool finished() const override { return m_acked == m_total && m_total > 0; }
   uint64_t beats() const { return m_beats; }
   // Core cycle (1-based edge count) at which the last write acknowledgement was taken.
   uint64_t finish_cycle() const { return m_finish_cycle; }
+  // Cycle at which each frame's last byte was acknowledged.
+  const std::vector<uint64_t>& frame_done_cycles() const { return m_frame_done; }
   uint64_t frames_done() const { return m_frame_bytes ? m_acked / m_frame_bytes : 0; }
 
  private:
@@ -47,6 +52,7 @@ class DmaWrite : public DmaEngine {
   int m_beat = 0;
   uint64_t m_beats = 0;
   uint64_t m_finish_cycle = 0;
+  std::vector<uint64_t> m_frame_done;
   std::vector<uint8_t> m_burst_tmp;
   double m_stall_p = 0.0;
   uint64_t m_rng = 1;

@@ -29,6 +29,7 @@ class Add : public sc_core::sc_module, public HwBlock {
   std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
 

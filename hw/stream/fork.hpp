@@ -27,6 +27,7 @@ class Fork : public sc_core::sc_module, public HwBlock {
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"main", "skip"}; }
   uint64_t beats() const { return m_beats; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
 
  private:
   void on_clock();

@@ -18,6 +18,9 @@ SkipFifo::SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, Sram
   m_data_region = sram.allocate(std::string(this->name()) + ".data", depth * lanes);
   m_last_region = sram.allocate(std::string(this->name()) + ".last", (depth + 7) / 8);
   m_stats.depth = depth;
+  constexpr uint64_t kMaxBuckets = 4096;
+  m_stats.bucket_width = (depth + kMaxBuckets) / kMaxBuckets;  // depth + 1 levels
+  m_stats.histogram.assign(depth / m_stats.bucket_width + 1, 0);
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
@@ -31,6 +34,10 @@ void SkipFifo::on_clock() {
   const bool popped = m_count > 0 && out.ready.read();
   const bool in_valid = in.valid.read(), in_ready = in.ready.read();
   if (popped) {
+    if (out.last.read()) {
+      m_stats.max_occupancy_per_frame.push_back(m_stats.frame_max);
+      m_stats.frame_max = m_count - 1;
+    }
     m_head = (m_head + 1) % m_depth;
     --m_count;
     ++m_stats.pops;
@@ -62,7 +69,11 @@ void SkipFifo::on_clock() {
     out.idle();
   }
   m_stats.max_occupancy = std::max(m_stats.max_occupancy, m_count);
+  m_stats.frame_max = std::max(m_stats.frame_max, m_count);
   m_stats.occupancy_sum += m_count;
+  ++m_stats.histogram[m_count / m_stats.bucket_width];
+  if (m_series_on && (m_series.empty() || m_series.back().occupancy != m_count))
+    m_series.push_back({m_stats.cycles + 1, m_count});
   ++m_stats.cycles;
   if (m_trace) occupancy_trace.write(m_count);
 

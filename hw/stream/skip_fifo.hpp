@@ -22,6 +22,17 @@ struct SkipFifoStats {
   uint64_t pop_starved_cycles = 0;   // output ready, FIFO empty
   uint64_t occupancy_sum = 0;        // sum over cycles, for the mean
   uint64_t cycles = 0;
+  // Cycles spent at each occupancy: bucket i covers [i*bucket_width, (i+1)*bucket_width).
+  uint64_t bucket_width = 1;
+  std::vector<uint64_t> histogram;
+  // Peak occupancy while each frame was leaving (a frame ends with its `last` beat).
+  std::vector<uint64_t> max_occupancy_per_frame;
+  uint64_t frame_max = 0;
+};
+
+// Occupancy over time, change-compressed: (cycle, occupancy from that cycle on).
+struct OccupancySample {
+  uint64_t cycle, occupancy;
 };
 
 class SkipFifo : public sc_core::sc_module, public HwBlock {
@@ -41,9 +52,13 @@ class SkipFifo : public sc_core::sc_module, public HwBlock {
   std::vector<std::string> output_ports() const override { return {"out"}; }
 
   const SkipFifoStats& stats() const { return m_stats; }
+  bool quiescent() const override { return m_last_kind != WaitState::Kind::kBusy; }
   uint64_t occupancy() const { return m_count; }
   uint64_t depth() const { return m_depth; }
   void enable_occupancy_trace() { m_trace = true; }
+  // Records every change of occupancy (memory grows with the number of changes).
+  void enable_time_series() { m_series_on = true; }
+  const std::vector<OccupancySample>& time_series() const { return m_series; }
 
  private:
   void on_clock();
@@ -55,6 +70,8 @@ class SkipFifo : public sc_core::sc_module, public HwBlock {
   int m_data_region, m_last_region;
   uint64_t m_head = 0, m_count = 0;
   bool m_trace = false;
+  bool m_series_on = false;
+  std::vector<OccupancySample> m_series;
   SkipFifoStats m_stats;
   StallStats m_stall;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;

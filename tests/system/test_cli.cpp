@@ -55,7 +55,7 @@ const std::string kTinyDown =
     std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_downsample.yaml";
 
 void expect_input_error(const std::string& args, const std::string& must_contain) {
-  const fs::path d = scratch("err");
+  const fs::path d = scratch(::testing::UnitTest::GetInstance()->current_test_info()->name());
   const Out o = run(args, d);
   EXPECT_EQ(o.code, 2) << o.err;
   EXPECT_EQ(lines(o.err), 1) << o.err;
@@ -81,8 +81,10 @@ TEST(Cli, RunWritesReportVcdAndOutput) {
   EXPECT_GT(j["cycles"].get<uint64_t>(), 0u);
   EXPECT_TRUE(j["output"]["matches_golden"].get<bool>());
   const std::string vcd = slurp(d / "w.vcd");
-  EXPECT_NE(vcd.find("fork_skip.valid"), std::string::npos);
-  EXPECT_NE(vcd.find("skip_fifo.occupancy"), std::string::npos);
+  // Signals are grouped in one scope per stream (GTKWave shows them as a tree).
+  EXPECT_NE(vcd.find("$scope module fork_skip $end"), std::string::npos);
+  EXPECT_NE(vcd.find("$scope module skip_fifo $end"), std::string::npos);
+  EXPECT_NE(vcd.find("occupancy"), std::string::npos);
   EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
   const skipsim::Tensor8 y = skipsim::read_tensor8((d / "y.npy").string(), 8, 8, 16);
   EXPECT_EQ(y.h, 8);

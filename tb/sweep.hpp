@@ -1,0 +1,40 @@
+#pragma once
+// Parameter sweeps: the cartesian product of parameter lists, each point a child
+// `skipsim run`, run N at a time; every finished point is appended to the CSV at once as
+// one whole row, so a sweep killed at any moment loses no finished point, and re-running
+// the same command skips the points already in the file.
+#include <string>
+#include <vector>
+
+namespace skipsim {
+
+struct SweepParam {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+// "v1,v2,..." | "start:stop:xF" (geometric) | "start:stop:+S" (linear), both inclusive of
+// stop when reached. Throws InputError naming the parameter.
+SweepParam parse_sweep_param(const std::string& spec);
+
+struct SweepOptions {
+  std::string config;
+  std::vector<std::string> sets;  // fixed overrides for every point
+  std::vector<SweepParam> params;
+  std::string out;  // CSV
+  int jobs = 0;     // 0 = all cores
+  bool check_golden = false;
+  bool progress_tty = false;
+};
+
+struct SweepSummary {
+  size_t points = 0, skipped = 0, ran = 0, failed = 0;
+  double wall_seconds = 0;
+};
+
+// The CSV columns after the parameters (report keys, flattened with dots).
+const std::vector<std::string>& sweep_report_columns();
+
+SweepSummary run_sweep(const SweepOptions& opt);
+
+}  // namespace skipsim

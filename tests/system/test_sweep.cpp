@@ -1,0 +1,206 @@
+// Sweeps and the depth search through the skipsim binary: resumable sweeps that survive a
+// kill, find-depth against a brute-force scan of every depth, and cycles monotone in depth.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kBin = SKIPSIM_BINARY;
+const std::string kTiny = std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_basic.yaml";
+const std::string kTinyDown =
+    std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_downsample.yaml";
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("skipsim_sweep_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+int sh(const std::string& cmd) {
+  const int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  bool ends_with_newline = true;
+};
+
+Csv read_csv(const fs::path& p) {
+  Csv c;
+  const std::string text = slurp(p);
+  c.ends_with_newline = text.empty() || text.back() == '\n';
+  std::istringstream in(text);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::string cur;
+    bool q = false;
+    for (char ch : line) {
+      if (ch == '"')
+        q = !q;
+      else if (ch == ',' && !q) {
+        f.push_back(cur);
+        cur.clear();
+      } else {
+        cur += ch;
+      }
+    }
+    f.push_back(cur);
+    if (first) {
+      c.header = f;
+      first = false;
+      continue;
+    }
+    EXPECT_EQ(f.size(), c.header.size()) << "torn row: " << line;
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < f.size() && i < c.header.size(); ++i) row[c.header[i]] = f[i];
+    c.rows.push_back(row);
+  }
+  return c;
+}
+
+// Every depth from 1 to n: status and cycles by depth.
+std::map<int, std::pair<std::string, uint64_t>> scan_all_depths(const std::string& config, int n,
+                                                                const fs::path& dir) {
+  const fs::path out = dir / "scan.csv";
+  EXPECT_EQ(sh(kBin + " sweep --config " + config + " --param hardware.skip_fifo.depth=1:" +
+               std::to_string(n) + ":+1 --out " + out.string() + " 2>/dev/null"),
+            0);
+  std::map<int, std::pair<std::string, uint64_t>> m;
+  for (const auto& r : read_csv(out).rows)
+    m[std::stoi(r.at("hardware.skip_fifo.depth"))] = {r.at("status"), std::stoull(r.at("cycles"))};
+  EXPECT_EQ(m.size(), static_cast<size_t>(n));
+  return m;
+}
+
+void check_find_depth_against_scan(const std::string& config, const std::string& name) {
+  const fs::path d = scratch(name);
+  ASSERT_EQ(sh(kBin + " find-depth --config " + config + " --json > " + (d / "fd.json").string() +
+               " 2>" + (d / "fd.err").string()),
+            0)
+      << slurp(d / "fd.err");
+  const auto j = nlohmann::json::parse(slurp(d / "fd.json"));
+  for (const char* k : {"unbounded_max_occupancy", "min_deadlock_free_depth",
+                        "min_full_speed_depth", "analytic_depth", "simulations"})
+    ASSERT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j.size(), 5u) << "--json prints exactly the five keys";
+  const uint64_t u = j["unbounded_max_occupancy"].get<uint64_t>();
+  const auto scan = scan_all_depths(config, static_cast<int>(u) + 1, d);
+  const uint64_t full = scan.at(static_cast<int>(u) + 1).second;
+  int first_ok = -1, first_fast = -1;
+  for (const auto& [depth, r] : scan) {
+    if (first_ok < 0 && r.first == "ok") first_ok = depth;
+    if (first_fast < 0 && r.first == "ok" && r.second <= full * 1.001) first_fast = depth;
+  }
+  EXPECT_EQ(j["min_deadlock_free_depth"].get<int>(), first_ok);
+  EXPECT_EQ(j["min_full_speed_depth"].get<int>(), first_fast);
+  // Monotone: no depth below the first deadlock-free one finishes, none above deadlocks.
+  for (const auto& [depth, r] : scan) EXPECT_EQ(r.first == "ok", depth >= first_ok) << depth;
+  // The search must beat the scan it replaces.
+  EXPECT_LT(j["simulations"].get<uint64_t>(), u / 2 + 3);
+}
+}  // namespace
+
+TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
+  const fs::path d = scratch("kill");
+  const fs::path out = d / "s.csv";
+  const std::string cmd = kBin + " sweep --config " + kTiny +
+                          " --param hardware.skip_fifo.depth=16:256:+8 --param "
+                          "hardware.mac_array.rows=8,16 --jobs 2 --out " +
+                          out.string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd + " 2>/dev/null").c_str(), nullptr);
+    _exit(127);
+  }
+  // Let a few points finish, then kill the sweep hard, mid-flight.
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (fs::exists(out) && read_csv(out).rows.size() >= 5) break;
+  }
+  kill(-pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  const size_t before = read_csv(out).rows.size();
+  EXPECT_GE(before, 1u);
+  EXPECT_LT(before, 62u) << "the sweep finished before it was killed";
+  ASSERT_EQ(sh(cmd + " 2>/dev/null"), 0);
+  const Csv c = read_csv(out);
+  EXPECT_TRUE(c.ends_with_newline);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& r : c.rows) {
+    const auto key =
+        std::make_pair(r.at("hardware.skip_fifo.depth"), r.at("hardware.mac_array.rows"));
+    EXPECT_TRUE(seen.insert(key).second) << "point twice: " << key.first << "," << key.second;
+  }
+  EXPECT_EQ(seen.size(), 31u * 2);
+  // A third run has nothing left to do.
+  ASSERT_EQ(sh(cmd + " 2>" + (d / "err").string()), 0);
+  EXPECT_EQ(read_csv(out).rows.size(), 62u);
+  EXPECT_NE(slurp(d / "err").find("62 of 62 points already"), std::string::npos);
+}
+
+TEST(Sweep, BadParameterIsOneLineAndExitTwo) {
+  const fs::path d = scratch("bad");
+  EXPECT_EQ(
+      sh(kBin + " sweep --config " + kTiny + " --param hardware.skip_fifo.depth=9:1:+1 --out " +
+         (d / "s.csv").string() + " 2>" + (d / "err").string()),
+      2);
+  EXPECT_NE(slurp(d / "err").find("hardware.skip_fifo.depth"), std::string::npos);
+  EXPECT_EQ(sh(kBin + " sweep --config " + kTiny + " --param hardware.skip_fifoo.depth=1,2 --out " +
+               (d / "s.csv").string() + " 2>" + (d / "err").string()),
+            2);
+  EXPECT_NE(slurp(d / "err").find("skip_fifoo"), std::string::npos);
+}
+
+TEST(FindDepth, AgreesWithBruteForceBasic) { check_find_depth_against_scan(kTiny, "basic"); }
+TEST(FindDepth, AgreesWithBruteForceDownsample) {
+  check_find_depth_against_scan(kTinyDown, "down");
+}
+
+TEST(DepthSweep, CyclesNeverIncreaseWithDepth) {
+  for (const char* seed : {"3", "4"}) {
+    const fs::path d = scratch(std::string("mono") + seed);
+    const fs::path out = d / "m.csv";
+    ASSERT_EQ(sh(kBin + " sweep --config " + kTiny + " --set workload.seed=" + seed +
+                 " --set workload.input.w=11 --param hardware.skip_fifo.depth=20:80:+3 --out " +
+                 out.string() + " 2>/dev/null"),
+              0);
+    std::map<int, uint64_t> cyc;
+    for (const auto& r : read_csv(out).rows)
+      if (r.at("status") == "ok")
+        cyc[std::stoi(r.at("hardware.skip_fifo.depth"))] = std::stoull(r.at("cycles"));
+    ASSERT_GT(cyc.size(), 5u);
+    uint64_t prev = UINT64_MAX;
+    for (const auto& [depth, c] : cyc) {
+      EXPECT_LE(c, prev) << "depth " << depth;
+      prev = c;
+    }
+  }
+}
