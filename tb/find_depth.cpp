@@ -83,6 +83,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const bool down = w.block == BlockKind::kDownsample;
   const int lanes = cfg.hardware.stream.lanes;
   res.beats_per_pixel = (w.out_channels + lanes - 1) / lanes;
+  res.lanes = lanes;
   const int oh = down ? out_size(out_size(w.h, 3, 2), 3, 1) : w.h;
   const int ow = down ? out_size(out_size(w.w, 3, 2), 3, 1) : w.w;
   const uint64_t whole = static_cast<uint64_t>(oh) * ow * res.beats_per_pixel;

@@ -33,6 +33,7 @@ struct FindDepthResult {
   uint64_t analytic_depth = 0;
   uint64_t simulations = 0;
   uint64_t beats_per_pixel = 0;
+  int lanes = 0;
   double wall_seconds = 0;
 };
 

@@ -136,7 +136,7 @@ int cmd_find_depth(const skipsim::FindDepthOptions& opt, bool json) {
       "skip FIFO depth (beats of {} lanes, {} beats per pixel), tolerance {:.3g}\n"
       "  {:<26}{:>10}   ({} cycles)\n  {:<26}{:>10}\n  {:<26}{:>10}   ({} cycles)\n"
       "  {:<26}{:>10}\n  {:<26}{:>10}   ({:.1f} s)\n",
-      "", r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy", r.unbounded_max_occupancy,
+      r.lanes, r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy", r.unbounded_max_occupancy,
       r.unbounded_cycles, "min_deadlock_free_depth", r.min_deadlock_free_depth,
       "min_full_speed_depth", r.min_full_speed_depth, r.min_full_speed_cycles, "analytic_depth",
       r.analytic_depth, "simulations", r.simulations, r.wall_seconds);

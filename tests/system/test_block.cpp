@@ -81,6 +81,24 @@ TEST(BlockBitExact, BasicOneByOneImage) {
   run_and_check({"basic", 1, 1, 16, 16, 16, 16, 16, 0.0, 64}, 17);
 }
 
+TEST(BlockBitExact, ThrottledInputAndThreeFramesBackToBack) {
+  const Config cfg = parse_config(
+      "hardware: {skip_fifo: {depth: 4096}, mac_array: {rows: 8, cols: 8}}\n"
+      "workload: {block: downsample, input: {h: 9, w: 10, c: 12}, out_channels: 16, seed: 21,\n"
+      "  frames: 3, input_throttle: {rate: 0.5, stall_probability: 0.3}}\n"
+      "sim: {output_stall_probability: 0.2}\n");
+  const BlockParams p = random_block(shape_of(cfg), 21);
+  const RunResult r = run_block(cfg, p, {});
+  ASSERT_EQ(r.end, RunResult::End::kFinished) << r.deadlock_text;
+  EXPECT_EQ(r.output, golden_block(p));
+  const auto& fr = r.report["frames"];
+  ASSERT_EQ(fr["done_cycles"].size(), 3u);
+  EXPECT_EQ(fr["done_cycles"][2].get<uint64_t>(), r.report["cycles"].get<uint64_t>());
+  EXPECT_EQ(r.report["fifos"]["skip"]["max_occupancy_per_frame"].size(), 3u);
+  // Three frames of 5x5 outputs, 1 beat per pixel, through the add.
+  EXPECT_EQ(r.report["channels"]["output"]["transfers"].get<uint64_t>(), 3u * 5 * 5);
+}
+
 TEST(SkipFifo, TooShallowDepthDeadlocksWithADiagnosis) {
   const Shape s{"basic", 8, 8, 16, 16, 16, 16, 16, 0.0, 4};
   const Config cfg = config_for(s, 3);

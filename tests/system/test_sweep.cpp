@@ -119,6 +119,8 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
   }
   EXPECT_EQ(j["min_deadlock_free_depth"].get<int>(), first_ok);
   EXPECT_EQ(j["min_full_speed_depth"].get<int>(), first_fast);
+  // The closed form (README) is exactly the deadlock boundary of this model.
+  EXPECT_EQ(j["analytic_depth"].get<int>(), first_ok);
   // Monotone: no depth below the first deadlock-free one finishes, none above deadlocks.
   for (const auto& [depth, r] : scan) EXPECT_EQ(r.first == "ok", depth >= first_ok) << depth;
   // The search must beat the scan it replaces.

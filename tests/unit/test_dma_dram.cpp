@@ -133,3 +133,27 @@ TEST(DmaWrite, WritesTheStreamToDramInBursts) {
   EXPECT_EQ(dram.stats().bytes_written, static_cast<uint64_t>(pixels * c));
   EXPECT_EQ(dram.stats().writes, (pixels * c + 63u) / 64);
 }
+
+TEST(DmaRead, ThrottleRateSpacesBeatsAndStallsAreSeeded) {
+  SimpleDramConfig dc;
+  ReadBench tb(dc, 8, 64, 16, 16);
+  tb.dma.set_throttle(0.25, 0.0, 1);
+  sc_core::sc_start(sc_core::sc_time(5, sc_core::SC_US));
+  ASSERT_EQ(tb.sink.beats.size(), 64u);
+  for (size_t i = 1; i < tb.sink.cycles.size(); ++i)
+    EXPECT_GE(tb.sink.cycles[i] - tb.sink.cycles[i - 1], 4u) << i;
+  // Once data is there, exactly one beat every 4 cycles.
+  EXPECT_LE(tb.sink.cycles.back() - tb.sink.cycles[8], 4u * 56 + 4);
+}
+
+TEST(DmaRead, StallProbabilityHoldsBeatsBack) {
+  SimpleDramConfig dc;
+  ReadBench tb(dc, 8, 400, 16, 16);
+  tb.dma.set_throttle(1.0, 0.5, 42);
+  sc_core::sc_start(sc_core::sc_time(20, sc_core::SC_US));
+  ASSERT_EQ(tb.sink.beats.size(), 400u);
+  // With half the cycles held back, 400 beats take about 800 cycles after the first data.
+  const uint64_t span = tb.sink.cycles.back() - tb.sink.cycles.front();
+  EXPECT_GT(span, 650u);
+  EXPECT_LT(span, 950u);
+}
