@@ -1,5 +1,6 @@
 #include "tb/npy.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -209,7 +210,7 @@ NpyArray read_checked(const std::string& path, const char* want) {
   HeaderParser(path, header).parse(&a.descr, &fortran, &a.shape);
 
   if (a.descr == "<i1") a.descr = kInt8;
-  if (a.descr.size() >= 2 && a.descr[0] == '>' && a.descr != ">i1")
+  if (!a.descr.empty() && a.descr[0] == '>')
     fail(path, "dtype '" + printable(a.descr) + "' is big-endian, expected " +
                    (want ? dtype_name(want) : "little-endian int8 ('|i1') or int32 ('<i4')"));
   if (want ? a.descr != want : (a.descr != kInt8 && a.descr != kInt32))
@@ -219,16 +220,12 @@ NpyArray read_checked(const std::string& path, const char* want) {
 
   const size_t avail = file.size() - header_start - header_len;
   const size_t isz = item_size(a.descr);
-  size_t count = 1;
-  bool overflow = false;
+  size_t count = std::count(a.shape.begin(), a.shape.end(), size_t{0}) ? 0 : 1;
   for (size_t d : a.shape) {
-    if (d != 0 && count > std::numeric_limits<size_t>::max() / isz / d) overflow = true;
+    if (count > std::numeric_limits<size_t>::max() / isz / std::max<size_t>(d, 1))
+      fail(path, "truncated payload: shape " + shape_str(a.shape) + " is larger than the file");
     count *= d;
   }
-  for (size_t d : a.shape)
-    if (d == 0) count = 0, overflow = false;
-  if (overflow)
-    fail(path, "truncated payload: shape " + shape_str(a.shape) + " is larger than the file");
   const size_t need = count * isz;
   if (avail < need)
     fail(path, "truncated payload: " + std::to_string(avail) + " bytes, expected " +

@@ -210,6 +210,13 @@ void ResidualBlock::trace(sc_core::sc_trace_file* tf) {
   }
   m_skip_fifo->enable_occupancy_trace();
   sc_core::sc_trace(tf, m_skip_fifo->occupancy_trace, "skip_fifo.occupancy");
+  m_fork->queue_probe.trace(tf, "fork.queue_occupancy");
+  m_add->main_probe.trace(tf, "add.main_queue_occupancy");
+  m_add->skip_probe.trace(tf, "add.skip_queue_occupancy");
+  for (ConvEngine* e : engines()) {
+    e->line_buffer_probe.trace(tf, e->block_name() + ".line_buffer_pixels");
+    e->out_queue_probe.trace(tf, e->block_name() + ".out_queue_pixels");
+  }
 }
 
 Tensor8 ResidualBlock::read_output() const {

@@ -250,8 +250,8 @@ std::string format_report_table(const nlohmann::json& j) {
                           j["output"]["values"].get<uint64_t>()));
   }
   const double cycles = std::max<double>(1.0, j["cycles"].get<double>());
-  s += fmt::format("\n  {:<11}{:>8}{:>9}{:>9}{:>11}{:>8}{:>8}\n", "block", "busy%", "starved%",
-                   "blocked%", "wait_dram%", "idle%", "MAC%");
+  s += fmt::format("\n  {:<11}{:>8}{:>9}{:>9}{:>11}{:>8}{:>8}  {}\n", "block", "busy%", "starved%",
+                   "blocked%", "wait_dram%", "idle%", "MAC%", "waits most on");
   for (const auto& name_j : j["pipeline"]) {
     const std::string name = name_j.get<std::string>();
     const auto& m = j["modules"][name];
@@ -259,8 +259,21 @@ std::string format_report_table(const nlohmann::json& j) {
     const std::string mac = m.contains("mac_utilization")
                                 ? fmt::format("{:.1f}", 100.0 * m["mac_utilization"].get<double>())
                                 : "-";
-    s += fmt::format("  {:<11}{:>8.1f}{:>9.1f}{:>9.1f}{:>11.1f}{:>8.1f}{:>8}\n", name, pct("busy"),
-                     pct("starved"), pct("blocked"), pct("waiting_dram"), pct("idle"), mac);
+    // The port this block lost the most cycles on.
+    std::string most;
+    uint64_t most_n = 0;
+    for (const char* kind : {"starved_on", "blocked_on"}) {
+      for (const auto& [port, n] : m[kind].items()) {
+        if (n.get<uint64_t>() > most_n) {
+          most_n = n.get<uint64_t>();
+          most = fmt::format("{} {}", kind[0] == 's' ? "input" : "output", port);
+        }
+      }
+    }
+    if (m["waiting_dram"].get<uint64_t>() > most_n) most = "DRAM";
+    s += fmt::format("  {:<11}{:>8.1f}{:>9.1f}{:>9.1f}{:>11.1f}{:>8.1f}{:>8}  {}\n", name,
+                     pct("busy"), pct("starved"), pct("blocked"), pct("waiting_dram"), pct("idle"),
+                     mac, most);
   }
   s += fmt::format("\n  bottleneck: {} (busy {:.1f}% of the cycles)\n",
                    j["bottleneck"]["block"].get<std::string>(),

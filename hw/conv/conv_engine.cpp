@@ -184,6 +184,8 @@ void ConvEngine::on_clock() {
 
   if (in.fire()) m_lb.push_beat(in.data.read());
   in.ready.write(m_lb.can_accept());
+  line_buffer_probe.set(m_lb.pixels_held());
+  out_queue_probe.set(static_cast<uint64_t>(m_reserved));
 
   m_last_kind = kind;
   switch (kind) {

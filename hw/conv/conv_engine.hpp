@@ -19,6 +19,7 @@
 #include <systemc>
 
 #include "hw/common/hw_block.hpp"
+#include "hw/common/occupancy_probe.hpp"
 #include "hw/conv/line_buffer.hpp"
 #include "hw/dma/param_sink.hpp"
 #include "hw/mac_array/mac_array.hpp"
@@ -68,6 +69,8 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   void write_params(uint64_t offset, const uint8_t* src, size_t n) override;
   void params_loaded() override;
 
+  // Pixels held by the line buffer, and output pixels reserved or waiting in the queue.
+  OccupancyProbe line_buffer_probe{"line_buffer_pixels"}, out_queue_probe{"out_queue_pixels"};
   const MacArray& mac_array() const { return m_array; }
   const LineBuffer& line_buffer() const { return m_lb; }
   const ConvEngineConfig& config() const { return m_cfg; }

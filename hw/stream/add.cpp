@@ -48,6 +48,8 @@ void Add::on_clock() {
   }
   if (main.fire()) m_main_q.push(main.data.read(), main.last.read());
   if (skip.fire()) m_skip_q.push(skip.data.read(), skip.last.read());
+  main_probe.set(m_main_q.size());
+  skip_probe.set(m_skip_q.size());
   main.ready.write(!m_main_q.full());
   skip.ready.write(!m_skip_q.full());
 }

@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "hw/common/hw_block.hpp"
+#include "hw/common/occupancy_probe.hpp"
 #include "hw/stream/beat_queue.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -32,6 +33,7 @@ class Add : public sc_core::sc_module, public HwBlock {
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
+  OccupancyProbe main_probe{"main_queue_occupancy"}, skip_probe{"skip_queue_occupancy"};
 
  private:
   void on_clock();

@@ -44,6 +44,7 @@ void Fork::on_clock() {
   if (in.fire()) m_q.push(in.data.read(), in.last.read());
   in.ready.write(m_q.size() < m_q.capacity());
   m_has_beat.write(!m_q.empty());
+  queue_probe.set(m_q.size());
   if (!m_q.empty()) {
     main.data.write(m_q.front());
     main.last.write(m_q.front_last());

@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "hw/common/hw_block.hpp"
+#include "hw/common/occupancy_probe.hpp"
 #include "hw/stream/beat_queue.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -27,6 +28,7 @@ class Fork : public sc_core::sc_module, public HwBlock {
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"main", "skip"}; }
   uint64_t beats() const { return m_beats; }
+  OccupancyProbe queue_probe{"queue_occupancy"};
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
 
  private:
