@@ -181,4 +181,14 @@ void dump_block(const std::string& dir, const BlockParams& b) {
   write_npy_i32(file_in(dir, "add.npy"), {b.add.mult_main, b.add.mult_skip, b.add.shift}, {3});
 }
 
+BlockShape block_shape(const WorkloadConfig& w) {
+  BlockShape b;
+  b.kind = w.block;
+  b.h = w.h;
+  b.w = w.w;
+  b.c = w.c;
+  b.out_c = w.out_channels;
+  return b;
+}
+
 }  // namespace skipsim

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tb/config.hpp"
 #include "tb/golden.hpp"
 
 namespace skipsim {
@@ -13,6 +14,9 @@ struct BlockShape {
   int h = 0, w = 0, c = 0;  // input
   int out_c = 0;            // channels of conv1, conv2, skip and the output
 };
+
+// The block shape a configuration's workload asks for.
+BlockShape block_shape(const WorkloadConfig& w);
 
 // Random input (int8 full range), weights, bias, and requant parameters chosen from the
 // layer's fan-in so that outputs spread over the int8 range instead of saturating.

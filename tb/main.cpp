@@ -50,12 +50,7 @@ int cmd_run(const RunArgs& a) {
     std::cout << dump_config(cfg);
     return kExitOk;
   }
-  BlockShape shape;
-  shape.kind = cfg.workload.block;
-  shape.h = cfg.workload.h;
-  shape.w = cfg.workload.w;
-  shape.c = cfg.workload.c;
-  shape.out_c = cfg.workload.out_channels;
+  const BlockShape shape = block_shape(cfg.workload);
   const BlockParams params =
       a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);
 
@@ -136,10 +131,11 @@ int cmd_find_depth(const skipsim::FindDepthOptions& opt, bool json) {
       "skip FIFO depth (beats of {} lanes, {} beats per pixel), tolerance {:.3g}\n"
       "  {:<26}{:>10}   ({} cycles)\n  {:<26}{:>10}\n  {:<26}{:>10}   ({} cycles)\n"
       "  {:<26}{:>10}\n  {:<26}{:>10}   ({:.1f} s)\n",
-      r.lanes, r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy", r.unbounded_max_occupancy,
-      r.unbounded_cycles, "min_deadlock_free_depth", r.min_deadlock_free_depth,
-      "min_full_speed_depth", r.min_full_speed_depth, r.min_full_speed_cycles, "analytic_depth",
-      r.analytic_depth, "simulations", r.simulations, r.wall_seconds);
+      r.lanes, r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy",
+      r.unbounded_max_occupancy, r.unbounded_cycles, "min_deadlock_free_depth",
+      r.min_deadlock_free_depth, "min_full_speed_depth", r.min_full_speed_depth,
+      r.min_full_speed_cycles, "analytic_depth", r.analytic_depth, "simulations", r.simulations,
+      r.wall_seconds);
   return kExitOk;
 }
 

@@ -33,19 +33,12 @@ void DmaRead::add_stream_job(uint64_t addr, const TensorStreamShape& shape) {
 void DmaRead::set_throttle(double rate, double stall_p, uint64_t seed) {
   m_rate = rate;
   m_credit = rate;
-  m_stall_p = stall_p;
-  m_rng = seed ? seed : 1;
+  m_injector = SeededStall(stall_p, seed);
 }
 
 bool DmaRead::throttle_allows() {
   m_credit = std::min(1.0, m_credit + m_rate);
-  bool stall = false;
-  if (m_stall_p > 0) {
-    m_rng ^= m_rng << 13;  // xorshift64: the same sequence on every platform
-    m_rng ^= m_rng >> 7;
-    m_rng ^= m_rng << 17;
-    stall = static_cast<double>(m_rng >> 11) * 0x1.0p-53 < m_stall_p;
-  }
+  const bool stall = m_injector.stall();
   return !stall && m_credit >= 1.0 - 1e-12;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "hw/common/seeded_stall.hpp"
 #include "hw/dma/dma_engine.hpp"
 #include "hw/dma/param_sink.hpp"
 #include "hw/stream/stream.hpp"
@@ -66,8 +67,8 @@ class DmaRead : public DmaEngine {
   uint64_t m_param_bytes = 0, m_stream_bytes = 0;
   WaitState m_wait;
   bool m_throttled = false;  // the throttle held a beat back at the last edge
-  double m_rate = 1.0, m_credit = 1.0, m_stall_p = 0.0;
-  uint64_t m_rng = 1;
+  double m_rate = 1.0, m_credit = 1.0;
+  SeededStall m_injector;
   bool throttle_allows();
 };
 

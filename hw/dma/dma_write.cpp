@@ -53,13 +53,7 @@ void DmaWrite::on_clock() {
     ++m_beats;
     if (++m_beat == beats_per_pixel(m_channels, m_lanes)) m_beat = 0;
   }
-  bool stall = false;
-  if (m_stall_p > 0) {
-    m_rng ^= m_rng << 13;  // xorshift64: the same sequence on every platform
-    m_rng ^= m_rng >> 7;
-    m_rng ^= m_rng << 17;
-    stall = static_cast<double>(m_rng >> 11) * 0x1.0p-53 < m_stall_p;
-  }
+  const bool stall = m_injector.stall();
   in.ready.write(!stall && m_filled < m_total && m_filled + m_lanes <= m_issued + cap);
 
   m_wait = {};

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "hw/common/seeded_stall.hpp"
 #include "hw/dma/dma_engine.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -22,14 +23,11 @@ class DmaWrite : public DmaEngine {
   void set_stream_job(uint64_t addr, uint64_t pixels, int channels, int lanes, int frames);
   // Drops ready at random (probability p per cycle, seeded): a consumer that stalls, to
   // check that the pipeline is latency insensitive.
-  void set_stall_injection(double p, uint64_t seed) {
-    m_stall_p = p;
-    m_rng = seed ? seed : 1;
-  }
+  void set_stall_injection(double p, uint64_t seed) { m_injector = SeededStall(p, seed); }
 
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override {
-    return !awaiting_dram() && m_wait.kind != WaitState::Kind::kBusy && m_stall_p == 0;
+    return !awaiting_dram() && m_wait.kind != WaitState::Kind::kBusy && !m_injector.active();
   }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   bool finished() const override { return m_acked == m_total && m_total > 0; }
@@ -54,8 +52,7 @@ class DmaWrite : public DmaEngine {
   uint64_t m_finish_cycle = 0;
   std::vector<uint64_t> m_frame_done;
   std::vector<uint8_t> m_burst_tmp;
-  double m_stall_p = 0.0;
-  uint64_t m_rng = 1;
+  SeededStall m_injector;
   WaitState m_wait;
 };
 

@@ -30,15 +30,7 @@ Config config_for(const Shape& s, uint64_t seed) {
   return parse_config(y);
 }
 
-BlockShape shape_of(const Config& c) {
-  BlockShape b;
-  b.kind = c.workload.block;
-  b.h = c.workload.h;
-  b.w = c.workload.w;
-  b.c = c.workload.c;
-  b.out_c = c.workload.out_channels;
-  return b;
-}
+BlockShape shape_of(const Config& c) { return block_shape(c.workload); }
 
 RunResult run_and_check(const Shape& s, uint64_t seed) {
   const Config cfg = config_for(s, seed);

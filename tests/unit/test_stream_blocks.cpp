@@ -98,22 +98,35 @@ TEST(SkipFifo, StorageIsAllocatedInSram) {
   EXPECT_THROW(SkipFifo("fifo", 100, 16, sram), std::exception);
 }
 
-TEST(Fork, BeatLeavesBothBranchesAtTheSameEdge) {
+namespace {
+struct ForkBench {
   sc_core::sc_clock clk{"clk", 1, sc_core::SC_NS};
-  Stream in("in"), m("m"), s("s");
-  StreamSource src("src", counting_beats(200, 16), 0.2, 3);
-  Fork fork("fork");
-  StreamSink main_sink("main_sink", 0.5, 4), skip_sink("skip_sink", 0.3, 5);
-  src.clk(clk);
-  fork.clk(clk);
-  main_sink.clk(clk);
-  skip_sink.clk(clk);
-  src.out.bind(in);
-  fork.in.bind(in);
-  fork.main.bind(m);
-  fork.skip.bind(s);
-  main_sink.in.bind(m);
-  skip_sink.in.bind(s);
+  Stream in{"in"}, m{"m"}, s{"s"};
+  StreamSource src;
+  Fork fork{"fork"};
+  StreamSink main_sink, skip_sink;
+  ForkBench(int n, double gap, double main_stall, double skip_stall)
+      : src("src", counting_beats(n, 16), gap, 3),
+        main_sink("main_sink", main_stall, 4),
+        skip_sink("skip_sink", skip_stall, 5) {
+    src.clk(clk);
+    fork.clk(clk);
+    main_sink.clk(clk);
+    skip_sink.clk(clk);
+    src.out.bind(in);
+    fork.in.bind(in);
+    fork.main.bind(m);
+    fork.skip.bind(s);
+    main_sink.in.bind(m);
+    skip_sink.in.bind(s);
+  }
+};
+}  // namespace
+
+TEST(Fork, BeatLeavesBothBranchesAtTheSameEdge) {
+  ForkBench tb(200, 0.2, 0.5, 0.3);
+  auto& main_sink = tb.main_sink;
+  auto& skip_sink = tb.skip_sink;
   run_cycles(2000);
   ASSERT_EQ(main_sink.beats.size(), 200u);
   ASSERT_EQ(skip_sink.beats.size(), 200u);
@@ -123,25 +136,14 @@ TEST(Fork, BeatLeavesBothBranchesAtTheSameEdge) {
     EXPECT_EQ(skip_sink.beats[i], ref[i].first);
     EXPECT_EQ(main_sink.cycles[i], skip_sink.cycles[i]) << "beat " << i << " not in lockstep";
   }
-  EXPECT_GT(fork.stall_stats().blocked, 0u);
+  EXPECT_GT(tb.fork.stall_stats().blocked, 0u);
 }
 
 TEST(Fork, OneBranchHeldBlocksTheOther) {
-  sc_core::sc_clock clk{"clk", 1, sc_core::SC_NS};
-  Stream in("in"), m("m"), s("s");
-  StreamSource src("src", counting_beats(10, 16));
-  Fork fork("fork");
-  StreamSink main_sink("main_sink"), skip_sink("skip_sink");
-  src.clk(clk);
-  fork.clk(clk);
-  main_sink.clk(clk);
-  skip_sink.clk(clk);
-  src.out.bind(in);
-  fork.in.bind(in);
-  fork.main.bind(m);
-  fork.skip.bind(s);
-  main_sink.in.bind(m);
-  skip_sink.in.bind(s);
+  ForkBench tb(10, 0.0, 0.0, 0.0);
+  auto& main_sink = tb.main_sink;
+  auto& skip_sink = tb.skip_sink;
+  auto& fork = tb.fork;
   skip_sink.hold(true);
   run_cycles(20);
   EXPECT_TRUE(main_sink.beats.empty());
