@@ -38,7 +38,8 @@ pid_t spawn_run(const std::string& config, const std::vector<std::string>& sets,
   const std::string report = fmt::format("{}/{}.json", scratch, id);
   const std::string err = fmt::format("{}/{}.err", scratch, id);
   std::vector<std::string> args = {exe, "run", "--config", config, "--report", report, "-q"};
-  if (!check_golden) args.push_back("--no-check");
+  if (!check_golden) args.emplace_back("--no-check");
+  args.reserve(args.size() + 2 * sets.size());
   for (const auto& s : sets) {
     args.push_back("--set");
     args.push_back(s);

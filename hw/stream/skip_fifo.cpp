@@ -77,14 +77,11 @@ void SkipFifo::on_clock() {
   ++m_stats.cycles;
   if (m_trace) occupancy_trace.write(m_count);
 
-  // Stall view: busy when a beat moved, blocked when full, starved when empty.
+  // Stall view: busy when a beat moved, starved when empty, else blocked (holding beats
+  // the add does not take).
   if (popped || (in_valid && in_ready)) {
     ++m_stall.busy;
     m_last_kind = WaitState::Kind::kBusy;
-  } else if (m_count == m_depth) {
-    ++m_stall.blocked;
-    ++m_stall.blocked_on[0];
-    m_last_kind = WaitState::Kind::kBlocked;
   } else if (m_count == 0) {
     ++m_stall.starved;
     ++m_stall.starved_on[0];
