@@ -54,6 +54,7 @@ pid_t spawn_run(const std::string& config, const std::vector<std::string>& sets,
     if (devnull >= 0) dup2(devnull, 1);
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     execv(exe.c_str(), argv.data());
