@@ -2,7 +2,10 @@
 // 3 deadlock.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -30,7 +33,7 @@ struct RunArgs {
   std::string config;
   std::vector<std::string> sets;
   std::string report, vcd, tensors, dump_tensors, output, occupancy;
-  std::optional<uint64_t> seed;
+  std::string seed;  // validated by the config like workload.seed
   bool no_check = false, quiet = false, print_config = false;
 };
 
@@ -44,7 +47,7 @@ void write_text(const std::string& path, const std::string& text) {
 int cmd_run(const RunArgs& a) {
   using namespace skipsim;
   std::vector<std::string> sets = a.sets;
-  if (a.seed) sets.push_back(fmt::format("workload.seed={}", *a.seed));
+  if (!a.seed.empty()) sets.push_back("workload.seed=" + a.seed);
   const Config cfg = load_config(a.config, sets);
   if (a.print_config) {
     std::cout << dump_config(cfg);
@@ -54,6 +57,16 @@ int cmd_run(const RunArgs& a) {
   const BlockParams params =
       a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);
 
+  // Output files are checked before the run, so a long simulation never ends in a write error.
+  for (const std::string* path : {&a.report, &a.vcd, &a.output, &a.occupancy}) {
+    if (path->empty()) continue;
+    const bool existed = std::filesystem::exists(*path);
+    std::ofstream probe(*path, std::ios::app);
+    if (!probe)
+      throw InputError(fmt::format("cannot write '{}' ({})", *path, std::strerror(errno)));
+    probe.close();
+    if (!existed) std::filesystem::remove(*path);
+  }
   RunOptions opt;
   opt.vcd_path = a.vcd;
   opt.occupancy_csv = a.occupancy;

@@ -168,3 +168,10 @@ TEST(CliBadInput, UnknownOption) {
   const Out o = run("run --config " + kTiny + " --frobnicate", d);
   EXPECT_EQ(o.code, 2);
 }
+TEST(CliBadInput, UnwritableOutputIsRefusedBeforeTheRun) {
+  expect_input_error("run --config " + kTiny + " --vcd /nonexistent-dir/w.vcd",
+                     "/nonexistent-dir/w.vcd");
+}
+TEST(CliBadInput, NegativeSeed) {
+  expect_input_error("run --config " + kTiny + " --seed -1", "workload.seed");
+}
