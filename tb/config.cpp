@@ -36,9 +36,10 @@ enum class Kind {
   kPow2,    // power of two in [min, max]
   kNumber,  // finite real in [lo, hi] with optionally open ends
   kBlock,   // BlockKind by name
+  kImpl,    // Impl by name
 };
 
-using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*>;
+using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*, Impl*>;
 
 struct Field {
   std::string_view path;
@@ -79,6 +80,12 @@ const Field kFields[] = {
     Int("hardware.stream.lanes", 1, 64, [](Config& c) -> Ref { return &c.hardware.stream.lanes; }),
     Int("hardware.skip_fifo.depth", 1, uint64_t{1} << 40,
         [](Config& c) -> Ref { return &c.hardware.skip_fifo.depth; }),
+    {"hardware.skip_fifo.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.skip_fifo.impl; }},
+    {"hardware.fork.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.fork.impl; }},
+    {"hardware.add.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.add.impl; }},
     Int("hardware.sram.banks", 1, 1024, [](Config& c) -> Ref { return &c.hardware.sram.banks; }),
     Int("hardware.sram.bank_bytes", 1, uint64_t{1} << 30,
         [](Config& c) -> Ref { return &c.hardware.sram.bank_bytes; }),
@@ -338,6 +345,8 @@ std::string expected(const Field& f) {
                          f.hi_open ? ')' : ']');
     case Kind::kBlock:
       return "one of: basic, downsample";
+    case Kind::kImpl:
+      return "one of: systemc, rtl";
   }
   return {};
 }
@@ -384,7 +393,8 @@ void set_field(const Field& f, const Entry& e, Config& c) {
       std::visit(
           [v](auto* p) {
             using T = std::remove_pointer_t<decltype(p)>;
-            if constexpr (!std::is_same_v<T, BlockKind>) *p = static_cast<T>(v);
+            if constexpr (!std::is_same_v<T, BlockKind> && !std::is_same_v<T, Impl>)
+              *p = static_cast<T>(v);
           },
           ref);
       break;
@@ -401,6 +411,15 @@ void set_field(const Field& f, const Entry& e, Config& c) {
         *std::get<BlockKind*>(ref) = BlockKind::kBasic;
       } else if (s == "downsample") {
         *std::get<BlockKind*>(ref) = BlockKind::kDownsample;
+      } else {
+        bad();
+      }
+      break;
+    case Kind::kImpl:
+      if (s == "systemc") {
+        *std::get<Impl*>(ref) = Impl::kSystemC;
+      } else if (s == "rtl") {
+        *std::get<Impl*>(ref) = Impl::kRtl;
       } else {
         bad();
       }
@@ -444,6 +463,8 @@ std::string format_value(const Field& f, Config& c) {
         using T = std::remove_pointer_t<decltype(p)>;
         if constexpr (std::is_same_v<T, BlockKind>) {
           return *p == BlockKind::kBasic ? "basic" : "downsample";
+        } else if constexpr (std::is_same_v<T, Impl>) {
+          return *p == Impl::kSystemC ? "systemc" : "rtl";
         } else if constexpr (std::is_same_v<T, double>) {
           std::string s = fmt::format("{}", *p);  // shortest text that reads back exactly
           if (s.find_first_of(".e") == std::string::npos) s += ".0";

@@ -10,6 +10,9 @@
 
 namespace skipsim {
 
+// Which model of a block runs: the SystemC one, or its Verilated RTL (hw/rtl/).
+enum class Impl { kSystemC, kRtl };
+
 struct MacArrayConfig {
   int rows = 16;  // R: reduction inputs (window elements) per cycle
   int cols = 16;  // C: output channels per cycle
@@ -21,6 +24,11 @@ struct StreamConfig {
 
 struct SkipFifoConfig {
   int64_t depth = 4096;  // beats
+  Impl impl = Impl::kSystemC;
+};
+
+struct BlockImplConfig {
+  Impl impl = Impl::kSystemC;
 };
 
 struct SramConfig {
@@ -30,11 +38,11 @@ struct SramConfig {
 };
 
 struct DramConfig {
-  double clock_ghz = 1.6;       // DRAM controller clock
-  double latency_ns = 60.0;     // request accepted -> first data
-  int bytes_per_cycle = 16;     // data bus width per DRAM cycle
-  int queue_depth = 16;         // requests the controller holds; more are back-pressured
-  int burst_bytes = 64;         // one request
+  double clock_ghz = 1.6;    // DRAM controller clock
+  double latency_ns = 60.0;  // request accepted -> first data
+  int bytes_per_cycle = 16;  // data bus width per DRAM cycle
+  int queue_depth = 16;      // requests the controller holds; more are back-pressured
+  int burst_bytes = 64;      // one request
 };
 
 struct DmaConfig {
@@ -46,6 +54,7 @@ struct HardwareConfig {
   MacArrayConfig mac_array;
   StreamConfig stream;
   SkipFifoConfig skip_fifo;
+  BlockImplConfig fork, add;
   SramConfig sram;
   DramConfig dram;
   DmaConfig dma;

@@ -4,9 +4,32 @@
 #include <cmath>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#ifdef SKIPSIM_HAVE_RTL
+#include "hw/rtl/rtl_skip_fifo.hpp"
+#include "hw/rtl/rtl_stream_blocks.hpp"
+#endif
+#include "tb/errors.hpp"
+
 namespace skipsim {
 
 namespace {
+// A block asked for as RTL: the build must have it, for the configured stream width.
+void require_rtl(const char* key, int lanes) {
+#ifdef SKIPSIM_HAVE_RTL
+  if (lanes != SKIPSIM_RTL_LANES)
+    throw InputError(fmt::format(
+        "config error: {}: rtl is built for {} lanes, hardware.stream.lanes is {} (rebuild with "
+        "-DSKIPSIM_RTL_LANES={})",
+        key, SKIPSIM_RTL_LANES, lanes, lanes));
+#else
+  (void)lanes;
+  throw InputError(
+      fmt::format("config error: {}: rtl needs a build with Verilator (-DSKIPSIM_RTL=ON)", key));
+#endif
+}
+
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams& p) {
@@ -59,14 +82,38 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     m_skip_conv = std::make_unique<ConvEngine>("skip_conv",
                                                engine_config(cfg, x.h, x.w, *params.skip), *m_sram);
   }
-  m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
-  m_fork = std::make_unique<Fork>("fork");
+  if (hw.skip_fifo.impl == Impl::kRtl) {
+    require_rtl("hardware.skip_fifo.impl", lanes);
+#ifdef SKIPSIM_HAVE_RTL
+    // The RTL keeps its own storage; the same SRAM is reserved so capacity checks agree.
+    m_sram->allocate("top.skip_fifo.data", static_cast<uint64_t>(hw.skip_fifo.depth) * lanes);
+    m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
+    m_skip_fifo = std::make_unique<RtlSkipFifo>("skip_fifo", hw.skip_fifo.depth);
+#endif
+  } else {
+    m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
+  }
+  if (hw.fork.impl == Impl::kRtl) {
+    require_rtl("hardware.fork.impl", lanes);
+#ifdef SKIPSIM_HAVE_RTL
+    m_fork = std::make_unique<RtlFork>("fork");
+#endif
+  } else {
+    m_fork = std::make_unique<Fork>("fork");
+  }
   AddConfig ac;
   ac.mult_main = params.add.mult_main;
   ac.mult_skip = params.add.mult_skip;
   ac.shift = params.add.shift;
   ac.lanes = lanes;
-  m_add = std::make_unique<Add>("add", ac);
+  if (hw.add.impl == Impl::kRtl) {
+    require_rtl("hardware.add.impl", lanes);
+#ifdef SKIPSIM_HAVE_RTL
+    m_add = std::make_unique<RtlAdd>("add", ac);
+#endif
+  } else {
+    m_add = std::make_unique<Add>("add", ac);
+  }
   m_out_h = params.conv2.out_size(h1);
   m_out_w = params.conv2.out_size(w1);
   m_out_c = params.conv2.out_c;
@@ -210,9 +257,11 @@ void ResidualBlock::trace(sc_core::sc_trace_file* tf) {
   }
   m_skip_fifo->enable_occupancy_trace();
   sc_core::sc_trace(tf, m_skip_fifo->occupancy_trace, "skip_fifo.occupancy");
-  m_fork->queue_probe.trace(tf, "fork.queue_occupancy");
-  m_add->main_probe.trace(tf, "add.main_queue_occupancy");
-  m_add->skip_probe.trace(tf, "add.skip_queue_occupancy");
+  if (auto* f = dynamic_cast<Fork*>(m_fork.get())) f->queue_probe.trace(tf, "fork.queue_occupancy");
+  if (auto* a = dynamic_cast<Add*>(m_add.get())) {
+    a->main_probe.trace(tf, "add.main_queue_occupancy");
+    a->skip_probe.trace(tf, "add.skip_queue_occupancy");
+  }
   for (ConvEngine* e : engines()) {
     e->line_buffer_probe.trace(tf, e->block_name() + ".line_buffer_pixels");
     e->out_queue_probe.trace(tf, e->block_name() + ".out_queue_pixels");

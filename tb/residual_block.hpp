@@ -44,7 +44,7 @@ class ResidualBlock : public sc_core::sc_module {
   void trace(sc_core::sc_trace_file* tf);
 
   Monitor& monitor() { return *m_monitor; }
-  SkipFifo& skip_fifo() { return *m_skip_fifo; }
+  SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   SimpleDram& dram() { return *m_dram; }
   DmaRead& dma_read() { return *m_dma_read; }
   DmaWrite& dma_write() { return *m_dma_write; }
@@ -72,10 +72,10 @@ class ResidualBlock : public sc_core::sc_module {
   std::unique_ptr<SimpleDram> m_dram;
   std::unique_ptr<DmaRead> m_dma_read;
   std::unique_ptr<DmaWrite> m_dma_write;
-  std::unique_ptr<Fork> m_fork;
+  std::unique_ptr<ForkBase> m_fork;
   std::unique_ptr<ConvEngine> m_conv1, m_conv2, m_skip_conv;
-  std::unique_ptr<SkipFifo> m_skip_fifo;
-  std::unique_ptr<Add> m_add;
+  std::unique_ptr<SkipFifoBase> m_skip_fifo;
+  std::unique_ptr<AddBase> m_add;
   std::unique_ptr<Monitor> m_monitor;
   std::vector<std::unique_ptr<Stream>> m_streams;
   DramLayout m_layout;

@@ -4,8 +4,7 @@
 
 namespace skipsim {
 
-Add::Add(sc_core::sc_module_name name, const AddConfig& cfg)
-    : sc_module(name), clk("clk"), main("main"), skip("skip"), out("out"), m_cfg(cfg) {
+Add::Add(sc_core::sc_module_name name, const AddConfig& cfg) : AddBase(name), m_cfg(cfg) {
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();

@@ -18,21 +18,29 @@ struct AddConfig {
   int lanes = 16;
 };
 
-class Add : public sc_core::sc_module, public HwBlock {
+// The add's ports, shared by the SystemC model and the Verilated RTL (hw/rtl/).
+class AddBase : public sc_core::sc_module, public HwBlock {
  public:
-  SC_HAS_PROCESS(Add);
   sc_core::sc_in<bool> clk;
   StreamIn main, skip;
   StreamOut out;
 
+  explicit AddBase(sc_core::sc_module_name name)
+      : sc_module(name), clk("clk"), main("main"), skip("skip"), out("out") {}
+  std::string block_name() const override { return basename(); }
+  std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
+  std::vector<std::string> output_ports() const override { return {"out"}; }
+};
+
+class Add : public AddBase {
+ public:
+  SC_HAS_PROCESS(Add);
+
   Add(sc_core::sc_module_name name, const AddConfig& cfg);
 
-  std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
-  std::vector<std::string> output_ports() const override { return {"out"}; }
   OccupancyProbe main_probe{"main_queue_occupancy"}, skip_probe{"skip_queue_occupancy"};
 
  private:

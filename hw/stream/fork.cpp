@@ -2,8 +2,7 @@
 
 namespace skipsim {
 
-Fork::Fork(sc_core::sc_module_name name)
-    : sc_module(name), clk("clk"), in("in"), main("main"), skip("skip") {
+Fork::Fork(sc_core::sc_module_name name) : ForkBase(name) {
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();

@@ -13,20 +13,28 @@
 
 namespace skipsim {
 
-class Fork : public sc_core::sc_module, public HwBlock {
+// The fork's ports, shared by the SystemC model and the Verilated RTL (hw/rtl/).
+class ForkBase : public sc_core::sc_module, public HwBlock {
  public:
-  SC_HAS_PROCESS(Fork);
   sc_core::sc_in<bool> clk;
   StreamIn in;
   StreamOut main, skip;
 
-  explicit Fork(sc_core::sc_module_name name);
-
+  explicit ForkBase(sc_core::sc_module_name name)
+      : sc_module(name), clk("clk"), in("in"), main("main"), skip("skip") {}
   std::string block_name() const override { return basename(); }
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override;
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"main", "skip"}; }
+};
+
+class Fork : public ForkBase {
+ public:
+  SC_HAS_PROCESS(Fork);
+
+  explicit Fork(sc_core::sc_module_name name);
+
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override;
   uint64_t beats() const { return m_beats; }
   OccupancyProbe queue_probe{"queue_occupancy"};
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }

@@ -35,24 +35,26 @@ struct OccupancySample {
   uint64_t cycle, occupancy;
 };
 
-class SkipFifo : public sc_core::sc_module, public HwBlock {
+// What any skip FIFO implementation (the SystemC model here, or Verilated RTL) reports:
+// it observes its own handshakes once per edge and keeps the statistics, the wait state
+// and the optional occupancy time series, so both report identically.
+class SkipFifoBase : public sc_core::sc_module, public HwBlock {
  public:
-  SC_HAS_PROCESS(SkipFifo);
   sc_core::sc_in<bool> clk;
   StreamIn in;
   StreamOut out;
   sc_core::sc_signal<uint64_t> occupancy_trace{"occupancy"};  // written only when traced
 
-  SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram);
+  SkipFifoBase(sc_core::sc_module_name name, uint64_t depth);
 
   std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stall; }
   WaitState wait_state() const override;
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
+  bool quiescent() const override { return m_last_kind != WaitState::Kind::kBusy; }
 
   const SkipFifoStats& stats() const { return m_stats; }
-  bool quiescent() const override { return m_last_kind != WaitState::Kind::kBusy; }
   uint64_t occupancy() const { return m_count; }
   uint64_t depth() const { return m_depth; }
   void enable_occupancy_trace() { m_trace = true; }
@@ -60,21 +62,37 @@ class SkipFifo : public sc_core::sc_module, public HwBlock {
   void enable_time_series() { m_series_on = true; }
   const std::vector<OccupancySample>& time_series() const { return m_series; }
 
- private:
-  void on_clock();
-  void read_entry(uint64_t slot, Beat& b) const;
+ protected:
+  // Once per edge, with the pre-edge handshake values and the occupancy after the edge.
+  void observe(bool in_valid, bool in_ready, bool out_valid, bool out_ready, bool out_last,
+               uint64_t count_after);
 
   uint64_t m_depth;
-  int m_lanes;
-  SramBanks& m_sram;
-  int m_data_region, m_last_region;
-  uint64_t m_head = 0, m_count = 0;
+  uint64_t m_count = 0;
+
+ private:
   bool m_trace = false;
   bool m_series_on = false;
   std::vector<OccupancySample> m_series;
   SkipFifoStats m_stats;
   StallStats m_stall;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
+};
+
+// The SystemC skip FIFO.
+class SkipFifo : public SkipFifoBase {
+ public:
+  SC_HAS_PROCESS(SkipFifo);
+  SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram);
+
+ private:
+  void on_clock();
+  void read_entry(uint64_t slot, Beat& b) const;
+
+  int m_lanes;
+  SramBanks& m_sram;
+  int m_data_region, m_last_region;
+  uint64_t m_head = 0;
 };
 
 }  // namespace skipsim

@@ -43,6 +43,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(ha.mac_array.cols, hb.mac_array.cols);
   EXPECT_EQ(ha.stream.lanes, hb.stream.lanes);
   EXPECT_EQ(ha.skip_fifo.depth, hb.skip_fifo.depth);
+  EXPECT_EQ(ha.skip_fifo.impl, hb.skip_fifo.impl);
+  EXPECT_EQ(ha.fork.impl, hb.fork.impl);
+  EXPECT_EQ(ha.add.impl, hb.add.impl);
   EXPECT_EQ(ha.sram.banks, hb.sram.banks);
   EXPECT_EQ(ha.sram.bank_bytes, hb.sram.bank_bytes);
   EXPECT_EQ(ha.sram.width_bytes, hb.sram.width_bytes);
@@ -58,6 +61,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.workload.c, b.workload.c);
   EXPECT_EQ(a.workload.out_channels, b.workload.out_channels);
   EXPECT_EQ(a.workload.seed, b.workload.seed);
+  EXPECT_EQ(a.workload.frames, b.workload.frames);
+  EXPECT_EQ(a.workload.input_rate, b.workload.input_rate);
+  EXPECT_EQ(a.workload.input_stall_probability, b.workload.input_stall_probability);
   EXPECT_EQ(a.sim.deadlock_window, b.sim.deadlock_window);
   EXPECT_EQ(a.sim.max_cycles, b.sim.max_cycles);
   EXPECT_EQ(a.sim.output_stall_probability, b.sim.output_stall_probability);
@@ -70,7 +76,9 @@ hardware:
   clock_ghz: 1.25
   mac_array: {rows: 8, cols: 32}
   stream: {lanes: 4}
-  skip_fifo: {depth: 1099511627776}
+  skip_fifo: {depth: 1099511627776, impl: rtl}
+  fork: {impl: rtl}
+  add: {impl: rtl}
   sram: {banks: 8, bank_bytes: 0x1000, width_bytes: 8}
   dram: {clock_ghz: 3.2, latency_ns: 45.5, bytes_per_cycle: 32, queue_depth: 4,
          burst_bytes: 128}
@@ -80,6 +88,8 @@ workload:
   input: {h: 9, w: 7, c: 12}
   out_channels: 20
   seed: 18446744073709551615
+  frames: 3
+  input_throttle: {rate: 0.5, stall_probability: 0.125}
 sim:
   deadlock_window: 5000
   max_cycles: 1000000
@@ -138,6 +148,12 @@ TEST(ConfigSchema, EveryKeyParsed) {
   EXPECT_EQ(c.workload.c, 12);
   EXPECT_EQ(c.workload.out_channels, 20);
   EXPECT_EQ(c.workload.seed, 18446744073709551615ull);
+  EXPECT_EQ(c.workload.frames, 3);
+  EXPECT_EQ(c.workload.input_rate, 0.5);
+  EXPECT_EQ(c.workload.input_stall_probability, 0.125);
+  EXPECT_EQ(c.hardware.skip_fifo.impl, Impl::kRtl);
+  EXPECT_EQ(c.hardware.fork.impl, Impl::kRtl);
+  EXPECT_EQ(c.hardware.add.impl, Impl::kRtl);
   EXPECT_EQ(c.sim.deadlock_window, 5000);
   EXPECT_EQ(c.sim.max_cycles, 1000000);
   EXPECT_EQ(c.sim.output_stall_probability, 0.25);
@@ -195,7 +211,7 @@ TEST(ConfigErrors, UnknownKeyAtEveryLevel) {
             "(allowed: description, base, hardware, workload, sim)");
   EXPECT_EQ(parse_error("hardware: {mac_aray: {rows: 1}}"),
             "config error: x.yaml: hardware.mac_aray: unknown key (allowed: clock_ghz, "
-            "mac_array, stream, skip_fifo, sram, dram, dma)");
+            "mac_array, stream, skip_fifo, fork, add, sram, dram, dma)");
   EXPECT_EQ(parse_error("hardware:\n  mac_array:\n    rowz: 16\n"),
             "config error: x.yaml: hardware.mac_array.rowz: unknown key (allowed: rows, cols)");
   EXPECT_EQ(parse_error("workload: {input: {d: 3}}"),

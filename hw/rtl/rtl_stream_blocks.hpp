@@ -1,0 +1,74 @@
+#pragma once
+// The fork and the residual add as Verilated RTL (hw/rtl/stream_fork.v, hw/rtl/add.v, or
+// the user's files with the same ports), wrapped with the SystemC blocks' stream ports and
+// statistics so that the pipeline cannot tell them apart.
+#include <memory>
+
+#include <systemc>
+
+#include "hw/common/hw_block.hpp"
+#include "hw/rtl/rtl_skip_fifo.hpp"
+#include "hw/stream/add.hpp"
+#include "hw/stream/fork.hpp"
+#include "hw/stream/stream.hpp"
+
+class Vstream_fork;
+class Vadd;
+
+namespace skipsim {
+
+class RtlFork : public ForkBase {
+ public:
+  SC_HAS_PROCESS(RtlFork);
+
+  explicit RtlFork(sc_core::sc_module_name name);
+  ~RtlFork() override;
+
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  Vstream_fork& rtl() { return *m_rtl; }
+
+ private:
+  void on_clock();
+  void drive_in();
+  void take_out();
+
+  std::unique_ptr<Vstream_fork> m_rtl;
+  sc_core::sc_signal<bool> m_rst_n{"rst_n", true};
+  sc_core::sc_signal<RtlBits> m_in_bits{"in_bits"}, m_main_bits{"main_bits"},
+      m_skip_bits{"skip_bits"};
+  int m_held = 0;  // beats in the RTL's skid queue, from the handshakes
+  StallStats m_stats;
+  WaitState m_wait;
+};
+
+class RtlAdd : public AddBase {
+ public:
+  SC_HAS_PROCESS(RtlAdd);
+
+  RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg);
+  ~RtlAdd() override;
+
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  Vadd& rtl() { return *m_rtl; }
+
+ private:
+  void on_clock();
+  void drive_in();
+  void take_out();
+
+  std::unique_ptr<Vadd> m_rtl;
+  sc_core::sc_signal<bool> m_rst_n{"rst_n", true};
+  sc_core::sc_signal<uint32_t> m_mult_main{"mult_main"}, m_mult_skip{"mult_skip"}, m_shift{"shift"};
+  sc_core::sc_signal<RtlBits> m_main_bits{"main_bits"}, m_skip_bits{"skip_bits"},
+      m_out_bits{"out_bits"};
+  int m_main_held = 0, m_skip_held = 0;  // skid queue fill, from the handshakes
+  bool m_out_busy = false;
+  StallStats m_stats;
+  WaitState m_wait;
+};
+
+}  // namespace skipsim
