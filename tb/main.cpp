@@ -1,5 +1,5 @@
 // skipsim command line. Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input,
-// 3 deadlock.
+// 3 deadlock, 4 co-simulation mismatch.
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,12 +27,12 @@
 
 namespace {
 
-constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3;
+constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3, kExitCosim = 4;
 
 struct RunArgs {
   std::string config;
   std::vector<std::string> sets;
-  std::string report, vcd, tensors, dump_tensors, output, occupancy;
+  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim;
   std::string seed;  // validated by the config like workload.seed
   bool no_check = false, quiet = false, print_config = false;
 };
@@ -70,6 +70,7 @@ int cmd_run(const RunArgs& a) {
   RunOptions opt;
   opt.vcd_path = a.vcd;
   opt.occupancy_csv = a.occupancy;
+  opt.cosim.module = a.cosim;
   opt.progress = !a.quiet && isatty(STDERR_FILENO);
   RunResult r = run_block(cfg, params, opt);
 
@@ -92,6 +93,21 @@ int cmd_run(const RunArgs& a) {
   }
   if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
   if (!a.quiet) std::cout << format_report_table(r.report);
+  if (r.report.contains("cosim")) {
+    const auto& c = r.report["cosim"];
+    if (c["equal"].get<bool>()) {
+      std::cerr << fmt::format("skipsim: cosim {}: every output pin equal over {} cycles\n",
+                               c["module"].get<std::string>(),
+                               c["compared_cycles"].get<uint64_t>());
+    } else {
+      const auto& f = c["first_mismatch"];
+      std::cerr << fmt::format(
+          "skipsim: cosim {}: first difference at cycle {} on pin {}: systemc {} rtl {}\n",
+          c["module"].get<std::string>(), f["cycle"].get<uint64_t>(), f["pin"].get<std::string>(),
+          f["systemc"].get<std::string>(), f["rtl"].get<std::string>());
+      return kExitCosim;
+    }
+  }
   if (r.end == RunResult::End::kDeadlock) {
     const auto& d = r.report["deadlock_report"];
     std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>() << " ("
@@ -182,6 +198,9 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--output", a.output, "write the block output (int8 HxWxC .npy)");
   run->add_option("--occupancy", a.occupancy,
                   "write the skip FIFO occupancy over time (CSV cycle,occupancy, on change)");
+  run->add_option("--cosim", a.cosim,
+                  "run BLOCK (skip_fifo, fork, add) as SystemC and RTL side by side and stop at "
+                  "the first output pin that differs");
   run->add_option("--seed", a.seed, "seed of the random tensors (same as --set workload.seed=N)");
   run->add_flag("--no-check", a.no_check, "skip the comparison with the golden model");
   run->add_flag("-q,--quiet", a.quiet, "print nothing but errors");

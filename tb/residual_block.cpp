@@ -61,7 +61,7 @@ uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixe
 }
 
 ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
-                             const BlockParams& params)
+                             const BlockParams& params, const CosimOptions& cosim)
     : sc_module(name),
       m_period_ns(1.0 / cfg.hardware.clock_ghz),
       m_clk("clk", sc_core::sc_time(std::round(1000.0 / cfg.hardware.clock_ghz), sc_core::SC_PS)) {
@@ -88,7 +88,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     // The RTL keeps its own storage; the same SRAM is reserved so capacity checks agree.
     m_sram->allocate("top.skip_fifo.data", static_cast<uint64_t>(hw.skip_fifo.depth) * lanes);
     m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
-    m_skip_fifo = std::make_unique<RtlSkipFifo>("skip_fifo", hw.skip_fifo.depth);
+    m_skip_fifo = make_rtl_skip_fifo("skip_fifo", hw.skip_fifo.depth);
 #endif
   } else {
     m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
@@ -215,6 +215,93 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   m_skip_fifo->clk.bind(m_clk);
   m_add->clk.bind(m_clk);
   m_monitor->clk.bind(m_clk);
+  if (!cosim.module.empty()) attach_cosim(cfg, cosim);
+}
+
+Stream& ResidualBlock::stream_named(const std::string& name) {
+  for (auto& s : m_streams)
+    if (s->name == name) return *s;
+  throw std::logic_error("no stream " + name);
+}
+
+sc_core::sc_signal<bool>& ResidualBlock::shadow_bool(const std::string& name) {
+  m_shadow_bools.push_back(std::make_unique<sc_core::sc_signal<bool>>(("rtl_" + name).c_str()));
+  return *m_shadow_bools.back();
+}
+
+sc_core::sc_signal<Beat>& ResidualBlock::shadow_beat(const std::string& name) {
+  m_shadow_beats.push_back(std::make_unique<sc_core::sc_signal<Beat>>(("rtl_" + name).c_str()));
+  return *m_shadow_beats.back();
+}
+
+// The RTL twin reads the same input pins as the pipeline's SystemC block and drives shadow
+// wires; the lock-step checker compares every output pin of the two.
+void ResidualBlock::attach_cosim(const Config& cfg, const CosimOptions& cosim) {
+  const int lanes = cfg.hardware.stream.lanes;
+  const std::string& m = cosim.module;
+  const bool rtl_in_pipeline = (m == "skip_fifo" && cfg.hardware.skip_fifo.impl == Impl::kRtl) ||
+                               (m == "fork" && cfg.hardware.fork.impl == Impl::kRtl) ||
+                               (m == "add" && cfg.hardware.add.impl == Impl::kRtl);
+  if (m != "skip_fifo" && m != "fork" && m != "add")
+    throw InputError(fmt::format("--cosim: unknown block '{}' (allowed: skip_fifo, fork, add)", m));
+  if (rtl_in_pipeline)
+    throw InputError(fmt::format(
+        "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{0}.impl at systemc",
+        m));
+  require_rtl("--cosim", lanes);
+#ifdef SKIPSIM_HAVE_RTL
+  m_lockstep = std::make_unique<Lockstep>("lockstep", m, lanes);
+  m_lockstep->clk.bind(m_clk);
+  Lockstep& ls = *m_lockstep;
+  // Wires an input port of the twin to the pipeline's stream, its ready to a shadow.
+  auto twin_in = [&](StreamIn& p, Stream& s, const std::string& pin) {
+    p.valid.bind(s.valid);
+    p.data.bind(s.data);
+    p.last.bind(s.last);
+    sc_core::sc_signal<bool>& r = shadow_bool(pin + "_ready");
+    p.ready.bind(r);
+    ls.add_pin(pin + "_ready", s.ready, r);
+  };
+  auto twin_out = [&](StreamOut& p, Stream& s, const std::string& pin) {
+    p.ready.bind(s.ready);
+    sc_core::sc_signal<bool>& v = shadow_bool(pin + "_valid");
+    sc_core::sc_signal<bool>& l = shadow_bool(pin + "_last");
+    sc_core::sc_signal<Beat>& d = shadow_beat(pin + "_data");
+    p.valid.bind(v);
+    p.last.bind(l);
+    p.data.bind(d);
+    ls.add_pin(pin + "_valid", s.valid, v);
+    ls.add_pin(pin + "_last", s.last, l);
+    ls.add_data(pin + "_data", s.data, d);
+  };
+  if (m == "skip_fifo") {
+    const uint64_t depth = cfg.hardware.skip_fifo.depth;
+    std::unique_ptr<SkipFifoBase> f = cosim.skip_fifo_rtl
+                                          ? cosim.skip_fifo_rtl("skip_fifo_rtl", depth)
+                                          : make_rtl_skip_fifo("skip_fifo_rtl", depth);
+    f->clk.bind(m_clk);
+    twin_in(f->in, stream_named(m_skip_conv ? "skip_proj" : "fork_skip"), "in");
+    twin_out(f->out, stream_named("skip_out"), "out");
+    m_shadow = std::move(f);
+  } else if (m == "fork") {
+    auto f = std::make_unique<RtlFork>("fork_rtl");
+    f->clk.bind(m_clk);
+    twin_in(f->in, stream_named("input"), "in");
+    twin_out(f->main, stream_named("fork_main"), "main");
+    twin_out(f->skip, stream_named("fork_skip"), "skip");
+    m_shadow = std::move(f);
+  } else {
+    AddConfig ac;
+    const auto* a = dynamic_cast<const Add*>(m_add.get());
+    ac = a->config();
+    auto f = std::make_unique<RtlAdd>("add_rtl", ac);
+    f->clk.bind(m_clk);
+    twin_in(f->main, stream_named("conv2_out"), "main");
+    twin_in(f->skip, stream_named("skip_out"), "skip");
+    twin_out(f->out, stream_named("output"), "out");
+    m_shadow = std::move(f);
+  }
+#endif
 }
 
 ResidualBlock::~ResidualBlock() = default;

@@ -9,6 +9,7 @@
 // The DRAM holds the input, each engine's packed parameters and the output; dma_read loads
 // the parameters, then streams the input; the run ends when dma_write has written it all.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "hw/stream/skip_fifo.hpp"
 #include "tb/config.hpp"
 #include "tb/golden.hpp"
+#include "tb/lockstep.hpp"
 #include "tb/monitor.hpp"
 
 namespace skipsim {
@@ -34,9 +36,17 @@ struct DramLayout {
   std::vector<uint64_t> params;  // one per engine, in engines() order
 };
 
+// Lock-step co-simulation of one block (README "RTL co-simulation").
+struct CosimOptions {
+  std::string module;  // "", "skip_fifo", "fork" or "add"
+  // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
+  std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
+};
+
 class ResidualBlock : public sc_core::sc_module {
  public:
-  ResidualBlock(sc_core::sc_module_name name, const Config& cfg, const BlockParams& params);
+  ResidualBlock(sc_core::sc_module_name name, const Config& cfg, const BlockParams& params,
+                const CosimOptions& cosim = {});
   ~ResidualBlock() override;
 
   // Traces every stream's valid/ready/last/data and the FIFO occupancies into a VCD file
@@ -44,6 +54,7 @@ class ResidualBlock : public sc_core::sc_module {
   void trace(sc_core::sc_trace_file* tf);
 
   Monitor& monitor() { return *m_monitor; }
+  Lockstep* lockstep() { return m_lockstep.get(); }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   SimpleDram& dram() { return *m_dram; }
   DmaRead& dma_read() { return *m_dma_read; }
@@ -77,6 +88,14 @@ class ResidualBlock : public sc_core::sc_module {
   std::unique_ptr<SkipFifoBase> m_skip_fifo;
   std::unique_ptr<AddBase> m_add;
   std::unique_ptr<Monitor> m_monitor;
+  void attach_cosim(const Config& cfg, const CosimOptions& cosim);
+  Stream& stream_named(const std::string& name);
+  sc_core::sc_signal<bool>& shadow_bool(const std::string& name);
+  sc_core::sc_signal<Beat>& shadow_beat(const std::string& name);
+  std::unique_ptr<Lockstep> m_lockstep;
+  std::unique_ptr<sc_core::sc_module> m_shadow;
+  std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> m_shadow_bools;
+  std::vector<std::unique_ptr<sc_core::sc_signal<Beat>>> m_shadow_beats;
   std::vector<std::unique_ptr<Stream>> m_streams;
   DramLayout m_layout;
   uint64_t m_deadlock_window = 0;

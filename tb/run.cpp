@@ -153,7 +153,7 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
 RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt) {
   RunResult r;
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  ResidualBlock top("top", cfg, params);
+  ResidualBlock top("top", cfg, params, opt.cosim);
   sc_core::sc_trace_file* tf = nullptr;
   if (!opt.vcd_path.empty()) {
     std::string base = opt.vcd_path;
@@ -189,6 +189,7 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
       r.end = RunResult::End::kFinished;
       break;
   }
+  if (top.lockstep() && !top.lockstep()->equal()) r.end = RunResult::End::kCosimMismatch;
   r.report = build_report(top, cfg, r, wall);
   if (r.end == RunResult::End::kDeadlock) {
     std::vector<Stream*> sp;
@@ -201,6 +202,7 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
     dj["detected_by"] = top.monitor().deadlock_was_quiescent() ? "fixed_point" : "window";
     r.report["deadlock_report"] = dj;
   }
+  if (top.lockstep()) r.report["cosim"] = top.lockstep()->to_json();
   r.output = top.read_output();
   if (!opt.occupancy_csv.empty()) {
     std::FILE* f = std::fopen(opt.occupancy_csv.c_str(), "w");

@@ -7,6 +7,7 @@
 
 #include "tb/config.hpp"
 #include "tb/golden.hpp"
+#include "tb/residual_block.hpp"
 
 namespace skipsim {
 
@@ -14,10 +15,11 @@ struct RunOptions {
   std::string vcd_path;       // empty: no waveform
   bool progress = false;      // progress line on stderr
   std::string occupancy_csv;  // skip FIFO occupancy over time (cycle,occupancy on change)
+  CosimOptions cosim;         // lock-step check of one block against its RTL
 };
 
 struct RunResult {
-  enum class End { kFinished, kDeadlock, kCycleLimit } end = End::kFinished;
+  enum class End { kFinished, kDeadlock, kCycleLimit, kCosimMismatch } end = End::kFinished;
   nlohmann::json report;  // README "Report" documents every key
   Tensor8 output;
   std::string deadlock_text;

@@ -1,13 +1,16 @@
 #pragma once
 // The skip FIFO as Verilated RTL (hw/rtl/skip_fifo.v, or the user's file with the same
 // ports), wrapped so that the pipeline cannot tell it from the SystemC SkipFifo: the same
-// stream ports, statistics and wait states (observed from its handshakes).
+// stream ports, statistics and wait states (observed from its handshakes). Templated on the
+// Verilated class so that a test can wrap a deliberately altered variant the same way.
 #include <cstdint>
 #include <memory>
 
+#include <fmt/format.h>
 #include <systemc>
 
 #include "hw/stream/skip_fifo.hpp"
+#include "tb/errors.hpp"
 
 class Vskip_fifo;
 
@@ -20,26 +23,63 @@ using RtlBits = sc_dt::sc_bv<kRtlLanes * 8>;
 RtlBits to_bits(const Beat& b);
 Beat from_bits(const RtlBits& v);
 
-class RtlSkipFifo : public SkipFifoBase {
+template <class V>
+class RtlSkipFifoT : public SkipFifoBase {
  public:
-  SC_HAS_PROCESS(RtlSkipFifo);
-  RtlSkipFifo(sc_core::sc_module_name name, uint64_t depth);
-  ~RtlSkipFifo() override;
+  SC_HAS_PROCESS(RtlSkipFifoT);
+  static constexpr int kAddrBits = 14;  // skip_fifo.v's default ADDR_BITS
 
-  // The RTL's own registers, for Verilator's VCD of the internals.
-  Vskip_fifo& rtl() { return *m_rtl; }
+  RtlSkipFifoT(sc_core::sc_module_name name, uint64_t depth)
+      : SkipFifoBase(name, depth), m_rtl(std::make_unique<V>("rtl")) {
+    if (depth > (uint64_t{1} << kAddrBits))
+      throw InputError(fmt::format(
+          "config error: hardware.skip_fifo.depth: the RTL skip FIFO holds at most {} beats, "
+          "got {}",
+          uint64_t{1} << kAddrBits, depth));
+    m_depth_sig.write(static_cast<uint32_t>(depth));
+    m_rtl->clk(clk);
+    m_rtl->rst_n(m_rst_n);
+    m_rtl->depth(m_depth_sig);
+    m_rtl->in_valid(in.valid);
+    m_rtl->in_ready(in.ready);
+    m_rtl->in_data(m_in_bits);
+    m_rtl->in_last(in.last);
+    m_rtl->out_valid(out.valid);
+    m_rtl->out_ready(out.ready);
+    m_rtl->out_data(m_out_bits);
+    m_rtl->out_last(out.last);
+    m_rtl->occupancy(m_occ);
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+    SC_METHOD(drive_in);
+    sensitive << in.data;
+    SC_METHOD(take_out);
+    sensitive << m_out_bits;
+    dont_initialize();
+  }
+
+  V& rtl() { return *m_rtl; }
   // The RTL's occupancy output (differs from occupancy() only if the RTL is wrong).
   uint64_t rtl_occupancy() const { return m_occ.read(); }
 
  private:
-  void on_clock();
-  void drive_in();
-  void take_out();
+  void drive_in() { m_in_bits.write(to_bits(in.data.read())); }
+  void take_out() { out.data.write(from_bits(m_out_bits.read())); }
+  void on_clock() {
+    const bool in_valid = in.valid.read(), in_ready = in.ready.read();
+    const bool out_valid = out.valid.read(), out_ready = out.ready.read();
+    const uint64_t after = m_count - (out_valid && out_ready) + (in_valid && in_ready);
+    observe(in_valid, in_ready, out_valid, out_ready, out.last.read(), after);
+  }
 
-  std::unique_ptr<Vskip_fifo> m_rtl;
+  std::unique_ptr<V> m_rtl;
   sc_core::sc_signal<bool> m_rst_n{"rst_n", true};
   sc_core::sc_signal<uint32_t> m_depth_sig{"depth_sig"}, m_occ{"occ"};
   sc_core::sc_signal<RtlBits> m_in_bits{"in_bits"}, m_out_bits{"out_bits"};
 };
+
+// The build's skip FIFO RTL.
+std::unique_ptr<SkipFifoBase> make_rtl_skip_fifo(const char* name, uint64_t depth);
 
 }  // namespace skipsim

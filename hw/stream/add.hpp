@@ -39,6 +39,7 @@ class Add : public AddBase {
   Add(sc_core::sc_module_name name, const AddConfig& cfg);
 
   const StallStats& stall_stats() const override { return m_stats; }
+  const AddConfig& config() const { return m_cfg; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   OccupancyProbe main_probe{"main_queue_occupancy"}, skip_probe{"skip_queue_occupancy"};
