@@ -18,6 +18,7 @@
 
 #include "tb/block_params.hpp"
 #include "tb/config.hpp"
+#include "tb/dram_trace.hpp"
 #include "tb/errors.hpp"
 #include "tb/find_depth.hpp"
 #include "tb/golden.hpp"
@@ -233,6 +234,9 @@ int sc_main(int argc, char* argv[]) {
   find->add_flag("--json", fd_json, "print exactly the result keys as JSON");
   find->add_flag("-v,--verbose", fd.verbose, "print every probe");
 
+  skipsim::DramTraceArgs dram_args;
+  CLI::App* dram = skipsim::add_dram_subcommand(app, dram_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -247,6 +251,9 @@ int sc_main(int argc, char* argv[]) {
     if (run->parsed()) return cmd_run(a);
     if (sweep->parsed()) return cmd_sweep(sw, sweep_params);
     if (find->parsed()) return cmd_find_depth(fd, fd_json);
+    if (dram->parsed())
+      return skipsim::run_dram_trace(dram_args.config, dram_args.trace, dram_args.csv,
+                                     dram_args.json, std::cout);
   } catch (const skipsim::Interrupted& e) {
     std::cerr << "skipsim: " << e.what() << "\n";
     return 130;

@@ -1,0 +1,469 @@
+#include "hw/dram/ddr_controller.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace skipsim {
+
+const char* to_string(DdrCommand c) {
+  switch (c) {
+    case DdrCommand::kAct:
+      return "ACT";
+    case DdrCommand::kPre:
+      return "PRE";
+    case DdrCommand::kRd:
+      return "RD";
+    case DdrCommand::kWr:
+      return "WR";
+    case DdrCommand::kRef:
+      return "REF";
+  }
+  return "?";
+}
+
+namespace {
+
+int log2_of(int v) {
+  int b = 0;
+  while ((1 << b) < v) ++b;
+  return b;
+}
+
+}  // namespace
+
+DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
+  validate_ddr_config(cfg, "dram", cfg.name);
+  m_rank_bits = log2_of(cfg.ranks);
+  m_bg_bits = log2_of(cfg.bank_groups);
+  m_ba_bits = log2_of(cfg.banks_per_group);
+  m_channels.resize(static_cast<size_t>(cfg.channels));
+  for (Channel& c : m_channels) {
+    c.rq.reserve(static_cast<size_t>(cfg.read_queue));
+    c.wq.reserve(static_cast<size_t>(cfg.write_queue));
+  }
+  m_ranks.resize(static_cast<size_t>(cfg.channels * cfg.ranks));
+  for (Rank& r : m_ranks) r.refresh_due = static_cast<uint64_t>(cfg.tREFI);
+  m_banks.resize(static_cast<size_t>(cfg.total_banks()));
+  const size_t groups = m_ranks.size() * static_cast<size_t>(cfg.bank_groups);
+  m_next_act_bg.assign(groups, 0);
+  m_next_rd_bg.assign(groups, 0);
+  m_next_wr_bg.assign(groups, 0);
+  m_hit_stamp.assign(m_banks.size(), 0);
+  m_completed.reserve(static_cast<size_t>(cfg.channels * (cfg.read_queue + cfg.write_queue)));
+}
+
+bool DdrController::can_accept(uint64_t addr, bool is_write) const {
+  const Channel& c = m_channels[static_cast<size_t>(m_map.decode(addr).channel)];
+  return is_write ? c.wq.size() < static_cast<size_t>(m_cfg.write_queue)
+                  : c.rq.size() < static_cast<size_t>(m_cfg.read_queue);
+}
+
+uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
+  const DramAddress a = m_map.decode(addr);
+  Channel& c = m_channels[static_cast<size_t>(a.channel)];
+  std::vector<Request>& q = is_write ? c.wq : c.rq;
+  if (q.size() >= static_cast<size_t>(is_write ? m_cfg.write_queue : m_cfg.read_queue)) {
+    throw std::logic_error("DdrController::enqueue: queue full (check can_accept first)");
+  }
+  Request r;
+  r.id = m_next_id++;
+  r.accepted = cycle;
+  r.eligible = std::max(cycle + kPipeline, m_now);
+  r.row = a.row;
+  r.bank = bank_index(a.channel, a.rank, a.bank_group, a.bank);
+  r.rank = rank_of_bank(r.bank);
+  r.group = group_of_bank(r.bank);
+  r.column = a.column;
+  r.kind = 0;
+  q.push_back(r);
+  ++m_pending;
+  if (!c.decided) return r.id;
+  // Keep the decision unless the new request changes it: the youngest request wins only by
+  // an earlier cycle, or as a row hit against a non-hit at the same cycle; a new hit also
+  // forbids precharging its bank.
+  if (wants_write_mode(c) != c.write_mode) {
+    c.decided = false;
+  } else if (is_write == c.write_mode) {
+    const Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    const bool hit = b.open_row == r.row;
+    uint64_t e;
+    if (hit) {
+      e = c.next.cmd == DdrCommand::kPre && c.next.bank == r.bank
+              ? 0
+              : earliest_col(c, r.bank, r.rank, r.group, is_write);
+    } else if (b.open_row >= 0) {
+      e = earliest_pre(c, r.bank);
+    } else {
+      e = earliest_act(c, r.bank, r.rank, r.group);
+    }
+    e = std::max(e, r.eligible);
+    if (e < m_ranks[static_cast<size_t>(r.rank)].refresh_due &&
+        (e < c.next.cycle || (e == c.next.cycle && hit && !c.next.hit))) {
+      c.decided = false;
+    }
+  }
+  return r.id;
+}
+
+void DdrController::take_completed(std::vector<DdrCompletion>& out) {
+  out.clear();
+  std::swap(out, m_completed);
+}
+
+nlohmann::json DdrController::to_json() const {
+  return m_stats.to_json(m_cfg, m_stats.last_done_cycle ? m_stats.last_done_cycle : m_now);
+}
+
+// ---------------------------------------------------------------------------------------
+// Timing rules
+
+uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
+                                     bool write) const {
+  const Bank& b = m_banks[static_cast<size_t>(bank)];
+  const size_t g = static_cast<size_t>(group);
+  uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);
+  e = std::max({e, c.cmd_free, m_now});
+  // The data bus: this burst starts after the previous one, plus the rank switch and
+  // read-to-write turnaround gaps.
+  uint64_t gap = 0;
+  if (c.bus_rank >= 0) {
+    if (c.bus_rank != rank) gap = static_cast<uint64_t>(m_cfg.tRTRS);
+    if (write && !c.bus_write) gap = std::max<uint64_t>(gap, kReadToWriteGap);
+  }
+  const uint64_t data_start = c.bus_free + gap;
+  const uint64_t latency = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);
+  if (data_start > latency) e = std::max(e, data_start - latency);
+  return e;
+}
+
+uint64_t DdrController::earliest_ref(int rank) const {
+  const Channel& c = m_channels[static_cast<size_t>(channel_of_rank(rank))];
+  uint64_t e = std::max(c.cmd_free, m_now);
+  const int first = rank * m_cfg.banks_per_rank();
+  for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) {
+    e = std::max(e, m_banks[static_cast<size_t>(b)].next_act);
+  }
+  return e;
+}
+
+uint64_t DdrController::earliest(DdrCommand cmd, const DramAddress& t) const {
+  const int bank = bank_index(t.channel, t.rank, t.bank_group, t.bank);
+  const int rank = rank_of_bank(bank), group = group_of_bank(bank);
+  const Channel& ch = channel_of_bank(bank);
+  const Bank& b = m_banks[static_cast<size_t>(bank)];
+  switch (cmd) {
+    case DdrCommand::kAct:
+      return b.open_row < 0 ? earliest_act(ch, bank, rank, group) : kNever;
+    case DdrCommand::kPre:
+      return b.open_row >= 0 ? earliest_pre(ch, bank) : kNever;
+    case DdrCommand::kRd:
+    case DdrCommand::kWr:
+      return b.open_row == t.row ? earliest_col(ch, bank, rank, group, cmd == DdrCommand::kWr)
+                                 : kNever;
+    case DdrCommand::kRef: {
+      const int rank = t.channel * m_cfg.ranks + t.rank;
+      return m_ranks[static_cast<size_t>(rank)].open_banks == 0 ? earliest_ref(rank) : kNever;
+    }
+  }
+  return kNever;
+}
+
+uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c) {
+  Channel& ch = m_channels[static_cast<size_t>(channel_of_rank(rank))];
+  Rank& r = m_ranks[static_cast<size_t>(rank)];
+  ch.cmd_free = c + 1;
+  const auto raise = [](uint64_t& v, uint64_t to) { v = std::max(v, to); };
+  const int bgs = m_cfg.bank_groups;
+  const size_t g0 = static_cast<size_t>(rank * bgs);
+  const int bg = bank >= 0 ? bg_of_bank(bank) : 0;
+  uint64_t done = 0;
+  switch (cmd) {
+    case DdrCommand::kAct: {
+      Bank& b = m_banks[static_cast<size_t>(bank)];
+      b.open_row = row;
+      ++r.open_banks;
+      raise(b.next_rd, c + m_cfg.tRCD);
+      raise(b.next_wr, c + m_cfg.tRCD);
+      raise(b.next_pre, c + m_cfg.tRAS);
+      raise(b.next_act, c + m_cfg.trc());
+      for (int i = 0; i < bgs; ++i) {
+        raise(m_next_act_bg[g0 + i], c + (i == bg ? m_cfg.tRRD_L : m_cfg.tRRD_S));
+      }
+      r.faw[r.faw_pos] = c + m_cfg.tFAW;
+      r.faw_pos = (r.faw_pos + 1) & 3;
+      ++m_stats.act;
+      break;
+    }
+    case DdrCommand::kPre: {
+      Bank& b = m_banks[static_cast<size_t>(bank)];
+      b.open_row = -1;
+      --r.open_banks;
+      raise(b.next_act, c + m_cfg.tRP);
+      ++m_stats.pre;
+      break;
+    }
+    case DdrCommand::kRd: {
+      Bank& b = m_banks[static_cast<size_t>(bank)];
+      raise(b.next_pre, c + m_cfg.tRTP);
+      for (int i = 0; i < bgs; ++i) {
+        const int ccd = i == bg ? m_cfg.tCCD_L : m_cfg.tCCD_S;
+        raise(m_next_rd_bg[g0 + i], c + ccd);
+        raise(m_next_wr_bg[g0 + i], c + ccd);
+      }
+      done = c + m_cfg.CL + m_cfg.data_cycles();
+      ch.bus_free = done;
+      ch.bus_rank = rank;
+      ch.bus_write = false;
+      ++m_stats.rd;
+      m_stats.data_bus_busy_cycles += m_cfg.data_cycles();
+      break;
+    }
+    case DdrCommand::kWr: {
+      Bank& b = m_banks[static_cast<size_t>(bank)];
+      done = c + m_cfg.CWL + m_cfg.data_cycles();
+      raise(b.next_pre, done + m_cfg.tWR);
+      for (int i = 0; i < bgs; ++i) {
+        raise(m_next_wr_bg[g0 + i], c + (i == bg ? m_cfg.tCCD_L : m_cfg.tCCD_S));
+        raise(m_next_rd_bg[g0 + i], done + (i == bg ? m_cfg.tWTR_L : m_cfg.tWTR_S));
+      }
+      ch.bus_free = done;
+      ch.bus_rank = rank;
+      ch.bus_write = true;
+      ++m_stats.wr;
+      m_stats.data_bus_busy_cycles += m_cfg.data_cycles();
+      break;
+    }
+    case DdrCommand::kRef: {
+      const int first = rank * m_cfg.banks_per_rank();
+      for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) {
+        raise(m_banks[static_cast<size_t>(b)].next_act, c + m_cfg.tRFC);
+      }
+      r.refresh_due += static_cast<uint64_t>(m_cfg.tREFI);
+      ++m_stats.ref;
+      break;
+    }
+  }
+  return done;
+}
+
+void DdrController::log(uint64_t c, DdrCommand cmd, int bank, int rank, int64_t row, int column,
+                        uint64_t req) {
+  if (!m_log_on) return;
+  DdrIssued e;
+  e.cycle = c;
+  e.cmd = cmd;
+  e.target.channel = channel_of_rank(rank);
+  e.target.rank = rank % m_cfg.ranks;
+  if (bank >= 0) {
+    e.target.bank_group = bg_of_bank(bank);
+    e.target.bank = bank % m_cfg.banks_per_group;
+  }
+  e.target.row = row;
+  e.target.column = column;
+  e.request = req;
+  m_log.push_back(e);
+}
+
+void DdrController::issue(DdrCommand cmd, const DramAddress& t, uint64_t cycle) {
+  const uint64_t e = earliest(cmd, t);
+  if (e == kNever || cycle < e) {
+    throw std::logic_error(fmt::format("DdrController::issue: {} at cycle {} is not legal ({})",
+                                       to_string(cmd), cycle,
+                                       e == kNever ? "bank state" : fmt::format("earliest {}", e)));
+  }
+  const int rank = t.channel * m_cfg.ranks + t.rank;
+  const int bank =
+      cmd == DdrCommand::kRef ? -1 : bank_index(t.channel, t.rank, t.bank_group, t.bank);
+  apply(cmd, bank, rank, t.row, cycle);
+  log(cycle, cmd, bank, rank, t.row, t.column, kNoRequest);
+  m_now = cycle + 1;
+  for (Channel& c : m_channels) c.decided = false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduler
+
+bool DdrController::wants_write_mode(const Channel& ch) const {
+  const size_t reads = ch.rq.size(), writes = ch.wq.size();
+  if (!ch.write_mode) {
+    return writes >= static_cast<size_t>(m_cfg.write_high_watermark) || (reads == 0 && writes > 0);
+  }
+  return !(writes == 0 || (reads > 0 && writes <= static_cast<size_t>(m_cfg.write_low_watermark)));
+}
+
+void DdrController::update_mode(Channel& ch) { ch.write_mode = wants_write_mode(ch); }
+
+void DdrController::decide(int chi) {
+  Channel& ch = m_channels[static_cast<size_t>(chi)];
+  update_mode(ch);
+  const bool write = ch.write_mode;
+  const std::vector<Request>& q = write ? ch.wq : ch.rq;
+  Decision best;
+  // No command can issue before this; a row hit there cannot be beaten by a younger one.
+  const uint64_t floor = std::max(ch.cmd_free, m_now);
+
+  // Banks whose open row a queued request wants are not precharged for another row.
+  if (++m_stamp == 0) {
+    std::fill(m_hit_stamp.begin(), m_hit_stamp.end(), 0);
+    m_stamp = 1;
+  }
+  bool any_hit = false;
+  for (const Request& r : q) {
+    if (m_banks[static_cast<size_t>(r.bank)].open_row == r.row) {
+      m_hit_stamp[static_cast<size_t>(r.bank)] = m_stamp;
+      any_hit = true;
+    }
+  }
+  for (size_t i = 0; i < q.size(); ++i) {
+    const Request& r = q[i];
+    const Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    uint64_t e;
+    DdrCommand cmd;
+    const bool hit = b.open_row == r.row;
+    if (hit) {
+      if (best.hit && r.bank == best.bank) continue;  // an older hit to the same bank wins
+      // A younger hit wins only by an earlier cycle, or at the same one against a non-hit.
+      const uint64_t lb = std::max(r.eligible, write ? b.next_wr : b.next_rd);
+      if (lb > best.cycle || (lb == best.cycle && best.hit)) continue;
+      cmd = write ? DdrCommand::kWr : DdrCommand::kRd;
+      e = earliest_col(ch, r.bank, r.rank, r.group, write);
+    } else {
+      if (best.cycle == floor && (best.hit || !any_hit)) break;
+      // A younger non-hit wins only by an earlier cycle.
+      if (r.eligible >= best.cycle) continue;
+      if (b.open_row >= 0) {
+        if (b.next_pre >= best.cycle || m_hit_stamp[static_cast<size_t>(r.bank)] == m_stamp) {
+          continue;
+        }
+        cmd = DdrCommand::kPre;
+        e = earliest_pre(ch, r.bank);
+      } else {
+        if (b.next_act >= best.cycle) continue;
+        cmd = DdrCommand::kAct;
+        e = earliest_act(ch, r.bank, r.rank, r.group);
+      }
+    }
+    if (e < r.eligible) e = r.eligible;
+    if (e >= m_ranks[static_cast<size_t>(r.rank)].refresh_due) continue;
+    if (e < best.cycle || (e == best.cycle && hit && !best.hit)) {
+      best = {e, cmd, r.bank, r.rank, static_cast<int>(i), hit};
+    }
+  }
+
+  // Refresh goes first at equal cycles.
+  const int first_rank = chi * m_cfg.ranks;
+  for (int rank = first_rank; rank < first_rank + m_cfg.ranks; ++rank) {
+    const Rank& r = m_ranks[static_cast<size_t>(rank)];
+    if (r.refresh_due > best.cycle) continue;
+    const auto consider = [&](uint64_t e, DdrCommand cmd, int bank) {
+      e = std::max(e, r.refresh_due);
+      if (e < best.cycle || (e == best.cycle && best.req >= 0)) {
+        best = {e, cmd, bank, rank, -1, false};
+      }
+    };
+    if (r.open_banks == 0) {
+      consider(earliest_ref(rank), DdrCommand::kRef, -1);
+    } else {
+      const int first = rank * m_cfg.banks_per_rank();
+      for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) {
+        if (m_banks[static_cast<size_t>(b)].open_row >= 0) {
+          consider(earliest_pre(ch, b), DdrCommand::kPre, b);
+        }
+      }
+    }
+  }
+  ch.next = best;
+  ch.decided = true;
+}
+
+void DdrController::execute(int chi) {
+  Channel& ch = m_channels[static_cast<size_t>(chi)];
+  const Decision d = ch.next;
+  ch.decided = false;
+  const uint64_t c = d.cycle;
+  if (d.req < 0) {
+    apply(d.cmd, d.bank, d.rank, -1, c);
+    log(c, d.cmd, d.bank, d.rank, -1, 0, kNoRequest);
+    return;
+  }
+  std::vector<Request>& q = ch.write_mode ? ch.wq : ch.rq;
+  Request& r = q[static_cast<size_t>(d.req)];
+  switch (d.cmd) {
+    case DdrCommand::kAct:
+      if (r.kind == 0) r.kind = 2;
+      apply(d.cmd, r.bank, r.rank, r.row, c);
+      log(c, d.cmd, r.bank, r.rank, r.row, 0, r.id);
+      return;
+    case DdrCommand::kPre:
+      if (r.kind == 0) r.kind = 3;
+      log(c, d.cmd, r.bank, r.rank, m_banks[static_cast<size_t>(r.bank)].open_row, 0, r.id);
+      apply(d.cmd, r.bank, r.rank, -1, c);
+      return;
+    default:
+      break;
+  }
+  const bool write = d.cmd == DdrCommand::kWr;
+  const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
+  log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);
+  switch (r.kind) {
+    case 0:
+    case 1:
+      ++m_stats.row_hits;
+      break;
+    case 2:
+      ++m_stats.row_misses;
+      break;
+    default:
+      ++m_stats.row_conflicts;
+      break;
+  }
+  if (write) {
+    ++m_stats.writes;
+    m_stats.write_latency.add(done - r.accepted);
+  } else {
+    ++m_stats.reads;
+    m_stats.read_latency.add(done - r.accepted);
+  }
+  m_stats.last_done_cycle = std::max(m_stats.last_done_cycle, done);
+  m_completed.push_back({r.id, done, write});
+  if (m_cfg.page_policy == PagePolicy::kClosed) {
+    // Auto-precharge: the bank closes at the first cycle PRE would be legal.
+    Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    const uint64_t p = b.next_pre;
+    log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
+    b.open_row = -1;
+    --m_ranks[static_cast<size_t>(r.rank)].open_banks;
+    b.next_act = std::max(b.next_act, p + m_cfg.tRP);
+    ++m_stats.pre;
+  }
+  q.erase(q.begin() + d.req);
+  --m_pending;
+}
+
+void DdrController::advance_to(uint64_t cycle) {
+  if (cycle < m_now) return;
+  for (int chi = 0; chi < m_cfg.channels; ++chi) {
+    Channel& ch = m_channels[static_cast<size_t>(chi)];
+    while (true) {
+      if (!ch.decided) decide(chi);
+      if (ch.next.cycle > cycle) break;
+      execute(chi);
+    }
+  }
+  m_now = cycle + 1;
+}
+
+uint64_t DdrController::next_event_cycle() {
+  uint64_t e = kNever;
+  for (int chi = 0; chi < m_cfg.channels; ++chi) {
+    Channel& ch = m_channels[static_cast<size_t>(chi)];
+    if (!ch.decided) decide(chi);
+    e = std::min(e, ch.next.cycle);
+  }
+  return e;
+}
+
+}  // namespace skipsim

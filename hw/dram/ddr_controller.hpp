@@ -1,0 +1,200 @@
+#pragma once
+// DdrController: a cycle-exact DDR command scheduler in plain C++, counted in DRAM clock
+// cycles, with no notion of a simulation kernel. It is event-driven: it never walks idle
+// cycles, it computes the next cycle at which some command becomes legal and jumps there
+// (the caller asks next_event_cycle() and calls advance_to()).
+//
+// Per channel: a read queue and a write queue (requests leave them when their column command
+// issues); FR-FCFS within the active queue (among commands legal at a cycle: column commands
+// of row hits first, then the oldest request); writes are drained from when the write queue
+// reaches the high watermark (or no read is waiting) until it falls to the low watermark
+// (reads waiting) or empties; all-bank refresh of each rank every tREFI (open banks are
+// precharged, then REF; the rank's requests wait from the due cycle until REF has issued);
+// open or closed page policy (closed: RD/WR auto-precharge at the earliest legal PRE cycle,
+// with no command bus slot, counted as a PRE). At most one command per channel per cycle.
+//
+// Timing: tRCD, tRP, tRAS, tRC, tRRD_S/L, tFAW, tCCD_S/L, tWTR_S/L (from the end of the
+// write data), tRTP, tWR (from the end of the write data), tRFC; the data bus carries one
+// burst at a time: a read's data occupies [RD + CL, RD + CL + BL/2), a write's
+// [WR + CWL, WR + CWL + BL/2); a burst from another rank than the previous one starts tRTRS
+// later, a write after a read kReadToWriteGap later (DDR4's tRTW = RL + BL/2 - WL + 2).
+//
+// Pipeline: a request accepted at cycle a can have its first command issue at a + 1
+// (kPipeline). Completion `done` is the cycle the last data beat is on the bus, RD + CL + BL/2
+// or WR + CWL + BL/2; on an idle DDR4-3200 a read takes 27 (row hit), 49 (closed bank) or
+// 71 (row conflict) cycles from acceptance.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hw/dram/address_map.hpp"
+#include "hw/dram/ddr_config.hpp"
+#include "hw/dram/dram_stats.hpp"
+
+namespace skipsim {
+
+enum class DdrCommand : uint8_t { kAct, kPre, kRd, kWr, kRef };
+const char* to_string(DdrCommand c);
+
+struct DdrCompletion {
+  uint64_t id = 0;
+  uint64_t done_cycle = 0;
+  bool is_write = false;
+};
+
+// One issued command (the optional log, for tests and debugging).
+struct DdrIssued {
+  uint64_t cycle = 0;
+  DdrCommand cmd = DdrCommand::kAct;
+  DramAddress target;    // REF: channel and rank only
+  uint64_t request = 0;  // id of the request it served, kNoRequest for refresh
+};
+
+class DdrController {
+ public:
+  static constexpr uint64_t kNever = ~uint64_t{0};
+  static constexpr uint64_t kNoRequest = ~uint64_t{0};
+  static constexpr int kPipeline = 1;
+  static constexpr int kReadToWriteGap = 2;
+
+  explicit DdrController(const DdrConfig& cfg);
+
+  const DdrConfig& config() const { return m_cfg; }
+  const AddressMap& address_map() const { return m_map; }
+
+  // Whether the queue addr maps to has room for one more request.
+  bool can_accept(uint64_t addr, bool is_write) const;
+  // Accepts a request at `cycle` (>= now() - 1: the cycle must not be simulated past its
+  // first command opportunity) and returns its id (0, 1, 2, ... in enqueue order). The
+  // caller checks can_accept first.
+  uint64_t enqueue(uint64_t addr, bool is_write, uint64_t cycle);
+
+  // Issues every command due up to and including `cycle`; now() becomes cycle + 1.
+  void advance_to(uint64_t cycle);
+  // The next cycle (>= now()) at which a command will issue unless a request is enqueued
+  // before it; refreshes make this finite even when the queues are empty.
+  uint64_t next_event_cycle();
+  // The first cycle not yet simulated.
+  uint64_t now() const { return m_now; }
+  // Requests accepted whose column command has not issued.
+  uint64_t pending() const { return m_pending; }
+
+  // Moves the completions gathered so far into `out` (cleared first). A request completes
+  // when its column command issues; its done_cycle may lie ahead of now().
+  void take_completed(std::vector<DdrCompletion>& out);
+
+  const DdrStats& stats() const { return m_stats; }
+  // The statistics over [0, max(now, last data beat)).
+  nlohmann::json to_json() const;
+
+  // --- Test hooks: the timing rules themselves, without the scheduler. ---
+  void set_log(bool on) { m_log_on = on; }
+  const std::vector<DdrIssued>& log() const { return m_log; }
+  // The earliest cycle >= now() at which `cmd` to `t` meets every timing constraint given
+  // the commands issued so far, or kNever when the bank state forbids it (RD/WR to a closed
+  // bank or another row, ACT to an open bank, PRE to a closed one, REF with a bank open).
+  uint64_t earliest(DdrCommand cmd, const DramAddress& t) const;
+  bool is_legal(DdrCommand cmd, const DramAddress& t, uint64_t cycle) const {
+    const uint64_t e = earliest(cmd, t);
+    return e != kNever && cycle >= e;
+  }
+  // Issues `cmd` at `cycle` (the scheduler does not run; now() becomes cycle + 1). Throws
+  // std::logic_error when it is not legal.
+  void issue(DdrCommand cmd, const DramAddress& t, uint64_t cycle);
+
+ private:
+  struct Request {
+    uint64_t id;
+    uint64_t accepted;
+    uint64_t eligible;  // first cycle a command may serve it
+    int64_t row;
+    int bank;   // flat bank index
+    int rank;   // flat rank index
+    int group;  // flat (rank, bank group) index
+    int column;
+    uint8_t kind;  // 0 not yet classified, 1 hit, 2 miss, 3 conflict
+  };
+  struct Bank {
+    int64_t open_row = -1;
+    uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
+  };
+  struct Rank {
+    uint64_t faw[4] = {0, 0, 0, 0};  // ACT + tFAW of the last four ACTs, oldest at faw_pos
+    int faw_pos = 0;
+    int open_banks = 0;
+    uint64_t refresh_due = 0;
+  };
+  struct Decision {
+    uint64_t cycle = kNever;
+    DdrCommand cmd = DdrCommand::kAct;
+    int bank = -1;  // flat
+    int rank = -1;  // flat
+    int req = -1;   // index in the active queue, -1 for refresh
+    bool hit = false;
+  };
+  struct Channel {
+    std::vector<Request> rq, wq;  // in acceptance order
+    uint64_t cmd_free = 0;        // first cycle the command bus is free
+    uint64_t bus_free = 0;        // first cycle the data bus is free
+    int bus_rank = -1;            // rank of the last burst
+    bool bus_write = false;
+    bool write_mode = false;
+    bool decided = false;  // `next` is up to date
+    Decision next;
+  };
+
+  // Flat indices; every count is a power of two, so these are shifts.
+  int bank_index(int ch, int rank, int bg, int bank) const {
+    return (((((ch << m_rank_bits) | rank) << m_bg_bits) | bg) << m_ba_bits) | bank;
+  }
+  int rank_of_bank(int bank) const { return bank >> (m_bg_bits + m_ba_bits); }
+  int group_of_bank(int bank) const { return bank >> m_ba_bits; }
+  int channel_of_rank(int rank) const { return rank >> m_rank_bits; }
+  int bg_of_bank(int bank) const { return (bank >> m_ba_bits) & ((1 << m_bg_bits) - 1); }
+
+  uint64_t earliest_act(const Channel& ch, int bank, int rank, int group) const {
+    const Rank& r = m_ranks[static_cast<size_t>(rank)];
+    const uint64_t e = std::max(m_banks[static_cast<size_t>(bank)].next_act,
+                                m_next_act_bg[static_cast<size_t>(group)]);
+    return std::max(std::max(e, r.faw[r.faw_pos]), std::max(ch.cmd_free, m_now));
+  }
+  uint64_t earliest_pre(const Channel& ch, int bank) const {
+    return std::max(m_banks[static_cast<size_t>(bank)].next_pre, std::max(ch.cmd_free, m_now));
+  }
+  uint64_t earliest_col(const Channel& ch, int bank, int rank, int group, bool write) const;
+  uint64_t earliest_ref(int rank) const;
+  const Channel& channel_of_bank(int bank) const {
+    return m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
+  }
+  // The write mode the drain policy wants for the current queue lengths.
+  bool wants_write_mode(const Channel& ch) const;
+  // Applies the effects of a command on the timing state; returns done for RD/WR.
+  uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c);
+  void update_mode(Channel& ch);
+  void decide(int ch);
+  void execute(int ch);
+  void log(uint64_t c, DdrCommand cmd, int bank, int rank, int64_t row, int column, uint64_t req);
+
+  DdrConfig m_cfg;
+  AddressMap m_map;
+  int m_rank_bits = 0, m_bg_bits = 0, m_ba_bits = 0;
+  uint64_t m_now = 0;
+  uint64_t m_next_id = 0;
+  uint64_t m_pending = 0;
+  std::vector<Channel> m_channels;
+  std::vector<Rank> m_ranks;
+  std::vector<Bank> m_banks;
+  // Per (rank, bank group): earliest ACT (tRRD), RD and WR (tCCD, tWTR) from that rank's
+  // commands.
+  std::vector<uint64_t> m_next_act_bg, m_next_rd_bg, m_next_wr_bg;
+  std::vector<uint32_t> m_hit_stamp;  // per bank: == m_stamp when the active queue has a hit
+  uint32_t m_stamp = 0;
+  std::vector<DdrCompletion> m_completed;
+  DdrStats m_stats;
+  bool m_log_on = false;
+  std::vector<DdrIssued> m_log;
+};
+
+}  // namespace skipsim
