@@ -22,6 +22,7 @@
 #include "tb/errors.hpp"
 #include "tb/find_depth.hpp"
 #include "tb/golden.hpp"
+#include "tb/layer_mode.hpp"
 #include "tb/npy.hpp"
 #include "tb/run.hpp"
 #include "tb/sweep.hpp"
@@ -236,6 +237,8 @@ int sc_main(int argc, char* argv[]) {
 
   skipsim::DramTraceArgs dram_args;
   CLI::App* dram = skipsim::add_dram_subcommand(app, dram_args);
+  skipsim::LayerCommandArgs layer_args;
+  CLI::App* layer = skipsim::add_layer_subcommand(app, layer_args);
 
   try {
     app.parse(argc, argv);
@@ -251,6 +254,7 @@ int sc_main(int argc, char* argv[]) {
     if (run->parsed()) return cmd_run(a);
     if (sweep->parsed()) return cmd_sweep(sw, sweep_params);
     if (find->parsed()) return cmd_find_depth(fd, fd_json);
+    if (layer->parsed()) return skipsim::run_layer_command(layer_args);
     if (dram->parsed())
       return skipsim::run_dram_trace(dram_args.config, dram_args.trace, dram_args.csv,
                                      dram_args.json, std::cout);

@@ -1,0 +1,83 @@
+#pragma once
+// Dataflows of the systolic array and the closed forms its simulated cycle counts are
+// checked against. A GEMM O[M][N] = A[M][K] * B[K][N] maps onto an R x C array as
+// (Sr, Sc, T): Sr indexes rows, Sc columns, T the cycles streamed per fold:
+//   ws (weight stationary): (K, N, M)   B held in the PEs, A streamed
+//   os (output stationary): (M, N, K)   O held in the PEs, A and B streamed
+//   is (input stationary):  (K, M, N)   A held in the PEs, B streamed
+#include <cstdint>
+#include <string>
+
+#include "tb/errors.hpp"
+
+namespace skipsim {
+
+enum class Dataflow { kWs, kOs, kIs };
+
+inline const char* dataflow_name(Dataflow d) {
+  switch (d) {
+    case Dataflow::kWs:
+      return "ws";
+    case Dataflow::kOs:
+      return "os";
+    case Dataflow::kIs:
+      return "is";
+  }
+  return "?";
+}
+
+// "ws", "os", "is" (case-sensitive); anything else is an InputError naming `what`.
+inline Dataflow parse_dataflow(const std::string& s, const std::string& what = "dataflow") {
+  if (s == "ws") return Dataflow::kWs;
+  if (s == "os") return Dataflow::kOs;
+  if (s == "is") return Dataflow::kIs;
+  throw InputError(what + ": expected one of ws, os, is, got '" + s + "'");
+}
+
+struct FoldMapping {
+  int64_t sr = 0, sc = 0, t = 0;
+  int64_t row_folds = 0, col_folds = 0;
+  int64_t folds() const { return row_folds * col_folds; }
+};
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+inline FoldMapping map_gemm(Dataflow d, int rows, int cols, int64_t m, int64_t n, int64_t k) {
+  FoldMapping f;
+  switch (d) {
+    case Dataflow::kWs:
+      f.sr = k, f.sc = n, f.t = m;
+      break;
+    case Dataflow::kOs:
+      f.sr = m, f.sc = n, f.t = k;
+      break;
+    case Dataflow::kIs:
+      f.sr = k, f.sc = m, f.t = n;
+      break;
+  }
+  f.row_folds = ceil_div(f.sr, rows);
+  f.col_folds = ceil_div(f.sc, cols);
+  return f;
+}
+
+// SCALE-Sim v2's reported total: folds serialized, fill and drain exposed per fold, the index
+// of the last cycle (count - 1). OS per fold T+R+C-2 (its code), WS and IS 2R+C+T-2.
+inline int64_t scalesim_closed_form_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t n,
+                                           int64_t k) {
+  const FoldMapping f = map_gemm(d, rows, cols, m, n, k);
+  const int64_t per_fold = d == Dataflow::kOs ? f.t + rows + cols - 2 : 2 * rows + cols + f.t - 2;
+  return f.folds() * per_fold - 1;
+}
+
+// skipsim's own count (cycles, not the last index), without compat:
+//   ws, is: stationary operands double-buffered, so only the first preload (R) is exposed:
+//           R + folds * (T + R + C - 2)
+//   os:     results drain up the columns after each fold, exposed: folds * (T + 2R + C - 2)
+inline int64_t skipsim_closed_form_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t n,
+                                          int64_t k) {
+  const FoldMapping f = map_gemm(d, rows, cols, m, n, k);
+  if (d == Dataflow::kOs) return f.folds() * (f.t + 2 * rows + cols - 2);
+  return rows + f.folds() * (f.t + rows + cols - 2);
+}
+
+}  // namespace skipsim

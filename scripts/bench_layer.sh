@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Benchmark: every conv layer of ResNet-18 (configs/topologies/resnet18.csv, SCALE-Sim's
+# format with true output sizes) in layer mode on a 32x32 array, for each dataflow, in
+# SCALE-Sim compat mode and in skipsim's default mode; real data, checked against a direct
+# convolution. Prints the total cycles, wall time and peak memory of each run
+# (target: under 10 s and 200 MB per dataflow).
+# Note: the topology's IFMAP sizes already include the padding, so the default mode (which
+# pads k/2 itself) runs slightly larger layers than compat.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/setup.sh" >/dev/null
+log=$(mktemp -d)
+for mode in compat default; do
+  for df in ws os is; do
+    extra=()
+    [[ $mode == compat ]] && extra=(--scalesim-compat)
+    /usr/bin/time -f "%e s %M KB" -o "$log/time" \
+      "$root/build/skipsim" layer --config "$root/configs/resnet18_conv2x.yaml" \
+      --topology "$root/configs/topologies/resnet18.csv" \
+      --set hardware.mac_array.rows=32 --set hardware.mac_array.cols=32 \
+      --dataflow "$df" "${extra[@]}" >"$log/$mode.$df.txt"
+    cycles=$(awk '$1 == "total" { print $2 }' "$log/$mode.$df.txt")
+    printf 'bench_layer: %-7s %s  %10s cycles  %s\n' "$mode" "$df" "$cycles" "$(cat "$log/time")"
+  done
+done
+echo "bench_layer: tables in $log"
