@@ -342,6 +342,7 @@ void ResidualBlock::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, s->last, s->name + ".last");
     trace_beat(tf, s->data.read(), s->name + ".data", lanes);
   }
+  for (HwBlock* b : blocks()) b->state_probe.trace(tf, b->block_name() + ".stall_state");
   m_skip_fifo->enable_occupancy_trace();
   sc_core::sc_trace(tf, m_skip_fifo->occupancy_trace, "skip_fifo.occupancy");
   if (auto* f = dynamic_cast<Fork*>(m_fork.get())) f->queue_probe.trace(tf, "fork.queue_occupancy");

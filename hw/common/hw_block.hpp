@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/occupancy_probe.hpp"
 #include "hw/common/stall_stats.hpp"
 
 namespace skipsim {
@@ -20,6 +21,13 @@ class HwBlock {
   virtual bool quiescent() const { return false; }
   virtual std::vector<std::string> input_ports() const { return {}; }
   virtual std::vector<std::string> output_ports() const { return {}; }
+
+  // This cycle's stall cause as a waveform code: 0 busy, 1 starved, 2 blocked,
+  // 3 waiting for DRAM, 4 idle (WaitState::Kind order). Written only once traced.
+  OccupancyProbe state_probe{"stall_state"};
+
+ protected:
+  void record_state(WaitState::Kind k) { state_probe.set(static_cast<uint64_t>(k)); }
 };
 
 }  // namespace skipsim

@@ -188,6 +188,7 @@ void ConvEngine::on_clock() {
   out_queue_probe.set(static_cast<uint64_t>(m_reserved));
 
   m_last_kind = kind;
+  record_state(kind);
   switch (kind) {
     case WaitState::Kind::kBusy:
       ++m_stats.busy;

@@ -154,6 +154,7 @@ void DmaRead::on_clock() {
     ++m_stall.waiting_dram;
     m_wait.kind = WaitState::Kind::kWaitingDram;
   }
+  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

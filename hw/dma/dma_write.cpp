@@ -71,6 +71,7 @@ void DmaWrite::on_clock() {
     m_wait.kind = WaitState::Kind::kStarved;
     m_wait.port = "in";
   }
+  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

@@ -61,6 +61,7 @@ void RtlFork::on_clock() {
     m_wait.port = "in";
   }
   m_held += (in.valid.read() && in.ready.read()) - fired;
+  record_state(m_wait.kind);
 }
 
 RtlAdd::RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg)
@@ -130,6 +131,7 @@ void RtlAdd::on_clock() {
   }
   m_main_held += (main.valid.read() && main.ready.read()) - compute;
   m_skip_held += (skip.valid.read() && skip.ready.read()) - compute;
+  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

@@ -51,6 +51,7 @@ void Add::on_clock() {
   skip_probe.set(m_skip_q.size());
   main.ready.write(!m_main_q.full());
   skip.ready.write(!m_skip_q.full());
+  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

@@ -50,6 +50,7 @@ void Fork::on_clock() {
     skip.data.write(m_q.front());
     skip.last.write(m_q.front_last());
   }
+  record_state(m_wait.kind);
 }
 
 WaitState Fork::wait_state() const { return m_wait; }

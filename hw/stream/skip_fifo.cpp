@@ -57,6 +57,7 @@ void SkipFifoBase::observe(bool in_valid, bool in_ready, bool out_valid, bool ou
     ++m_stall.blocked_on[0];
     m_last_kind = WaitState::Kind::kBlocked;
   }
+  record_state(m_last_kind);
 }
 
 WaitState SkipFifoBase::wait_state() const {
