@@ -34,7 +34,8 @@ constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3,
 struct RunArgs {
   std::string config;
   std::vector<std::string> sets;
-  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim;
+  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim, vcd_window;
+  std::vector<std::string> vcd_scopes;
   std::string seed;  // validated by the config like workload.seed
   bool no_check = false, quiet = false, print_config = false;
 };
@@ -71,6 +72,8 @@ int cmd_run(const RunArgs& a) {
   }
   RunOptions opt;
   opt.vcd_path = a.vcd;
+  opt.vcd_window = a.vcd_window;
+  opt.vcd_scopes = a.vcd_scopes;
   opt.occupancy_csv = a.occupancy;
   opt.cosim.module = a.cosim;
   opt.progress = !a.quiet && isatty(STDERR_FILENO);
@@ -193,7 +196,14 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("-c,--config", a.config, "YAML configuration file")->required();
   run->add_option("--set", a.sets, "override a config key: key.path=value (repeatable)");
   run->add_option("--report", a.report, "write the report as JSON to this file");
-  run->add_option("--vcd", a.vcd, "write a VCD waveform of every stream to this file");
+  run->add_option("--vcd", a.vcd,
+                  "write a VCD waveform of every stream, buffer level and stall cause (and a "
+                  ".gtkw beside it; with RTL blocks, FILE.rtl.vcd of their internals)");
+  run->add_option("--vcd-window", a.vcd_window,
+                  "trace only cycles START:END (1-based, inclusive; either may be empty)");
+  run->add_option("--vcd-scope", a.vcd_scopes,
+                  "trace only streams and blocks whose name matches this glob (repeatable), "
+                  "e.g. 'skip_*' or 'conv1*'");
   run->add_option("--tensors", a.tensors, "load input and parameters from this .npy directory");
   run->add_option("--dump-tensors", a.dump_tensors,
                   "write every tensor and parameter used (and output.npy) to this directory");

@@ -333,29 +333,6 @@ std::vector<HwBlock*> ResidualBlock::blocks() const {
   return v;
 }
 
-void ResidualBlock::trace(sc_core::sc_trace_file* tf) {
-  sc_core::sc_trace(tf, m_clk, "clk");
-  const int lanes = m_conv1->config().lanes;
-  for (auto& s : m_streams) {
-    sc_core::sc_trace(tf, s->valid, s->name + ".valid");
-    sc_core::sc_trace(tf, s->ready, s->name + ".ready");
-    sc_core::sc_trace(tf, s->last, s->name + ".last");
-    trace_beat(tf, s->data.read(), s->name + ".data", lanes);
-  }
-  for (HwBlock* b : blocks()) b->state_probe.trace(tf, b->block_name() + ".stall_state");
-  m_skip_fifo->enable_occupancy_trace();
-  sc_core::sc_trace(tf, m_skip_fifo->occupancy_trace, "skip_fifo.occupancy");
-  if (auto* f = dynamic_cast<Fork*>(m_fork.get())) f->queue_probe.trace(tf, "fork.queue_occupancy");
-  if (auto* a = dynamic_cast<Add*>(m_add.get())) {
-    a->main_probe.trace(tf, "add.main_queue_occupancy");
-    a->skip_probe.trace(tf, "add.skip_queue_occupancy");
-  }
-  for (ConvEngine* e : engines()) {
-    e->line_buffer_probe.trace(tf, e->block_name() + ".line_buffer_pixels");
-    e->out_queue_probe.trace(tf, e->block_name() + ".out_queue_pixels");
-  }
-}
-
 Tensor8 ResidualBlock::read_output() const {
   Tensor8 t(m_out_h, m_out_w, m_out_c);
   std::memcpy(t.data.data(), m_dram->memory() + m_layout.output, t.data.size());

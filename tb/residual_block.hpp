@@ -49,11 +49,8 @@ class ResidualBlock : public sc_core::sc_module {
                 const CosimOptions& cosim = {});
   ~ResidualBlock() override;
 
-  // Traces every stream's valid/ready/last/data and the FIFO occupancies into a VCD file
-  // (call before the simulation starts).
-  void trace(sc_core::sc_trace_file* tf);
-
   Monitor& monitor() { return *m_monitor; }
+  sc_core::sc_clock& clock() { return m_clk; }
   Lockstep* lockstep() { return m_lockstep.get(); }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   SimpleDram& dram() { return *m_dram; }

@@ -5,11 +5,19 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "tb/deadlock.hpp"
 #include "tb/errors.hpp"
+#include "tb/waveform.hpp"
+#ifdef SKIPSIM_HAVE_RTL
+#include "hw/rtl/rtl_traceable.hpp"
+#include "verilated.h"
+#include "verilated_vcd_sc.h"
+#endif
 #include "tb/residual_block.hpp"
 
 namespace skipsim {
@@ -153,15 +161,34 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
 RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt) {
   RunResult r;
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+#ifdef SKIPSIM_HAVE_RTL
+  if (!opt.vcd_path.empty()) Verilated::traceEverOn(true);  // before any model exists
+#endif
   ResidualBlock top("top", cfg, params, opt.cosim);
-  sc_core::sc_trace_file* tf = nullptr;
+  std::unique_ptr<Waveform> wave;
   if (!opt.vcd_path.empty()) {
-    std::string base = opt.vcd_path;
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
-    tf->set_time_unit(1, sc_core::SC_PS);
-    top.trace(tf);
+    WaveformOptions wo;
+    wo.path = opt.vcd_path;
+    wo.scopes = opt.vcd_scopes;
+    if (!opt.vcd_window.empty()) parse_vcd_window(opt.vcd_window, wo);
+    wave = std::make_unique<Waveform>("waveform", top, wo);
+    wave->clk.bind(top.clock());
   }
+#ifdef SKIPSIM_HAVE_RTL
+  // Verilator's own VCD of the RTL blocks' internals, on the same time base (ps).
+  std::unique_ptr<VerilatedVcdSc> rtl_vcd;
+  std::vector<RtlTraceable*> rtl_blocks;
+  for (HwBlock* b : top.blocks())
+    if (auto* t = dynamic_cast<RtlTraceable*>(b)) rtl_blocks.push_back(t);
+  if (!opt.vcd_path.empty() && !rtl_blocks.empty()) {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    rtl_vcd = std::make_unique<VerilatedVcdSc>();
+    for (RtlTraceable* t : rtl_blocks) t->trace_rtl(rtl_vcd.get(), 99);
+    std::filesystem::path p(opt.vcd_path);
+    p.replace_extension(".rtl.vcd");
+    rtl_vcd->open(p.c_str());
+  }
+#endif
   if (!opt.occupancy_csv.empty()) top.skip_fifo().enable_time_series();
   uint64_t expected = 0;
   for (ConvEngine* e : top.engines())
@@ -213,7 +240,9 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
                    static_cast<unsigned long long>(s.occupancy));
     std::fclose(f);
   }
-  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+#ifdef SKIPSIM_HAVE_RTL
+  if (rtl_vcd) rtl_vcd->close();
+#endif
   return r;
 }
 

@@ -2,6 +2,7 @@
 // One simulation of a residual block: elaborate, run to completion (or deadlock, or the
 // cycle limit), collect the report. SystemC elaborates once per process: call it once.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,10 +13,12 @@
 namespace skipsim {
 
 struct RunOptions {
-  std::string vcd_path;       // empty: no waveform
-  bool progress = false;      // progress line on stderr
-  std::string occupancy_csv;  // skip FIFO occupancy over time (cycle,occupancy on change)
-  CosimOptions cosim;         // lock-step check of one block against its RTL
+  std::string vcd_path;                 // empty: no waveform
+  std::string vcd_window;               // "START:END" cycles, empty = all
+  std::vector<std::string> vcd_scopes;  // glob patterns over stream / block names
+  bool progress = false;                // progress line on stderr
+  std::string occupancy_csv;            // skip FIFO occupancy over time (cycle,occupancy on change)
+  CosimOptions cosim;                   // lock-step check of one block against its RTL
 };
 
 struct RunResult {

@@ -18,6 +18,11 @@ class OccupancyProbe {
     m_on = true;
     sc_core::sc_trace(tf, m_sig, name);
   }
+  // Starts writing the signal, for a waveform writer that samples it.
+  const sc_core::sc_signal<uint64_t>& enable() {
+    m_on = true;
+    return m_sig;
+  }
 
  private:
   sc_core::sc_signal<uint64_t> m_sig;

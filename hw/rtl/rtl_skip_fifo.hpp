@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 #include <systemc>
 
+#include "hw/rtl/rtl_traceable.hpp"
 #include "hw/stream/skip_fifo.hpp"
 #include "tb/errors.hpp"
+#include "verilated_vcd_c.h"
 
 class Vskip_fifo;
 
@@ -24,7 +26,7 @@ RtlBits to_bits(const Beat& b);
 Beat from_bits(const RtlBits& v);
 
 template <class V>
-class RtlSkipFifoT : public SkipFifoBase {
+class RtlSkipFifoT : public SkipFifoBase, public RtlTraceable {
  public:
   SC_HAS_PROCESS(RtlSkipFifoT);
   static constexpr int kAddrBits = 14;  // skip_fifo.v's default ADDR_BITS
@@ -60,6 +62,7 @@ class RtlSkipFifoT : public SkipFifoBase {
   }
 
   V& rtl() { return *m_rtl; }
+  void trace_rtl(VerilatedVcdC* vcd, int levels) override { m_rtl->trace(vcd, levels); }
   // The RTL's occupancy output (differs from occupancy() only if the RTL is wrong).
   uint64_t rtl_occupancy() const { return m_occ.read(); }
 

@@ -32,6 +32,7 @@ RtlFork::RtlFork(sc_core::sc_module_name name)
 }
 
 RtlFork::~RtlFork() = default;
+void RtlFork::trace_rtl(VerilatedVcdC* vcd, int levels) { m_rtl->trace(vcd, levels); }
 
 void RtlFork::drive_in() { m_in_bits.write(to_bits(in.data.read())); }
 void RtlFork::take_out() {
@@ -97,6 +98,7 @@ RtlAdd::RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg)
 }
 
 RtlAdd::~RtlAdd() = default;
+void RtlAdd::trace_rtl(VerilatedVcdC* vcd, int levels) { m_rtl->trace(vcd, levels); }
 
 void RtlAdd::drive_in() {
   m_main_bits.write(to_bits(main.data.read()));

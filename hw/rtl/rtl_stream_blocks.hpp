@@ -8,6 +8,7 @@
 
 #include "hw/common/hw_block.hpp"
 #include "hw/rtl/rtl_skip_fifo.hpp"
+#include "hw/rtl/rtl_traceable.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/fork.hpp"
 #include "hw/stream/stream.hpp"
@@ -17,7 +18,7 @@ class Vadd;
 
 namespace skipsim {
 
-class RtlFork : public ForkBase {
+class RtlFork : public ForkBase, public RtlTraceable {
  public:
   SC_HAS_PROCESS(RtlFork);
 
@@ -28,6 +29,7 @@ class RtlFork : public ForkBase {
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   Vstream_fork& rtl() { return *m_rtl; }
+  void trace_rtl(VerilatedVcdC* vcd, int levels) override;
 
  private:
   void on_clock();
@@ -43,7 +45,7 @@ class RtlFork : public ForkBase {
   WaitState m_wait;
 };
 
-class RtlAdd : public AddBase {
+class RtlAdd : public AddBase, public RtlTraceable {
  public:
   SC_HAS_PROCESS(RtlAdd);
 
@@ -54,6 +56,7 @@ class RtlAdd : public AddBase {
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   Vadd& rtl() { return *m_rtl; }
+  void trace_rtl(VerilatedVcdC* vcd, int levels) override;
 
  private:
   void on_clock();

@@ -96,3 +96,18 @@ TEST(RtlDropIn, WrongLaneCountIsAConfigError) {
                        "--set hardware.stream.lanes=8 --set hardware.skip_fifo.impl=rtl", "x");
   EXPECT_EQ(r.code, 2);
 }
+
+TEST(RtlDropIn, VerilatorVcdOfTheRtlInternalsBesideTheSystemcOne) {
+  const fs::path d = fs::temp_directory_path() / "skipsim_cosim_rtlvcd";
+  fs::remove_all(d);
+  fs::create_directories(d);
+  const std::string cmd = kBin + " run -q --config " + std::string(SKIPSIM_SOURCE_DIR) +
+                          "/configs/workloads/tiny_basic.yaml " + kAllRtl + " --vcd " +
+                          (d / "b.vcd").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string rtl = slurp(d / "b.rtl.vcd");
+  EXPECT_NE(rtl.find("count"), std::string::npos);  // a register inside skip_fifo.v
+  EXPECT_NE(rtl.find("$timescale"), std::string::npos);
+  EXPECT_TRUE(fs::exists(d / "b.vcd"));
+  EXPECT_TRUE(fs::exists(d / "b.gtkw"));
+}

@@ -175,3 +175,32 @@ TEST(CliBadInput, UnwritableOutputIsRefusedBeforeTheRun) {
 TEST(CliBadInput, NegativeSeed) {
   expect_input_error("run --config " + kTiny + " --seed -1", "workload.seed");
 }
+
+TEST(Cli, VcdWindowAndScopeKeepTheFileSmallAndAGtkwGroupsIt) {
+  const fs::path d = scratch("vcdwin");
+  const Out full = run("run -q --config " + kTiny + " --vcd " + (d / "full.vcd").string(), d);
+  ASSERT_EQ(full.code, 0) << full.err;
+  const Out part = run("run -q --config " + kTiny + " --vcd " + (d / "part.vcd").string() +
+                           " --vcd-window 200:260 --vcd-scope 'skip_*' --vcd-scope fork",
+                       d);
+  ASSERT_EQ(part.code, 0) << part.err;
+  const std::string f = slurp(d / "full.vcd"), p = slurp(d / "part.vcd");
+  EXPECT_LT(p.size() * 5, f.size());
+  // Only the chosen scopes, and only timestamps inside the window (1 ns cycles, in ps).
+  EXPECT_NE(p.find("$scope module skip_out $end"), std::string::npos);
+  EXPECT_NE(p.find("$scope module fork $end"), std::string::npos);
+  EXPECT_EQ(p.find("$scope module conv1_out $end"), std::string::npos);
+  EXPECT_NE(p.find("\n#199000\n"), std::string::npos);
+  EXPECT_EQ(p.find("\n#198000\n"), std::string::npos);
+  EXPECT_EQ(p.find("\n#260000\n"), std::string::npos);
+  EXPECT_NE(f.find("stall_state"), std::string::npos);
+  const std::string g = slurp(d / "part.gtkw");
+  EXPECT_NE(g.find("-skip_out"), std::string::npos);
+  EXPECT_NE(g.find("top.skip_out.valid"), std::string::npos);
+  EXPECT_NE(g.find("[dumpfile]"), std::string::npos);
+}
+
+TEST(CliBadInput, BadVcdWindow) {
+  expect_input_error("run --config " + kTiny + " --vcd /tmp/x.vcd --vcd-window 9:3",
+                     "--vcd-window");
+}
