@@ -40,29 +40,10 @@ void RtlFork::take_out() {
   skip.data.write(from_bits(m_skip_bits.read()));
 }
 
-// The same classification as the SystemC Fork, from the pins.
+// The same accounting as the SystemC Fork, from the pins.
 void RtlFork::on_clock() {
-  const bool main_ready = main.ready.read(), skip_ready = skip.ready.read();
-  const bool had = m_held > 0;
-  const bool fired = had && main_ready && skip_ready;
-  m_wait = {};
-  if (fired) {
-    ++m_stats.busy;
-    m_wait.kind = WaitState::Kind::kBusy;
-  } else if (had) {
-    ++m_stats.blocked;
-    const int port = !skip_ready ? 1 : 0;
-    ++m_stats.blocked_on[port];
-    m_wait.kind = WaitState::Kind::kBlocked;
-    m_wait.port = port ? "skip" : "main";
-  } else {
-    ++m_stats.starved;
-    ++m_stats.starved_on[0];
-    m_wait.kind = WaitState::Kind::kStarved;
-    m_wait.port = "in";
-  }
+  const bool fired = account(m_held > 0, main.ready.read(), skip.ready.read());
   m_held += (in.valid.read() && in.ready.read()) - fired;
-  record_state(m_wait.kind);
 }
 
 RtlAdd::RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg)
@@ -106,34 +87,18 @@ void RtlAdd::drive_in() {
 }
 void RtlAdd::take_out() { out.data.write(from_bits(m_out_bits.read())); }
 
-// The same classification as the SystemC Add, from the pins.
+// The same accounting as the SystemC Add, from the pins.
 void RtlAdd::on_clock() {
   const bool fired = m_out_busy && out.ready.read();
   const bool out_free = !m_out_busy || fired;
-  m_wait = {};
   const bool compute = out_free && m_main_held > 0 && m_skip_held > 0;
-  if (compute) {
-    ++m_stats.busy;
-    m_wait.kind = WaitState::Kind::kBusy;
+  account(compute, out_free, m_main_held == 0);
+  if (compute)
     m_out_busy = true;
-  } else {
-    if (fired) m_out_busy = false;
-    if (!out_free) {
-      ++m_stats.blocked;
-      ++m_stats.blocked_on[0];
-      m_wait.kind = WaitState::Kind::kBlocked;
-      m_wait.port = "out";
-    } else {
-      const int port = m_main_held == 0 ? 0 : 1;
-      ++m_stats.starved;
-      ++m_stats.starved_on[port];
-      m_wait.kind = WaitState::Kind::kStarved;
-      m_wait.port = port ? "skip" : "main";
-    }
-  }
+  else if (fired)
+    m_out_busy = false;
   m_main_held += (main.valid.read() && main.ready.read()) - compute;
   m_skip_held += (skip.valid.read() && skip.ready.read()) - compute;
-  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

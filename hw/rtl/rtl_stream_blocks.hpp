@@ -25,9 +25,6 @@ class RtlFork : public ForkBase, public RtlTraceable {
   explicit RtlFork(sc_core::sc_module_name name);
   ~RtlFork() override;
 
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override { return m_wait; }
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   Vstream_fork& rtl() { return *m_rtl; }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override;
 
@@ -41,8 +38,6 @@ class RtlFork : public ForkBase, public RtlTraceable {
   sc_core::sc_signal<RtlBits> m_in_bits{"in_bits"}, m_main_bits{"main_bits"},
       m_skip_bits{"skip_bits"};
   int m_held = 0;  // beats in the RTL's skid queue, from the handshakes
-  StallStats m_stats;
-  WaitState m_wait;
 };
 
 class RtlAdd : public AddBase, public RtlTraceable {
@@ -52,9 +47,6 @@ class RtlAdd : public AddBase, public RtlTraceable {
   RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg);
   ~RtlAdd() override;
 
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override { return m_wait; }
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   Vadd& rtl() { return *m_rtl; }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override;
 
@@ -70,8 +62,6 @@ class RtlAdd : public AddBase, public RtlTraceable {
       m_out_bits{"out_bits"};
   int m_main_held = 0, m_skip_held = 0;  // skid queue fill, from the handshakes
   bool m_out_busy = false;
-  StallStats m_stats;
-  WaitState m_wait;
 };
 
 }  // namespace skipsim

@@ -10,11 +10,33 @@ Add::Add(sc_core::sc_module_name name, const AddConfig& cfg) : AddBase(name), m_
   dont_initialize();
 }
 
+void AddBase::account(bool computed, bool out_free, bool main_empty) {
+  m_wait = {};
+  if (computed) {
+    ++m_stats.busy;
+    m_wait.kind = WaitState::Kind::kBusy;
+  } else if (!out_free) {
+    ++m_stats.blocked;
+    ++m_stats.blocked_on[0];
+    m_wait.kind = WaitState::Kind::kBlocked;
+    m_wait.port = "out";
+  } else {
+    // Starved: name the empty input, main first (skip waiting on main is the usual case).
+    const int port = main_empty ? 0 : 1;
+    ++m_stats.starved;
+    ++m_stats.starved_on[port];
+    m_wait.kind = WaitState::Kind::kStarved;
+    m_wait.port = port ? "skip" : "main";
+  }
+  record_state(m_wait.kind);
+}
+
 void Add::on_clock() {
   const bool fired = m_out_busy && out.ready.read();
   const bool out_free = !m_out_busy || fired;
-  m_wait = {};
-  if (out_free && !m_main_q.empty() && !m_skip_q.empty()) {
+  const bool compute = out_free && !m_main_q.empty() && !m_skip_q.empty();
+  account(compute, out_free, m_main_q.empty());
+  if (compute) {
     Beat y;
     const Beat& a = m_main_q.front();
     const Beat& b = m_skip_q.front();
@@ -24,26 +46,9 @@ void Add::on_clock() {
     m_main_q.pop();
     m_skip_q.pop();
     m_out_busy = true;
-    ++m_stats.busy;
-    m_wait.kind = WaitState::Kind::kBusy;
-  } else {
-    if (fired) {
-      out.idle();
-      m_out_busy = false;
-    }
-    if (!out_free) {
-      ++m_stats.blocked;
-      ++m_stats.blocked_on[0];
-      m_wait.kind = WaitState::Kind::kBlocked;
-      m_wait.port = "out";
-    } else {
-      // Starved: name the empty input, main first (skip waiting on main is the usual case).
-      const int port = m_main_q.empty() ? 0 : 1;
-      ++m_stats.starved;
-      ++m_stats.starved_on[port];
-      m_wait.kind = WaitState::Kind::kStarved;
-      m_wait.port = port ? "skip" : "main";
-    }
+  } else if (fired) {
+    out.idle();
+    m_out_busy = false;
   }
   if (main.fire()) m_main_q.push(main.data.read(), main.last.read());
   if (skip.fire()) m_skip_q.push(skip.data.read(), skip.last.read());
@@ -51,7 +56,6 @@ void Add::on_clock() {
   skip_probe.set(m_skip_q.size());
   main.ready.write(!m_main_q.full());
   skip.ready.write(!m_skip_q.full());
-  record_state(m_wait.kind);
 }
 
 }  // namespace skipsim

@@ -30,6 +30,18 @@ class AddBase : public sc_core::sc_module, public HwBlock {
   std::string block_name() const override { return basename(); }
   std::vector<std::string> input_ports() const override { return {"main", "skip"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+
+ protected:
+  // Once per edge: whether a pair was consumed, whether the output register was free,
+  // whether the main input was empty.
+  void account(bool computed, bool out_free, bool main_empty);
+
+ private:
+  StallStats m_stats;
+  WaitState m_wait;
 };
 
 class Add : public AddBase {
@@ -38,10 +50,7 @@ class Add : public AddBase {
 
   Add(sc_core::sc_module_name name, const AddConfig& cfg);
 
-  const StallStats& stall_stats() const override { return m_stats; }
   const AddConfig& config() const { return m_cfg; }
-  WaitState wait_state() const override { return m_wait; }
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
   OccupancyProbe main_probe{"main_queue_occupancy"}, skip_probe{"skip_queue_occupancy"};
 
  private:
@@ -50,8 +59,6 @@ class Add : public AddBase {
   AddConfig m_cfg;
   BeatQueue m_main_q{2}, m_skip_q{2};
   bool m_out_busy = false;
-  StallStats m_stats;
-  WaitState m_wait;
 };
 
 }  // namespace skipsim

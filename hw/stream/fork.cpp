@@ -15,15 +15,11 @@ void Fork::drive_valids() {
   skip.valid.write(m_has_beat.read() && main.ready.read());
 }
 
-void Fork::on_clock() {
-  const bool main_ready = main.ready.read(), skip_ready = skip.ready.read();
-  const bool had = !m_q.empty();
+bool ForkBase::account(bool had, bool main_ready, bool skip_ready) {
   const bool fired = had && main_ready && skip_ready;
+  m_wait = {};
   if (fired) {
-    m_q.pop();
-    ++m_beats;
     ++m_stats.busy;
-    m_wait = {};
     m_wait.kind = WaitState::Kind::kBusy;
   } else if (had) {
     ++m_stats.blocked;
@@ -38,7 +34,15 @@ void Fork::on_clock() {
     ++m_stats.starved_on[0];
     m_wait.kind = WaitState::Kind::kStarved;
     m_wait.port = "in";
-    m_wait.detail.clear();
+  }
+  record_state(m_wait.kind);
+  return fired;
+}
+
+void Fork::on_clock() {
+  if (account(!m_q.empty(), main.ready.read(), skip.ready.read())) {
+    m_q.pop();
+    ++m_beats;
   }
   if (in.fire()) m_q.push(in.data.read(), in.last.read());
   in.ready.write(m_q.size() < m_q.capacity());
@@ -50,9 +54,6 @@ void Fork::on_clock() {
     skip.data.write(m_q.front());
     skip.last.write(m_q.front_last());
   }
-  record_state(m_wait.kind);
 }
-
-WaitState Fork::wait_state() const { return m_wait; }
 
 }  // namespace skipsim

@@ -25,6 +25,18 @@ class ForkBase : public sc_core::sc_module, public HwBlock {
   std::string block_name() const override { return basename(); }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"main", "skip"}; }
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+
+ protected:
+  // Once per edge, from the pre-edge pins: whether a beat was on offer and the readies.
+  // Returns whether the beat left (on both branches).
+  bool account(bool had, bool main_ready, bool skip_ready);
+
+ private:
+  StallStats m_stats;
+  WaitState m_wait;
 };
 
 class Fork : public ForkBase {
@@ -33,11 +45,8 @@ class Fork : public ForkBase {
 
   explicit Fork(sc_core::sc_module_name name);
 
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override;
   uint64_t beats() const { return m_beats; }
   OccupancyProbe queue_probe{"queue_occupancy"};
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
 
  private:
   void on_clock();
@@ -45,8 +54,6 @@ class Fork : public ForkBase {
 
   BeatQueue m_q{2};
   sc_core::sc_signal<bool> m_has_beat{"has_beat"};
-  StallStats m_stats;
-  WaitState m_wait;
   uint64_t m_beats = 0;
 };
 
