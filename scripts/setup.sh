@@ -21,5 +21,13 @@ if ((${#missing[@]})); then
 fi
 
 build="${SKIPSIM_BUILD_DIR:-$root/build}"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${SKIPSIM_BUILD_TYPE:-Release}" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+mkdir -p "$build"
+log="$build/setup.log"
+# The build's own output goes to a log; on failure its tail is shown.
+if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${SKIPSIM_BUILD_TYPE:-Release}" &&
+       cmake --build "$build" -j "$(nproc)"; } >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "setup: build failed (full log: $log)" >&2
+  exit 1
+fi
+echo "setup: build/skipsim is up to date" >&2
