@@ -32,14 +32,16 @@ namespace {
 namespace fs = std::filesystem;
 
 enum class Kind {
-  kInt,     // non-negative integer in [min, max]
-  kPow2,    // power of two in [min, max]
-  kNumber,  // finite real in [lo, hi] with optionally open ends
-  kBlock,   // BlockKind by name
-  kImpl,    // Impl by name
+  kInt,       // non-negative integer in [min, max]
+  kPow2,      // power of two in [min, max]
+  kNumber,    // finite real in [lo, hi] with optionally open ends
+  kBlock,     // BlockKind by name
+  kImpl,      // Impl by name
+  kDataflow,  // Dataflow by name
+  kBool,
 };
 
-using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*, Impl*>;
+using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*, Impl*, Dataflow*, bool*>;
 
 struct Field {
   std::string_view path;
@@ -77,6 +79,10 @@ const Field kFields[] = {
         [](Config& c) -> Ref { return &c.hardware.mac_array.rows; }),
     Int("hardware.mac_array.cols", 1, 256,
         [](Config& c) -> Ref { return &c.hardware.mac_array.cols; }),
+    {"hardware.mac_array.dataflow", Kind::kDataflow, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.mac_array.dataflow; }},
+    {"hardware.mac_array.scalesim_compat", Kind::kBool, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.mac_array.scalesim_compat; }},
     Int("hardware.stream.lanes", 1, 64, [](Config& c) -> Ref { return &c.hardware.stream.lanes; }),
     Int("hardware.skip_fifo.depth", 1, uint64_t{1} << 40,
         [](Config& c) -> Ref { return &c.hardware.skip_fifo.depth; }),
@@ -347,6 +353,10 @@ std::string expected(const Field& f) {
       return "one of: basic, downsample";
     case Kind::kImpl:
       return "one of: systemc, rtl";
+    case Kind::kDataflow:
+      return "one of: ws, os, is";
+    case Kind::kBool:
+      return "true or false";
   }
   return {};
 }
@@ -393,7 +403,7 @@ void set_field(const Field& f, const Entry& e, Config& c) {
       std::visit(
           [v](auto* p) {
             using T = std::remove_pointer_t<decltype(p)>;
-            if constexpr (!std::is_same_v<T, BlockKind> && !std::is_same_v<T, Impl>)
+            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
               *p = static_cast<T>(v);
           },
           ref);
@@ -411,6 +421,26 @@ void set_field(const Field& f, const Entry& e, Config& c) {
         *std::get<BlockKind*>(ref) = BlockKind::kBasic;
       } else if (s == "downsample") {
         *std::get<BlockKind*>(ref) = BlockKind::kDownsample;
+      } else {
+        bad();
+      }
+      break;
+    case Kind::kDataflow:
+      if (s == "ws") {
+        *std::get<Dataflow*>(ref) = Dataflow::kWs;
+      } else if (s == "os") {
+        *std::get<Dataflow*>(ref) = Dataflow::kOs;
+      } else if (s == "is") {
+        *std::get<Dataflow*>(ref) = Dataflow::kIs;
+      } else {
+        bad();
+      }
+      break;
+    case Kind::kBool:
+      if (plain && s == "true") {
+        *std::get<bool*>(ref) = true;
+      } else if (plain && s == "false") {
+        *std::get<bool*>(ref) = false;
       } else {
         bad();
       }
@@ -465,6 +495,10 @@ std::string format_value(const Field& f, Config& c) {
           return *p == BlockKind::kBasic ? "basic" : "downsample";
         } else if constexpr (std::is_same_v<T, Impl>) {
           return *p == Impl::kSystemC ? "systemc" : "rtl";
+        } else if constexpr (std::is_same_v<T, Dataflow>) {
+          return dataflow_name(*p);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return *p ? "true" : "false";
         } else if constexpr (std::is_same_v<T, double>) {
           std::string s = fmt::format("{}", *p);  // shortest text that reads back exactly
           if (s.find_first_of(".e") == std::string::npos) s += ".0";

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/mac_array/dataflow.hpp"
 #include "tb/golden.hpp"
 
 namespace skipsim {
@@ -16,6 +17,9 @@ enum class Impl { kSystemC, kRtl };
 struct MacArrayConfig {
   int rows = 16;  // R: reduction inputs (window elements) per cycle
   int cols = 16;  // C: output channels per cycle
+  // Layer mode (skipsim layer): the systolic array's dataflow, and SCALE-Sim's accounting.
+  Dataflow dataflow = Dataflow::kWs;
+  bool scalesim_compat = false;
 };
 
 struct StreamConfig {

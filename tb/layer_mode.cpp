@@ -415,8 +415,10 @@ int run_layer_command(const LayerCommandArgs& args) {
   LayerModeOptions opt;
   opt.rows = cfg.hardware.mac_array.rows;
   opt.cols = cfg.hardware.mac_array.cols;
-  opt.dataflow = parse_dataflow(args.dataflow, "--dataflow");
-  opt.scalesim_compat = args.scalesim_compat;
+  // The command line overrides the configuration's array settings.
+  opt.dataflow = args.dataflow.empty() ? cfg.hardware.mac_array.dataflow
+                                       : parse_dataflow(args.dataflow, "--dataflow");
+  opt.scalesim_compat = args.scalesim_compat || cfg.hardware.mac_array.scalesim_compat;
   opt.check = !args.no_check;
   opt.seed = args.seed;
   std::vector<LayerSpec> layers;

@@ -101,7 +101,7 @@ struct LayerCommandArgs {
   std::vector<std::string> sets;
   std::vector<std::string> layers;
   std::string topology;
-  std::string dataflow = "ws";
+  std::string dataflow;  // empty: hardware.mac_array.dataflow
   bool scalesim_compat = false;
   bool json = false;
   bool no_check = false;

@@ -41,6 +41,8 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(ha.clock_ghz, hb.clock_ghz);
   EXPECT_EQ(ha.mac_array.rows, hb.mac_array.rows);
   EXPECT_EQ(ha.mac_array.cols, hb.mac_array.cols);
+  EXPECT_EQ(ha.mac_array.dataflow, hb.mac_array.dataflow);
+  EXPECT_EQ(ha.mac_array.scalesim_compat, hb.mac_array.scalesim_compat);
   EXPECT_EQ(ha.stream.lanes, hb.stream.lanes);
   EXPECT_EQ(ha.skip_fifo.depth, hb.skip_fifo.depth);
   EXPECT_EQ(ha.skip_fifo.impl, hb.skip_fifo.impl);
@@ -74,7 +76,7 @@ const char* kAllKeys = R"(
 description: every key
 hardware:
   clock_ghz: 1.25
-  mac_array: {rows: 8, cols: 32}
+  mac_array: {rows: 8, cols: 32, dataflow: os, scalesim_compat: true}
   stream: {lanes: 4}
   skip_fifo: {depth: 1099511627776, impl: rtl}
   fork: {impl: rtl}
@@ -131,6 +133,8 @@ TEST(ConfigSchema, EveryKeyParsed) {
   EXPECT_EQ(c.hardware.clock_ghz, 1.25);
   EXPECT_EQ(c.hardware.mac_array.rows, 8);
   EXPECT_EQ(c.hardware.mac_array.cols, 32);
+  EXPECT_EQ(c.hardware.mac_array.dataflow, Dataflow::kOs);
+  EXPECT_TRUE(c.hardware.mac_array.scalesim_compat);
   EXPECT_EQ(c.hardware.stream.lanes, 4);
   EXPECT_EQ(c.hardware.skip_fifo.depth, int64_t{1} << 40);
   EXPECT_EQ(c.hardware.sram.banks, 8);
@@ -213,7 +217,8 @@ TEST(ConfigErrors, UnknownKeyAtEveryLevel) {
             "config error: x.yaml: hardware.mac_aray: unknown key (allowed: clock_ghz, "
             "mac_array, stream, skip_fifo, fork, add, sram, dram, dma)");
   EXPECT_EQ(parse_error("hardware:\n  mac_array:\n    rowz: 16\n"),
-            "config error: x.yaml: hardware.mac_array.rowz: unknown key (allowed: rows, cols)");
+            "config error: x.yaml: hardware.mac_array.rowz: unknown key (allowed: rows, cols, "
+            "dataflow, scalesim_compat)");
   EXPECT_EQ(parse_error("workload: {input: {d: 3}}"),
             "config error: x.yaml: workload.input.d: unknown key (allowed: h, w, c)");
   EXPECT_NE(parse_error("sim: {base: x.yaml}").find("sim.base: unknown key"), std::string::npos);
@@ -333,7 +338,8 @@ TEST(ConfigOverrides, BadSetIsNamed) {
             "(allowed at the top level: hardware, workload, sim)");
   EXPECT_EQ(parse_error("", {"hardware.mac_array.rowz=1"}),
             "config error: --set hardware.mac_array.rowz=1: unknown key "
-            "'hardware.mac_array.rowz' (allowed at hardware.mac_array: rows, cols)");
+            "'hardware.mac_array.rowz' (allowed at hardware.mac_array: rows, cols, dataflow, "
+            "scalesim_compat)");
   EXPECT_NE(parse_error("", {"hardware.mac_array=1"}).find("'hardware.mac_array' is a group"),
             std::string::npos);
   EXPECT_EQ(parse_error("", {"hardware.mac_array.rows"})
@@ -428,3 +434,15 @@ TEST(ConfigDump, OddDoublesRoundTrip) {
 }
 
 }  // namespace
+
+TEST(ConfigErrors, EnumsAndBooleansNameWhatIsAllowed) {
+  EXPECT_EQ(parse_error("hardware: {mac_array: {dataflow: rs}}"),
+            "config error: x.yaml: hardware.mac_array.dataflow: expected one of: ws, os, is, got "
+            "'rs'");
+  EXPECT_EQ(parse_error("hardware: {mac_array: {scalesim_compat: 1}}"),
+            "config error: x.yaml: hardware.mac_array.scalesim_compat: expected true or false, "
+            "got '1'");
+  EXPECT_EQ(parse_error("hardware: {skip_fifo: {impl: verilog}}"),
+            "config error: x.yaml: hardware.skip_fifo.impl: expected one of: systemc, rtl, got "
+            "'verilog'");
+}
