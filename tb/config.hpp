@@ -15,11 +15,13 @@ namespace skipsim {
 enum class Impl { kSystemC, kRtl };
 
 struct MacArrayConfig {
-  int rows = 16;  // R: reduction inputs (window elements) per cycle
-  int cols = 16;  // C: output channels per cycle
-  // Layer mode (skipsim layer): the systolic array's dataflow, and SCALE-Sim's accounting.
+  int rows = 16;  // R
+  int cols = 16;  // C
+  // The systolic array's dataflow (conv engines and layer mode); SCALE-Sim's accounting
+  // (layer mode only).
   Dataflow dataflow = Dataflow::kWs;
   bool scalesim_compat = false;
+  int tile_pixels = 0;  // output pixels per GEMM in a conv engine; 0 = by dataflow
 };
 
 struct StreamConfig {
@@ -38,7 +40,18 @@ struct BlockImplConfig {
 struct SramConfig {
   int banks = 32;
   int64_t bank_bytes = 32768;
-  int width_bytes = 16;  // bytes per bank row (one access)
+  int width_bytes = 16;   // bytes per bank row (one access)
+  bool dual_port = true;  // per bank per cycle: one read and one write, or one access (1RW)
+};
+
+// Per-access energy (pJ). Defaults: 45 nm figures of Horowitz, "Computing's energy
+// problem", ISSCC 2014: 8-bit multiply 0.2 + 32-bit add 0.1 pJ; 64-bit read of an 8 KB SRAM
+// 10 pJ (1.25 pJ/B; writes taken equal); DRAM 1.3-2.6 nJ per 64 bits (lower end, 160 pJ/B).
+struct EnergyConfig {
+  double mac_pj = 0.3;
+  double sram_read_pj_per_byte = 1.25;
+  double sram_write_pj_per_byte = 1.25;
+  double dram_pj_per_byte = 160.0;
 };
 
 struct DramConfig {
@@ -60,6 +73,7 @@ struct HardwareConfig {
   SkipFifoConfig skip_fifo;
   BlockImplConfig fork, add;
   SramConfig sram;
+  EnergyConfig energy;
   DramConfig dram;
   DmaConfig dma;
 };

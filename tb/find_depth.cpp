@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "hw/conv/conv_engine.hpp"
 #include "tb/child_run.hpp"
 #include "tb/errors.hpp"
 
@@ -21,9 +22,32 @@ int out_size(int in, int k, int s) { return (in + 2 * (k / 2) - k) / s + 1; }
 // Raster index of the last input pixel a conv output (y, x) reads.
 struct Conv {
   int in_h, in_w, k, s;
+  int tile = 1;  // the engine's tile_pixels
   int last_row(int y) const { return std::min(in_h - 1, y * s - k / 2 + k - 1); }
   int last_col(int x) const { return std::min(in_w - 1, x * s - k / 2 + k - 1); }
+  int first_col(int x) const { return std::max(0, x * s - k / 2); }
+  // The last output column of the engine's tile that computes output column x (tiles start
+  // at column 0 of each row and are cut to what the k-row line buffer holds; ConvEngine).
+  int tile_end(int y, int x) const {
+    const int ow = out_size(in_w, k, s);
+    const int64_t y0 = std::max(0, y * s - k / 2), y1 = last_row(y);
+    int x0 = 0;
+    for (;;) {
+      int n = std::min(tile, ow - x0);
+      while (n > 1 &&
+             (y1 * in_w + last_col(x0 + n - 1)) - (y0 * in_w + first_col(x0)) + 1 > k * in_w)
+        --n;
+      if (x < x0 + n) return x0 + n - 1;
+      x0 += n;
+    }
+  }
 };
+
+int engine_tile(const Config& cfg, int out_w) {
+  const auto& m = cfg.hardware.mac_array;
+  const int t = m.tile_pixels > 0 ? m.tile_pixels : default_tile_pixels(m.dataflow, m.rows, m.cols);
+  return std::min(t, out_w);
+}
 
 }  // namespace
 
@@ -31,40 +55,45 @@ uint64_t analytic_skip_depth(const Config& cfg) {
   const auto& w = cfg.workload;
   const bool down = w.block == BlockKind::kDownsample;
   const int s1 = down ? 2 : 1;
-  const Conv c1{w.h, w.w, 3, s1};
   const int h1 = out_size(w.h, 3, s1), w1 = out_size(w.w, 3, s1);
-  const Conv c2{h1, w1, 3, 1};
+  const Conv c1{w.h, w.w, 3, s1, engine_tile(cfg, w1)};
   const int oh = out_size(h1, 3, 1), ow = out_size(w1, 3, 1);
+  const Conv c2{h1, w1, 3, 1, engine_tile(cfg, ow)};
   const int lanes = cfg.hardware.stream.lanes;
   const uint64_t bpp = (w.out_channels + lanes - 1) / lanes;
   // For each output pixel: the skip pixels that must have left the fork before the main
   // path can produce it, less those the add has already consumed. Identity skip: every
   // input pixel up to the last one conv1 reads for it. Projection skip (1x1, stride 2):
   // the projections of those input pixels, less what the projection engine can hold back
-  // (its one-row line buffer and 2-pixel output queue).
+  // (its one-row line buffer and 2-tile output queue).
+  const Conv c3{w.h, w.w, 1, 2, engine_tile(cfg, ow)};
+  std::vector<std::pair<int64_t, int>> proj_tiles;  // (first input pixel, pixels)
+  if (down) {
+    for (int y = 0; y < oh; ++y)
+      for (int x = 0; x < ow;) {
+        const int e = c3.tile_end(y, x);
+        proj_tiles.emplace_back(static_cast<int64_t>(2 * y) * w.w + 2 * x, e - x + 1);
+        x = e + 1;
+      }
+  }
   uint64_t worst = 0;
   for (int y = 0; y < oh; ++y) {
     for (int x = 0; x < ow; ++x) {
-      const int y1 = c2.last_row(y), x1 = c2.last_col(x);
+      // Engines compute whole tiles: output (y, x) needs its tile's last window.
+      const int y1 = c2.last_row(y), x1 = c1.tile_end(y1, c2.last_col(c2.tile_end(y, x)));
       const int64_t in_last = static_cast<int64_t>(c1.last_row(y1)) * w.w + c1.last_col(x1);
       int64_t forced;
       if (!down) {
         forced = in_last + 1;
       } else {
-        // Projection (Y, X) reads input (2Y, 2X); it must exist once the input stream is
-        // W pixels past it (the projection line buffer is one row).
+        // Projection tile starting at (Y, X0) reads input from (2Y, 2X0) on. Its line buffer
+        // is one input row: input pixel i enters only once every tile whose first input
+        // pixel is at most i - W has been computed. Its output queue holds 2 tiles.
         const int64_t reach = in_last - w.w;
         forced = 0;
-        if (reach >= 0) {
-          const int64_t ry = reach / w.w, rx = reach % w.w;
-          const int64_t full_rows =
-              ry / 2 + (ry % 2 == 1 ? 1 : 0);  // rows of even input rows <= ry
-          int64_t in_row = 0;
-          if (ry % 2 == 0) in_row = rx / 2 + 1;
-          forced = std::min<int64_t>(full_rows * ow + std::min<int64_t>(in_row, ow),
-                                     static_cast<int64_t>(oh) * ow);
-        }
-        forced = std::max<int64_t>(0, forced - 2);
+        for (const auto& [start, n] : proj_tiles)
+          if (start <= reach) forced += n;
+        forced = std::max<int64_t>(0, forced - 2 * c3.tile);
       }
       const int64_t held = forced - (static_cast<int64_t>(y) * ow + x);
       if (held > 0) worst = std::max<uint64_t>(worst, static_cast<uint64_t>(held));

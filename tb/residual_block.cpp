@@ -40,13 +40,14 @@ ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams
   e.lanes = cfg.hardware.stream.lanes;
   e.mac_rows = cfg.hardware.mac_array.rows;
   e.mac_cols = cfg.hardware.mac_array.cols;
+  e.dataflow = cfg.hardware.mac_array.dataflow;
+  e.tile_pixels = cfg.hardware.mac_array.tile_pixels;
   e.frames = cfg.workload.frames;
   return e;
 }
 }  // namespace
 
-uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixel,
-                                 int mac_latency) {
+uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
   const auto& d = cfg.hardware.dram;
   // A DRAM request may wait behind a full controller queue: latency plus queue_depth
   // bursts on the data bus, converted to core cycles.
@@ -55,8 +56,8 @@ uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixe
                          std::ceil(static_cast<double>(d.burst_bytes) / d.bytes_per_cycle) /
                          d.clock_ghz;
   const auto dram_cycles = static_cast<uint64_t>(std::ceil(dram_ns * cfg.hardware.clock_ghz));
-  // An engine can compute its whole output queue plus one pixel with no stream moving.
-  const uint64_t engine = 3 * max_cycles_per_pixel + mac_latency;
+  // An engine can compute a whole tile (and its queue holds two) with no stream moving.
+  const uint64_t engine = 3 * max_tile_cycles;
   return 4 * (engine + dram_cycles) + 256;
 }
 
@@ -70,7 +71,12 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   const Tensor8& x = params.input;
   const bool down = params.kind == BlockKind::kDownsample;
 
-  m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes);
+  if (!hw.sram.dual_port && hw.skip_fifo.impl == Impl::kRtl)
+    throw InputError(
+        "config error: hardware.sram.dual_port: false (1RW banks) is modelled by the SystemC "
+        "skip FIFO only; hardware.skip_fifo.impl: rtl needs dual_port: true");
+  m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes,
+                                       hw.sram.dual_port);
 
   // Engines allocate their line buffers and weights, then the skip FIFO its storage.
   m_conv1 =
@@ -194,11 +200,10 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   m_add->out.bind(stream("output", "add", "out", "dma_write", "in"));
   m_dma_write->in.bind(*m_streams.back());
 
-  uint64_t max_cpp = 0;
-  for (ConvEngine* e : eng) max_cpp = std::max(max_cpp, e->cycles_per_pixel());
-  m_deadlock_window = cfg.sim.deadlock_window > 0
-                          ? static_cast<uint64_t>(cfg.sim.deadlock_window)
-                          : derived_deadlock_window(cfg, max_cpp, m_conv1->mac_array().latency());
+  uint64_t max_tile = 0;
+  for (ConvEngine* e : eng) max_tile = std::max(max_tile, e->tile_cycles(e->tile_pixels()));
+  m_deadlock_window = cfg.sim.deadlock_window > 0 ? static_cast<uint64_t>(cfg.sim.deadlock_window)
+                                                  : derived_deadlock_window(cfg, max_tile);
   std::vector<Stream*> sp;
   for (auto& s : m_streams) sp.push_back(s.get());
   m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,

@@ -101,6 +101,6 @@ class ResidualBlock : public sc_core::sc_module {
 
 // The deadlock window derived from the configuration (README "Deadlock"): four times the
 // longest stretch in which a healthy pipeline can show no transfer at all.
-uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_cycles_per_pixel, int mac_latency);
+uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles);
 
 }  // namespace skipsim

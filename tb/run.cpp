@@ -81,6 +81,8 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
       {"pushes", fs.pushes},
       {"pops", fs.pops},
       {"bytes_per_beat", cfg.hardware.stream.lanes}};
+  if (const auto* sf = dynamic_cast<const SkipFifo*>(&top.skip_fifo()))
+    j["fifos"]["skip"]["bank_conflict_cycles"] = sf->bank_conflict_cycles();
   {
     // Cycles at each occupancy, up to the bucket of the peak.
     const size_t used = fs.max_occupancy / fs.bucket_width + 1;
@@ -102,7 +104,11 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
     mods[n]["mac_utilization"] = util[n];
     mods[n]["cycles_per_pixel"] = e->cycles_per_pixel();
     mods[n]["pixels_out"] = e->pixels_out();
-    mods[n]["folds"] = e->mac_array().folds();
+    mods[n]["dataflow"] = dataflow_name(e->config().dataflow);
+    mods[n]["tile_pixels"] = e->tile_pixels();
+    mods[n]["tiles"] = e->tiles();
+    mods[n]["folds"] = e->folds();
+    mods[n]["useful_macs"] = e->useful_macs();
     mods[n]["line_buffer_pixels"] = e->line_buffer().capacity_pixels();
   }
   j["modules"] = mods;
@@ -136,11 +142,34 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
       {"bytes_written_by_purpose", {{"output", ds.bytes_written}}}};
 
   nlohmann::json sram = {{"capacity_bytes", top.sram().capacity()},
-                         {"used_bytes", top.sram().used()}};
-  for (const auto& reg : top.sram().regions())
-    sram["regions"][reg.name] = {
-        {"bytes", reg.bytes}, {"reads", reg.reads}, {"writes", reg.writes}};
+                         {"used_bytes", top.sram().used()},
+                         {"dual_port", top.sram().dual_port()}};
+  uint64_t sram_rd = 0, sram_wr = 0, conflicts = 0;
+  for (const auto& reg : top.sram().regions()) {
+    sram["regions"][reg.name] = {{"bytes", reg.bytes},
+                                 {"reads", reg.reads},
+                                 {"writes", reg.writes},
+                                 {"conflicts", reg.conflicts}};
+    sram_rd += reg.reads;
+    sram_wr += reg.writes;
+    conflicts += reg.conflicts;
+  }
+  sram["bank_conflicts"] = conflicts;
   j["sram"] = sram;
+
+  // Energy from the per-access parameters (hardware.energy).
+  const EnergyConfig& en = cfg.hardware.energy;
+  uint64_t macs = 0;
+  for (ConvEngine* e : top.engines()) macs += e->useful_macs();
+  const double e_mac = static_cast<double>(macs) * en.mac_pj;
+  const double e_rd = static_cast<double>(sram_rd) * en.sram_read_pj_per_byte;
+  const double e_wr = static_cast<double>(sram_wr) * en.sram_write_pj_per_byte;
+  const double e_dram = static_cast<double>(ds.bytes_read + ds.bytes_written) * en.dram_pj_per_byte;
+  j["energy_pj"] = {{"mac", e_mac},
+                    {"sram_read", e_rd},
+                    {"sram_write", e_wr},
+                    {"dram", e_dram},
+                    {"total", e_mac + e_rd + e_wr + e_dram}};
 
   // The bottleneck: the block that was busy the largest share of the run.
   std::string bottleneck;
@@ -192,8 +221,9 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
   if (!opt.occupancy_csv.empty()) top.skip_fifo().enable_time_series();
   uint64_t expected = 0;
   for (ConvEngine* e : top.engines())
-    expected = std::max<uint64_t>(
-        expected, e->cycles_per_pixel() * top.out_h() * top.out_w() * cfg.workload.frames);
+    expected =
+        std::max<uint64_t>(expected, static_cast<uint64_t>(e->cycles_per_pixel() * top.out_h() *
+                                                           top.out_w() * cfg.workload.frames));
   if (opt.progress) {
     top.monitor().set_progress([expected](uint64_t c) {
       const double f = expected ? std::min(1.0, static_cast<double>(c) / expected) : 0.0;

@@ -47,18 +47,21 @@ ConvEngine::ConvEngine(sc_core::sc_module_name name, const ConvEngineConfig& cfg
       m_cfg(cfg),
       m_sram(sram),
       m_lb(cfg.geom, cfg.lanes, sram, std::string(this->name()) + ".line_buffer"),
-      m_array(cfg.mac_rows, cfg.mac_cols) {
+      m_array(cfg.mac_rows, cfg.mac_cols, cfg.dataflow, false) {
   m_K = m_lb.window_elems();
-  m_k_folds = (m_K + cfg.mac_rows - 1) / cfg.mac_rows;
-  m_n_folds = (cfg.out_c + cfg.mac_cols - 1) / cfg.mac_cols;
   m_beats_out = beats_per_pixel(cfg.out_c, cfg.lanes);
   m_oh = cfg.geom.out_h();
   m_ow = cfg.geom.out_w();
+  m_tile_max = std::min(m_ow, cfg.tile_pixels > 0
+                                  ? cfg.tile_pixels
+                                  : default_tile_pixels(cfg.dataflow, cfg.mac_rows, cfg.mac_cols));
+  m_queue_pixels = 2 * m_tile_max;
   m_param_bytes = static_cast<uint64_t>(cfg.out_c) * m_K + 12ull * cfg.out_c;
   m_param_region = sram.allocate(std::string(this->name()) + ".weights", m_param_bytes);
-  m_act.assign(cfg.mac_rows, 0);
-  m_slots.assign(cfg.out_queue_pixels, std::vector<int8_t>(cfg.out_c, 0));
-  m_slot_last.assign(cfg.out_queue_pixels, false);
+  m_a.assign(static_cast<size_t>(m_tile_max) * m_K, 0);
+  m_acc.assign(static_cast<size_t>(m_tile_max) * cfg.out_c, 0);
+  m_slots.assign(m_queue_pixels, std::vector<int8_t>(cfg.out_c, 0));
+  m_slot_last.assign(m_queue_pixels, false);
 
   SC_METHOD(on_clock);
   sensitive << clk.pos();
@@ -84,44 +87,86 @@ void ConvEngine::params_loaded() {
   m_params_loaded = true;
 }
 
+int default_tile_pixels(Dataflow d, int rows, int cols) {
+  switch (d) {
+    case Dataflow::kWs:
+      return 4 * rows;
+    case Dataflow::kOs:
+      return rows;
+    case Dataflow::kIs:
+      return cols;
+  }
+  return rows;
+}
+
+uint64_t ConvEngine::tile_cycles(int pixels) const {
+  return static_cast<uint64_t>(skipsim_closed_form_cycles(
+             m_cfg.dataflow, m_cfg.mac_rows, m_cfg.mac_cols, pixels, m_cfg.out_c, m_K)) +
+         1;
+}
+
 double ConvEngine::mac_utilization(uint64_t cycles) const {
   if (cycles == 0) return 0.0;
-  return static_cast<double>(m_array.useful_macs()) /
+  return static_cast<double>(m_useful_macs) /
          (static_cast<double>(cycles) * m_cfg.mac_rows * m_cfg.mac_cols);
 }
 
-void ConvEngine::issue_fold(MacArray::Fold& f) {
-  const int nf = m_step / m_k_folds, kf = m_step % m_k_folds;
-  const int k0 = kf * m_cfg.mac_rows, n0 = nf * m_cfg.mac_cols;
-  f.k_valid = std::min(m_cfg.mac_rows, m_K - k0);
-  f.n_valid = std::min(m_cfg.mac_cols, m_cfg.out_c - n0);
-  m_lb.gather(m_oy, m_ox, k0, f.k_valid, m_act.data());
-  f.act = m_act.data();
-  f.weight = reinterpret_cast<const int8_t*>(m_sram.data(m_param_region)) +
-             static_cast<size_t>(n0) * m_K + k0;
-  f.w_stride = m_K;
-  m_sram.count_read(m_param_region, static_cast<uint64_t>(f.k_valid) * f.n_valid);
-  f.first = kf == 0;
-  f.last = kf == m_k_folds - 1;
-  f.bias = m_bias.data() + n0;
-  f.tag = m_issue_slot * m_n_folds + nf;
+int ConvEngine::next_tile_pixels() const {
+  int n = std::min(m_tile_max, m_ow - m_ox);
+  const uint64_t first = m_lb.first_needed(m_oy, m_ox);
+  while (n > 1 && m_lb.last_needed(m_oy, m_ox + n - 1) - first + 1 > m_lb.capacity_pixels()) --n;
+  return n;
 }
 
-void ConvEngine::retire_result() {
-  const int slot = m_array.result_tag() / m_n_folds, nf = m_array.result_tag() % m_n_folds;
-  const int n0 = nf * m_cfg.mac_cols;
-  const int32_t* acc = m_array.result();
-  std::vector<int8_t>& px = m_slots[slot];
-  for (int c = 0; c < m_array.result_cols(); ++c)
-    px[n0 + c] = requant(acc[c], m_mult[n0 + c], m_shift[n0 + c], m_cfg.relu);
-  if (nf == m_n_folds - 1) ++m_complete;
+void ConvEngine::start_tile(int pixels) {
+  m_tile_n = pixels;
+  m_tile_slot = (m_head + m_reserved) % m_queue_pixels;
+  m_reserved += pixels;
+  for (int i = 0; i < pixels; ++i) {
+    m_lb.gather(m_oy, m_ox + i, 0, m_K, &m_a[static_cast<size_t>(i) * m_K]);
+    m_slot_last[(m_tile_slot + i) % m_queue_pixels] = m_oy == m_oh - 1 && m_ox + i == m_ow - 1;
+  }
+  GemmOperands g;
+  g.m = pixels, g.n = m_cfg.out_c, g.k = m_K;
+  g.a = m_a.data(), g.a_si = m_K, g.a_sj = 1;
+  // weight[o][e] is B(e, o).
+  g.b = reinterpret_cast<const int8_t*>(m_sram.data(m_param_region));
+  g.b_si = 1, g.b_sj = m_K;
+  g.bias = m_bias.data();
+  g.out = m_acc.data();
+  m_array.start(g);
+  m_read_b = 0;
+}
+
+void ConvEngine::finish_tile() {
+  const int n = m_cfg.out_c;
+  for (int i = 0; i < m_tile_n; ++i) {
+    std::vector<int8_t>& px = m_slots[(m_tile_slot + i) % m_queue_pixels];
+    const int32_t* acc = &m_acc[static_cast<size_t>(i) * n];
+    for (int c = 0; c < n; ++c) px[c] = requant(acc[c], m_mult[c], m_shift[c], m_cfg.relu);
+  }
+  m_complete += m_tile_n;
+  const SystolicStats& st = m_array.stats();
+  ++m_tiles;
+  m_folds += st.folds;
+  m_useful_macs += st.useful_macs;
+  m_lb.retire(m_oy, m_ox + m_tile_n - 1);
+  m_ox += m_tile_n;
+  if (m_ox == m_ow) {
+    m_ox = 0;
+    if (++m_oy == m_oh) {
+      m_oy = 0;
+      ++m_frame;
+    }
+  }
+  m_tile_n = 0;
 }
 
 void ConvEngine::load_out_register(bool fired) {
   if (fired) {
     if (++m_out_beat == m_beats_out) {
       m_out_beat = 0;
-      m_head = (m_head + 1) % m_cfg.out_queue_pixels;
+      m_head = (m_head + 1) % m_queue_pixels;
       --m_reserved;
       --m_complete;
       ++m_pixels_out;
@@ -147,39 +192,31 @@ void ConvEngine::on_clock() {
   // The output register loads from pixels completed before this edge.
   load_out_register(fired);
 
-  // The fold whose result leaves the array this cycle was issued latency() cycles ago.
-  bool issued = false;
-  MacArray::Fold fold;
   WaitState::Kind kind;
-  if (!m_params_loaded) {
+  if (m_array.busy()) {
+    kind = WaitState::Kind::kBusy;
+  } else if (!m_params_loaded) {
     kind = WaitState::Kind::kWaitingDram;
   } else if (m_frame == m_cfg.frames) {
     kind = WaitState::Kind::kIdle;
-  } else if (!m_lb.window_ready(m_oy, m_ox)) {
-    kind = WaitState::Kind::kStarved;
-  } else if (m_step == 0 && m_reserved == m_cfg.out_queue_pixels) {
-    kind = WaitState::Kind::kBlocked;
   } else {
-    if (m_step == 0) {
-      m_issue_slot = (m_head + m_reserved) % m_cfg.out_queue_pixels;
-      ++m_reserved;
-      m_slot_last[m_issue_slot] = m_oy == m_oh - 1 && m_ox == m_ow - 1;
+    const int n = next_tile_pixels();
+    if (!m_lb.window_ready(m_oy, m_ox + n - 1)) {
+      kind = WaitState::Kind::kStarved;
+    } else if (m_reserved + n > m_queue_pixels) {
+      kind = WaitState::Kind::kBlocked;
+    } else {
+      start_tile(n);
+      kind = WaitState::Kind::kBusy;
     }
-    issue_fold(fold);
-    issued = true;
-    kind = WaitState::Kind::kBusy;
   }
-  if (m_array.cycle(issued ? &fold : nullptr)) retire_result();
-  if (issued && ++m_step == m_k_folds * m_n_folds) {
-    m_step = 0;
-    m_lb.retire(m_oy, m_ox);
-    if (++m_ox == m_ow) {
-      m_ox = 0;
-      if (++m_oy == m_oh) {
-        m_oy = 0;
-        ++m_frame;
-      }
-    }
+  if (kind == WaitState::Kind::kBusy) {
+    const bool done = m_array.step();
+    // SRAM traffic as the array's feeders read it.
+    const SystolicStats& st = m_array.stats();
+    m_sram.count_read(m_param_region, st.filter_reads - m_read_b);
+    m_read_b = st.filter_reads;
+    if (done) finish_tile();
   }
 
   if (in.fire()) m_lb.push_beat(in.data.read());
@@ -225,8 +262,8 @@ WaitState ConvEngine::wait_state() const {
     }
     case WaitState::Kind::kBlocked:
       w.port = "out";
-      w.detail =
-          fmt::format("output queue full ({}/{} pixels)", m_reserved, m_cfg.out_queue_pixels);
+      w.detail = fmt::format("output queue full ({}/{} pixels, next tile {})", m_reserved,
+                             m_queue_pixels, next_tile_pixels());
       break;
     case WaitState::Kind::kWaitingDram:
       w.detail = "weights not loaded";

@@ -1,13 +1,16 @@
 #pragma once
-// ConvEngine: one conv layer of the streaming pipeline = LineBuffer + MacArray +
+// ConvEngine: one conv layer of the streaming pipeline = LineBuffer + SystolicArray +
 // requant/ReLU, on the core clock.
 //
-// Input beats fill the line buffer. Output pixels are computed in raster order, each as
-// ceil(K/R) x ceil(N/C) folds (K = k*k*C_in window elements, N = output channels), n-chunk
-// outer, k-chunk inner, one fold per cycle once the pixel's window is present. Finished
-// n-chunks are requantized into a pixel slot of a 2-pixel output queue (a slot is reserved
-// when a pixel starts, so a full queue stalls the array), and the queue drains one beat per
-// cycle through the registered output.
+// Input beats fill the line buffer. Output pixels are computed in raster order in tiles of
+// up to `tile_pixels` consecutive pixels of one output row: once every window of a tile is
+// in the line buffer and the output queue has a slot for each of its pixels, the tile's
+// windows (im2col rows) and the weights form a GEMM (M = tile pixels, K = k*k*C_in, N =
+// out_c) that the systolic array runs cycle by cycle, one step per core cycle. When its last
+// result leaves the array the tile's pixels are requantized into their slots and the line
+// buffer frees what no later window needs; the next tile starts on the following cycle.
+// The output queue (2 tiles of pixel slots) drains one beat per cycle through the registered
+// output.
 //
 // Parameters live in an SRAM region, loaded by the read DMA before the first fold, in the
 // engine's order: weight[o][e] (e = (ky*k + kx)*C_in + ci, int8), then bias, mult and shift
@@ -22,7 +25,7 @@
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/conv/line_buffer.hpp"
 #include "hw/dma/param_sink.hpp"
-#include "hw/mac_array/mac_array.hpp"
+#include "hw/mac_array/systolic_array.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -34,9 +37,14 @@ struct ConvEngineConfig {
   bool relu = false;
   int lanes = 16;
   int mac_rows = 16, mac_cols = 16;
+  Dataflow dataflow = Dataflow::kWs;
+  int tile_pixels = 0;  // 0: the dataflow's default (default_tile_pixels)
   int frames = 1;
-  int out_queue_pixels = 2;
 };
+
+// ws: 4R pixels (T >= 2R + C - 2 for a square array, so folds stream back to back);
+// os: R (one pixel per array row); is: C (one pixel per array column).
+int default_tile_pixels(Dataflow d, int rows, int cols);
 
 // Packs a conv's weights (O x I x k x k, PyTorch order) and requant parameters into the
 // engine's parameter layout (see above).
@@ -59,7 +67,7 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override;
   bool quiescent() const override {
-    return m_params_loaded && m_last_kind != WaitState::Kind::kBusy && m_array.empty();
+    return m_params_loaded && m_last_kind != WaitState::Kind::kBusy && !m_array.busy();
   }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
@@ -71,24 +79,37 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
 
   // Pixels held by the line buffer, and output pixels reserved or waiting in the queue.
   OccupancyProbe line_buffer_probe{"line_buffer_pixels"}, out_queue_probe{"out_queue_pixels"};
-  const MacArray& mac_array() const { return m_array; }
+  const SystolicArray& mac_array() const { return m_array; }
   const LineBuffer& line_buffer() const { return m_lb; }
   const ConvEngineConfig& config() const { return m_cfg; }
-  uint64_t cycles_per_pixel() const { return static_cast<uint64_t>(m_k_folds) * m_n_folds; }
+  int tile_pixels() const { return m_tile_max; }
+  // Array cycles of a tile of `pixels` pixels (the array's own closed form) plus the cycle
+  // between tiles.
+  uint64_t tile_cycles(int pixels) const;
+  // Cycles per output pixel in full tiles.
+  double cycles_per_pixel() const {
+    return static_cast<double>(tile_cycles(m_tile_max)) / m_tile_max;
+  }
   uint64_t pixels_out() const { return m_pixels_out; }
+  uint64_t tiles() const { return m_tiles; }
+  uint64_t folds() const { return m_folds; }
+  uint64_t useful_macs() const { return m_useful_macs; }
   double mac_utilization(uint64_t cycles) const;
 
  private:
   void on_clock();
-  void issue_fold(MacArray::Fold& f);
-  void retire_result();
+  // Pixels of the tile starting at (m_oy, m_ox): the tile size, cut at the row end and to
+  // what the line buffer can hold at once.
+  int next_tile_pixels() const;
+  void start_tile(int pixels);
+  void finish_tile();
   void load_out_register(bool fired);
 
   ConvEngineConfig m_cfg;
   SramBanks& m_sram;
   LineBuffer m_lb;
-  MacArray m_array;
-  int m_K, m_k_folds, m_n_folds, m_beats_out;
+  SystolicArray m_array;
+  int m_K, m_beats_out, m_tile_max, m_queue_pixels;
   int m_oh, m_ow;
 
   int m_param_region;
@@ -96,9 +117,13 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   bool m_params_loaded = false;
   std::vector<int32_t> m_bias, m_mult, m_shift;
 
-  // Current output pixel and fold step within it.
-  int m_frame = 0, m_oy = 0, m_ox = 0, m_step = 0;
-  std::vector<int8_t> m_act;
+  // First output pixel of the next tile; the running tile.
+  int m_frame = 0, m_oy = 0, m_ox = 0;
+  int m_tile_n = 0, m_tile_slot = 0;
+  std::vector<int8_t> m_a;     // tile x K activations (im2col rows)
+  std::vector<int32_t> m_acc;  // tile x out_c results
+  uint64_t m_tiles = 0, m_folds = 0, m_useful_macs = 0;
+  uint64_t m_read_b = 0;  // weight reads of the running tile counted so far
 
   // Output queue: ring of pixel slots, reserved when a pixel starts.
   std::vector<std::vector<int8_t>> m_slots;
@@ -107,7 +132,6 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   int m_head = 0;                      // slot being sent
   int m_out_beat = 0;                  // beat of the head slot in the output register
   bool m_out_busy = false;             // the output register holds a beat
-  int m_issue_slot = 0;
   uint64_t m_pixels_out = 0;
 
   StallStats m_stats;

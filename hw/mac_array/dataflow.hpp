@@ -5,8 +5,10 @@
 //   ws (weight stationary): (K, N, M)   B held in the PEs, A streamed
 //   os (output stationary): (M, N, K)   O held in the PEs, A and B streamed
 //   is (input stationary):  (K, M, N)   A held in the PEs, B streamed
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tb/errors.hpp"
 
@@ -69,15 +71,47 @@ inline int64_t scalesim_closed_form_cycles(Dataflow d, int rows, int cols, int64
   return f.folds() * per_fold - 1;
 }
 
+// When fold f of a weight- or input-stationary GEMM preloads its stationary operand
+// (cycles [preload, preload + R)), streams (its row 0 takes elements in [stream, stream + T))
+// and is done (`end`, the cycle after its last result left the bottom-right PE).
+struct FoldTimes {
+  int64_t preload = 0, stream = 0, end = 0;
+};
+
+// Compat: folds serialized, each preload -> stream -> drain. Default: two banks of stationary
+// registers; fold f preloads into bank f % 2 once fold f-2 has left every PE (and after the
+// previous preload: one weight read port), and streams right behind fold f-1 once preloaded,
+// so the fill and drain of consecutive folds overlap.
+inline std::vector<FoldTimes> stationary_schedule(int rows, int cols, int64_t t, int64_t folds,
+                                                  bool compat) {
+  std::vector<FoldTimes> s(static_cast<size_t>(folds));
+  const int64_t R = rows, span = t + rows + cols - 2;  // stream start -> end
+  for (int64_t f = 0; f < folds; ++f) {
+    FoldTimes& x = s[f];
+    if (compat) {
+      x.preload = f == 0 ? 0 : s[f - 1].end;
+      x.stream = x.preload + R;
+    } else if (f == 0) {
+      x.preload = 0;
+      x.stream = R;
+    } else {
+      x.preload = std::max(s[f - 1].preload + R, f >= 2 ? s[f - 2].end : int64_t{0});
+      x.stream = std::max(s[f - 1].stream + t, x.preload + R);
+    }
+    x.end = x.stream + span;
+  }
+  return s;
+}
+
 // skipsim's own count (cycles, not the last index), without compat:
-//   ws, is: stationary operands double-buffered, so only the first preload (R) is exposed:
-//           R + folds * (T + R + C - 2)
+//   ws, is: the end of the last fold of stationary_schedule; when T >= 2R + C - 2 folds
+//           stream back to back: 2R + C - 2 + folds * T
 //   os:     results drain up the columns after each fold, exposed: folds * (T + 2R + C - 2)
 inline int64_t skipsim_closed_form_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t n,
                                           int64_t k) {
   const FoldMapping f = map_gemm(d, rows, cols, m, n, k);
   if (d == Dataflow::kOs) return f.folds() * (f.t + 2 * rows + cols - 2);
-  return rows + f.folds() * (f.t + rows + cols - 2);
+  return stationary_schedule(rows, cols, f.t, f.folds(), false).back().end;
 }
 
 }  // namespace skipsim

@@ -9,15 +9,19 @@ namespace skipsim {
 
 namespace {
 
-// psum_out[c] = psum_in[c] + a[c] * w[c]: one row of PEs for one cycle.
-void mac_row(int32_t* __restrict out, const int32_t* __restrict in, const int16_t* __restrict a,
-             const int16_t* __restrict w, int n) {
-  for (int c = 0; c < n; ++c) out[c] = in[c] + static_cast<int32_t>(a[c]) * w[c];
+// psum_out[c] = psum_in[c] + a[c] * w[c]: one row of PEs for one cycle, each PE's weight
+// taken from each PE's weight taken from the bank its activation names.
+void mac_row_banked(int32_t* __restrict out, const int32_t* __restrict in,
+                    const int16_t* __restrict a, const uint8_t* __restrict bank,
+                    const int16_t* __restrict w0, const int16_t* __restrict w1, int n) {
+  for (int c = 0; c < n; ++c)
+    out[c] = in[c] + static_cast<int32_t>(a[c]) * (bank[c] ? w1[c] : w0[c]);
 }
 
-void mac_row_first(int32_t* __restrict out, const int16_t* __restrict a,
-                   const int16_t* __restrict w, int n) {
-  for (int c = 0; c < n; ++c) out[c] = static_cast<int32_t>(a[c]) * w[c];
+void mac_row_banked_first(int32_t* __restrict out, const int16_t* __restrict a,
+                          const uint8_t* __restrict bank, const int16_t* __restrict w0,
+                          const int16_t* __restrict w1, int n) {
+  for (int c = 0; c < n; ++c) out[c] = static_cast<int32_t>(a[c]) * (bank[c] ? w1[c] : w0[c]);
 }
 
 // acc[c] += a[c] * b[c]: one row of OS PEs for one cycle.
@@ -37,9 +41,9 @@ SystolicArray::SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesi
   if (rows < 1 || cols < 1) throw std::invalid_argument("systolic array needs rows, cols >= 1");
   const size_t rc = static_cast<size_t>(rows) * cols;
   m_act.assign(static_cast<size_t>(rows) * m_act_stride, 0);
+  m_bank.assign(static_cast<size_t>(rows) * m_act_stride, 0);
   m_tag.assign(m_act_stride, -1);
-  m_w.assign(rc, 0);
-  m_w_next.assign(rc, 0);
+  m_w.assign(2 * rc, 0);
   m_psum.assign(rc, 0);
   if (dataflow == Dataflow::kOs) {
     m_b_ring.assign(rc, 0);
@@ -50,6 +54,7 @@ SystolicArray::SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesi
 
 void SystolicArray::reset_rows() {
   std::fill(m_act.begin(), m_act.end(), 0);
+  std::fill(m_bank.begin(), m_bank.end(), 0);
   std::fill(m_tag.begin(), m_tag.end(), -1);
   m_win = kWindowSlack;
 }
@@ -61,6 +66,8 @@ void SystolicArray::shift_rows() {
     for (int r = 0; r < m_rows; ++r) {
       int16_t* row = &m_act[static_cast<size_t>(r) * m_act_stride];
       std::memmove(row + kWindowSlack, row, keep * sizeof(int16_t));
+      uint8_t* bank = &m_bank[static_cast<size_t>(r) * m_act_stride];
+      std::memmove(bank + kWindowSlack, bank, keep);
     }
     std::memmove(&m_tag[kWindowSlack], &m_tag[0], keep * sizeof(int64_t));
     m_win = kWindowSlack;
@@ -70,229 +77,283 @@ void SystolicArray::shift_rows() {
 
 SystolicStats SystolicArray::run_gemm(int64_t m, int64_t n, int64_t k, const int8_t* a,
                                       const int8_t* b, const int32_t* bias, int32_t* out) {
-  if (m < 1 || n < 1 || k < 1) throw std::invalid_argument("GEMM dimensions must be >= 1");
-  SystolicStats st;
-  st.useful_macs = static_cast<uint64_t>(m) * n * k;
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) out[i * n + j] = bias ? bias[j] : 0;
-  const View va{a, k, 1}, vb{b, n, 1};
+  GemmOperands g;
+  g.m = m, g.n = n, g.k = k;
+  g.a = a, g.a_si = k, g.a_sj = 1;
+  g.b = b, g.b_si = n, g.b_sj = 1;
+  g.bias = bias;
+  g.out = out;
+  start(g);
+  while (!step()) {
+  }
+  return m_st;
+}
+
+void SystolicArray::start(const GemmOperands& g) {
+  if (busy()) throw std::logic_error("systolic array: start while a GEMM is running");
+  if (g.m < 1 || g.n < 1 || g.k < 1) throw std::invalid_argument("GEMM dimensions must be >= 1");
+  m_st = SystolicStats{};
+  m_st.useful_macs = static_cast<uint64_t>(g.m) * g.n * g.k;
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j) g.out[i * g.n + j] = g.bias ? g.bias[j] : 0;
+  m_out = g.out;
+  m_on = g.n;
+  const View va{g.a, g.a_si, g.a_sj}, vb{g.b, g.b_si, g.b_sj};
   switch (m_dataflow) {
     case Dataflow::kWs:
       // X = A (T = M rows, Sr = K), S = B (K x N), Y = O.
-      run_stationary(k, n, m, va, vb, out, n, 1, &st.ifmap_reads, &st.filter_reads, &st);
+      m_sr = g.k, m_sc = g.n, m_tlen = g.m;
+      m_x = va, m_s = vb;
+      m_ot = g.n, m_oj = 1;
+      m_x_reads = &m_st.ifmap_reads, m_s_reads = &m_st.filter_reads;
       break;
     case Dataflow::kIs:
       // X = B^T (T = N rows, Sr = K), S = A^T (K x M), Y = O^T.
-      run_stationary(k, m, n, View{b, 1, n}, View{a, 1, k}, out, 1, n, &st.filter_reads,
-                     &st.ifmap_reads, &st);
+      m_sr = g.k, m_sc = g.m, m_tlen = g.n;
+      m_x = View{g.b, g.b_sj, g.b_si}, m_s = View{g.a, g.a_sj, g.a_si};
+      m_ot = 1, m_oj = g.n;
+      m_x_reads = &m_st.filter_reads, m_s_reads = &m_st.ifmap_reads;
       break;
     case Dataflow::kOs:
-      run_output_stationary(m, n, k, va, vb, out, &st);
+      m_sr = g.m, m_sc = g.n, m_tlen = g.k;
+      m_x = va, m_s = vb;
+      m_last_pos.assign(m_rows, -1);
       break;
   }
-  return st;
+  m_st.row_folds = ceil_div(m_sr, m_rows);
+  m_st.col_folds = ceil_div(m_sc, m_cols);
+  m_st.folds = m_st.row_folds * m_st.col_folds;
+  m_pins.value.assign(m_cols, 0);
+  m_pins.valid.assign(m_cols, 0);
+  m_pins.index.assign(m_cols, -1);
+  m_cycle = 0;
+  m_done = 0;
+  m_phase = Phase::kStream;
+  // Mapping efficiency: the used share of the array, averaged over folds.
+  const int64_t rf = static_cast<int64_t>(m_st.row_folds),
+                cf = static_cast<int64_t>(m_st.col_folds);
+  double mapped = 0;
+  for (int64_t i = 0; i < rf; ++i)
+    for (int64_t j = 0; j < cf; ++j)
+      mapped += static_cast<double>(std::min<int64_t>(m_rows, m_sr - i * m_rows)) *
+                static_cast<double>(std::min<int64_t>(m_cols, m_sc - j * m_cols));
+  m_st.mapping_efficiency =
+      mapped / (static_cast<double>(m_rows) * m_cols * static_cast<double>(m_st.folds));
+  reset_rows();
+  std::fill(m_psum.begin(), m_psum.end(), 0);
+  if (m_dataflow == Dataflow::kOs) {
+    m_f = 0;
+    begin_fold_os();
+    return;
+  }
+  // Every fold's T results per column leave the bottom, unused columns too.
+  m_expected = static_cast<int64_t>(m_st.folds) * m_tlen * m_cols;
+  m_sched = stationary_schedule(m_rows, m_cols, m_tlen, static_cast<int64_t>(m_st.folds), m_compat);
+  m_preload_f = 0;
+  m_feed_f = -1;
 }
 
-void SystolicArray::run_stationary(int64_t sr, int64_t sc, int64_t t_len, View x, View s,
-                                   int32_t* out, int64_t ot, int64_t oj, uint64_t* x_reads,
-                                   uint64_t* s_reads, SystolicStats* st) {
+// One preload cycle of a bank: every column shifts its weights down one PE; row 0 takes the
+// element that ends in row R-1-p after the remaining shifts.
+void SystolicArray::preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p) {
   const int R = m_rows, C = m_cols;
-  const int64_t row_folds = ceil_div(sr, R), col_folds = ceil_div(sc, C);
-  st->row_folds = row_folds;
-  st->col_folds = col_folds;
-  st->folds = row_folds * col_folds;
-
-  // Folds in order: column block outer, row block inner (partial sums of one output block
-  // accumulate on consecutive folds).
-  auto fold_origin = [&](int64_t f) {
-    return std::pair<int64_t, int64_t>((f % row_folds) * R, (f / row_folds) * C);
-  };
-  // One preload cycle: every column shifts its weights down one PE; row 0 takes the
-  // element that ends in row R-1-p after the remaining shifts.
-  auto preload_cycle = [&](std::vector<int16_t>& w, int64_t i0, int64_t j0, int p) {
-    std::memmove(&w[C], &w[0], static_cast<size_t>(R - 1) * C * sizeof(int16_t));
-    const int64_t i = i0 + R - 1 - p;
-    for (int c = 0; c < C; ++c) {
-      const int64_t j = j0 + c;
-      if (i < sr && j < sc) {
-        w[c] = s.at(i, j);
-        ++*s_reads;
-      } else {
-        w[c] = 0;
-      }
-    }
-  };
-
-  uint64_t cycle = 0;
-  double mapped = 0;
-  const int64_t folds = st->folds;
-  for (int64_t f = 0; f < folds; ++f) {
-    const auto [i0, j0] = fold_origin(f);
-    const int rows_used = static_cast<int>(std::min<int64_t>(R, sr - i0));
-    const int cols_used = static_cast<int>(std::min<int64_t>(C, sc - j0));
-    mapped += static_cast<double>(rows_used) * cols_used / (static_cast<double>(R) * C);
-
-    if (m_compat || f == 0) {
-      for (int p = 0; p < R; ++p, ++cycle) preload_cycle(m_w, i0, j0, p);
+  std::memmove(&w[C], &w[0], static_cast<size_t>(R - 1) * C * sizeof(int16_t));
+  const int64_t i = i0 + R - 1 - p;
+  for (int c = 0; c < C; ++c) {
+    const int64_t j = j0 + c;
+    if (i < m_sr && j < m_sc) {
+      w[c] = m_s.at(i, j);
+      ++*m_s_reads;
     } else {
-      std::swap(m_w, m_w_next);  // preloaded during the previous fold
-    }
-    const bool preload_next = !m_compat && f + 1 < folds;
-    const auto [ni0, nj0] = preload_next ? fold_origin(f + 1) : std::pair<int64_t, int64_t>(0, 0);
-
-    reset_rows();
-    std::fill(m_psum.begin(), m_psum.end(), 0);
-    const bool accumulate = i0 > 0;
-    const int64_t expected = t_len * C;  // results leaving the bottom, unused columns too
-    int64_t emitted = 0;
-    for (int64_t t = 0;; ++t, ++cycle) {
-      shift_rows();
-      const int win = m_win;
-      // Edge feeders: row r streams element t - r (the skew).
-      for (int r = 0; r < R; ++r) {
-        const int64_t mi = t - r;
-        int16_t v = 0;
-        if (r < rows_used && mi >= 0 && mi < t_len) {
-          v = x.at(mi, i0 + r);
-          ++*x_reads;
-        }
-        m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
-      }
-      const int64_t tail = t - (R - 1);
-      m_tag[win] = tail >= 0 && tail < t_len ? tail : -1;
-
-      // Bottom-up so that each row reads the partial sums its upper neighbour held last cycle.
-      for (int r = R - 1; r >= 1; --r) {
-        mac_row(&m_psum[static_cast<size_t>(r) * C], &m_psum[static_cast<size_t>(r - 1) * C],
-                &m_act[static_cast<size_t>(r) * m_act_stride + win],
-                &m_w[static_cast<size_t>(r) * C], C);
-      }
-      mac_row_first(&m_psum[0], &m_act[win], &m_w[0], C);
-
-      const int32_t* bottom = &m_psum[static_cast<size_t>(R - 1) * C];
-      for (int c = 0; c < C; ++c) {
-        const int64_t mi = m_tag[win + c];
-        if (mi < 0) continue;
-        ++emitted;
-        if (c < cols_used) {
-          out[mi * ot + (j0 + c) * oj] += bottom[c];
-          ++st->ofmap_writes;
-          if (accumulate) ++st->ofmap_reads;
-        }
-      }
-      if (preload_next && t < R) preload_cycle(m_w_next, ni0, nj0, static_cast<int>(t));
-      if (emitted == expected) {
-        ++cycle;
-        break;
-      }
+      w[c] = 0;
     }
   }
-  st->mapping_efficiency = mapped / static_cast<double>(folds);
-  st->cycles = m_compat ? cycle - 1 : cycle;
 }
 
-void SystolicArray::run_output_stationary(int64_t m, int64_t n, int64_t k, View a, View b,
-                                          int32_t* out, SystolicStats* st) {
+bool SystolicArray::step() {
+  if (m_phase == Phase::kIdle) throw std::logic_error("systolic array: step without a GEMM");
+  std::fill(m_pins.valid.begin(), m_pins.valid.end(), 0);
+  if (m_dataflow == Dataflow::kOs)
+    stream_cycle_output_stationary();
+  else
+    stream_cycle_stationary();
+  ++m_cycle;
+  if (m_done != m_expected) return false;
+  m_phase = Phase::kIdle;
+  m_st.cycles = m_compat ? m_cycle - 1 : m_cycle;
+  return true;
+}
+
+// Folds in order: column block outer, row block inner (partial sums of one output block
+// accumulate on consecutive folds). Fold f's origin in the stationary matrix:
+// ((f mod row_folds) * R, (f div row_folds) * C).
+void SystolicArray::stream_cycle_stationary() {
   const int R = m_rows, C = m_cols;
-  const int64_t row_folds = ceil_div(m, R), col_folds = ceil_div(n, C);
-  st->row_folds = row_folds;
-  st->col_folds = col_folds;
-  st->folds = row_folds * col_folds;
-  const int64_t t_len = k;
-  const int ring_rows = R + 1;   // drain chain rows, one spare
-  std::vector<int> last_pos(R);  // column of each row's last-element token, -1 none
+  const int64_t now = static_cast<int64_t>(m_cycle), T = m_tlen;
+  const int64_t rf = static_cast<int64_t>(m_st.row_folds);
+  const int64_t folds = static_cast<int64_t>(m_st.folds);
+  shift_rows();
+  const int win = m_win;
+  while (m_feed_f + 1 < folds && m_sched[m_feed_f + 1].stream <= now) ++m_feed_f;
 
-  uint64_t cycle = 0;
-  double mapped = 0;
-  const int64_t folds = static_cast<int64_t>(st->folds);
-  for (int64_t f = 0; f < folds; ++f) {
-    const int64_t m0 = (f % row_folds) * R, n0 = (f / row_folds) * C;
-    const int rows_used = static_cast<int>(std::min<int64_t>(R, m - m0));
-    const int cols_used = static_cast<int>(std::min<int64_t>(C, n - n0));
-    mapped += static_cast<double>(rows_used) * cols_used / (static_cast<double>(R) * C);
+  // Edge feeders: row r streams element now - stream_f - r of the newest fold that has
+  // reached it (the skew), else of the one before.
+  for (int r = 0; r < R; ++r) {
+    int16_t v = 0;
+    uint8_t bank = 0;
+    for (int64_t f = m_feed_f; f >= 0 && f >= m_feed_f - 1; --f) {
+      const int64_t mi = now - m_sched[f].stream - r;
+      if (mi < 0) continue;
+      if (mi < T && (f % rf) * R + r < m_sr) {
+        v = m_x.at(mi, (f % rf) * R + r);
+        ++*m_x_reads;
+      }
+      bank = static_cast<uint8_t>(f & 1);
+      break;
+    }
+    m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
+    m_bank[static_cast<size_t>(r) * m_act_stride + win] = bank;
+  }
+  int64_t tag = -1;
+  for (int64_t f = m_feed_f; f >= 0 && f >= m_feed_f - 1; --f) {
+    const int64_t mi = now - m_sched[f].stream - (R - 1);
+    if (mi < 0) continue;
+    if (mi < T) tag = f * T + mi;
+    break;
+  }
+  m_tag[win] = tag;
 
-    reset_rows();
-    std::fill(m_psum.begin(), m_psum.end(), 0);
-    std::fill(m_b_ring.begin(), m_b_ring.end(), 0);
-    std::fill(m_drain_src.begin(), m_drain_src.end(), -1);
-    std::fill(last_pos.begin(), last_pos.end(), -1);
-    const int64_t expected = static_cast<int64_t>(R) * C;
-    int64_t done = 0;  // compat: results final; default: results out of the drain chain
+  // Bottom-up so that each row reads the partial sums its upper neighbour held last cycle.
+  const size_t rc = static_cast<size_t>(R) * C;
+  for (int r = R - 1; r >= 1; --r) {
+    const size_t o = static_cast<size_t>(r) * C, a = static_cast<size_t>(r) * m_act_stride + win;
+    mac_row_banked(&m_psum[o], &m_psum[o - C], &m_act[a], &m_bank[a], &m_w[o], &m_w[rc + o], C);
+  }
+  mac_row_banked_first(&m_psum[0], &m_act[win], &m_bank[win], &m_w[0], &m_w[rc], C);
 
-    for (int64_t t = 0;; ++t, ++cycle) {
-      shift_rows();
-      const int win = m_win;
-      for (int r = 0; r < R; ++r) {
-        if (last_pos[r] >= 0 && ++last_pos[r] >= C) last_pos[r] = -1;
-        const int64_t ki = t - r;
-        int16_t v = 0;
-        if (r < rows_used && ki >= 0 && ki < t_len) {
-          v = a.at(m0 + r, ki);
-          ++st->ifmap_reads;
-        }
-        m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
-        if (ki == t_len - 1) last_pos[r] = 0;
-      }
-      // Column feeders: column c streams B[t - c][n0 + c] into the top register. The column
-      // registers of row r hold what entered the top r cycles ago: ring slot (t - r) mod R.
-      int16_t* top = &m_b_ring[static_cast<size_t>(t % R) * C];
-      for (int c = 0; c < C; ++c) {
-        const int64_t ki = t - c;
-        int16_t v = 0;
-        if (c < cols_used && ki >= 0 && ki < t_len) {
-          v = b.at(ki, n0 + c);
-          ++st->filter_reads;
-        }
-        top[c] = v;
-      }
-      for (int r = 0; r < R; ++r) {
-        const int64_t slot = ((t - r) % R + R) % R;
-        mac_acc(&m_psum[static_cast<size_t>(r) * C],
-                &m_act[static_cast<size_t>(r) * m_act_stride + win],
-                &m_b_ring[static_cast<size_t>(slot) * C], C);
-      }
+  const int32_t* bottom = &m_psum[static_cast<size_t>(R - 1) * C];
+  for (int c = 0; c < C; ++c) {
+    const int64_t g = m_tag[win + c];
+    if (g < 0) continue;
+    const int64_t f = g / T, mi = g % T;
+    const int64_t i0 = (f % rf) * R, j = (f / rf) * C + c;
+    ++m_done;
+    m_pins.valid[c] = 1;
+    m_pins.value[c] = bottom[c];
+    m_pins.index[c] = mi;
+    if (j < m_sc) {
+      m_out[mi * m_ot + j * m_oj] += bottom[c];
+      ++m_st.ofmap_writes;
+      if (i0 > 0) ++m_st.ofmap_reads;
+    }
+  }
+  // Preloads (after this cycle's MACs: the registers load at the clock edge).
+  if (m_preload_f < folds) {
+    const FoldTimes& ft = m_sched[m_preload_f];
+    if (now >= ft.preload && now < ft.preload + R) {
+      preload_cycle(&m_w[(m_preload_f & 1) * rc], (m_preload_f % rf) * R, (m_preload_f / rf) * C,
+                    static_cast<int>(now - ft.preload));
+      if (now == ft.preload + R - 1) ++m_preload_f;
+    }
+  }
+}
 
-      if (!m_compat) {
-        // The drain chain's top row (row r at time t is ring slot (r + t) mod (R + 1)) writes
-        // its results to the output SRAM; the emptied slot becomes the spare row.
-        const size_t top_slot = static_cast<size_t>(t % ring_rows) * C;
-        for (int c = 0; c < C; ++c) {
-          const int src = m_drain_src[top_slot + c];
-          if (src < 0) continue;
-          m_drain_src[top_slot + c] = -1;
-          ++done;
-          if (src < rows_used && c < cols_used) {
-            out[(m0 + src) * n + n0 + c] += m_drain[top_slot + c];
-            ++st->ofmap_writes;
-          }
-        }
-      }
-      // A PE holding its row's last token is final after this cycle's MAC.
-      for (int r = 0; r < R; ++r) {
-        const int c = last_pos[r];
-        if (c < 0) continue;
-        const int32_t acc = m_psum[static_cast<size_t>(r) * C + c];
-        if (m_compat) {
-          ++done;
-          if (r < rows_used && c < cols_used) {
-            out[(m0 + r) * n + n0 + c] += acc;
-            ++st->ofmap_writes;
-          }
-        } else {
-          // Into the drain register of row r as seen after the upward shift at the cycle end.
-          const size_t slot = static_cast<size_t>((r + t + 1) % ring_rows) * C + c;
-          m_drain[slot] = acc;
-          m_drain_src[slot] = static_cast<int16_t>(r);
-        }
-      }
-      if (done == expected) {
-        ++cycle;
-        break;
+void SystolicArray::begin_fold_os() {
+  const int R = m_rows, C = m_cols;
+  const int64_t rf = static_cast<int64_t>(m_st.row_folds);
+  m_m0 = (m_f % rf) * R;
+  m_n0 = (m_f / rf) * C;
+  m_rows_used = static_cast<int>(std::min<int64_t>(R, m_sr - m_m0));
+  m_cols_used = static_cast<int>(std::min<int64_t>(C, m_sc - m_n0));
+  m_t = 0;
+  reset_rows();
+  std::fill(m_psum.begin(), m_psum.end(), 0);
+  std::fill(m_b_ring.begin(), m_b_ring.end(), 0);
+  std::fill(m_drain_src.begin(), m_drain_src.end(), -1);
+  std::fill(m_last_pos.begin(), m_last_pos.end(), -1);
+  m_done = 0;
+  m_expected = static_cast<int64_t>(R) * C;
+}
+
+void SystolicArray::stream_cycle_output_stationary() {
+  const int R = m_rows, C = m_cols;
+  const int ring_rows = R + 1;  // drain chain rows, one spare
+  const int64_t t = m_t;
+  const int64_t m0 = m_m0, n0 = m_n0;
+  shift_rows();
+  const int win = m_win;
+  for (int r = 0; r < R; ++r) {
+    if (m_last_pos[r] >= 0 && ++m_last_pos[r] >= C) m_last_pos[r] = -1;
+    const int64_t ki = t - r;
+    int16_t v = 0;
+    if (r < m_rows_used && ki >= 0 && ki < m_tlen) {
+      v = m_x.at(m0 + r, ki);
+      ++m_st.ifmap_reads;
+    }
+    m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
+    if (ki == m_tlen - 1) m_last_pos[r] = 0;
+  }
+  // Column feeders: column c streams B[t - c][n0 + c] into the top register. The column
+  // registers of row r hold what entered the top r cycles ago: ring slot (t - r) mod R.
+  int16_t* top = &m_b_ring[static_cast<size_t>(t % R) * C];
+  for (int c = 0; c < C; ++c) {
+    const int64_t ki = t - c;
+    int16_t v = 0;
+    if (c < m_cols_used && ki >= 0 && ki < m_tlen) {
+      v = m_s.at(ki, n0 + c);
+      ++m_st.filter_reads;
+    }
+    top[c] = v;
+  }
+  for (int r = 0; r < R; ++r) {
+    const int64_t slot = ((t - r) % R + R) % R;
+    mac_acc(&m_psum[static_cast<size_t>(r) * C],
+            &m_act[static_cast<size_t>(r) * m_act_stride + win],
+            &m_b_ring[static_cast<size_t>(slot) * C], C);
+  }
+
+  if (!m_compat) {
+    // The drain chain's top row (row r at time t is ring slot (r + t) mod (R + 1)) writes
+    // its results to the output SRAM; the emptied slot becomes the spare row.
+    const size_t top_slot = static_cast<size_t>(t % ring_rows) * C;
+    for (int c = 0; c < C; ++c) {
+      const int src = m_drain_src[top_slot + c];
+      if (src < 0) continue;
+      m_drain_src[top_slot + c] = -1;
+      ++m_done;
+      m_pins.valid[c] = 1;
+      m_pins.value[c] = m_drain[top_slot + c];
+      m_pins.index[c] = m0 + src;
+      if (src < m_rows_used && c < m_cols_used) {
+        m_out[(m0 + src) * m_on + n0 + c] += m_drain[top_slot + c];
+        ++m_st.ofmap_writes;
       }
     }
   }
-  st->mapping_efficiency = mapped / static_cast<double>(st->folds);
-  st->cycles = m_compat ? cycle - 1 : cycle;
+  // A PE holding its row's last token is final after this cycle's MAC.
+  for (int r = 0; r < R; ++r) {
+    const int c = m_last_pos[r];
+    if (c < 0) continue;
+    const int32_t acc = m_psum[static_cast<size_t>(r) * C + c];
+    if (m_compat) {
+      ++m_done;
+      m_pins.valid[c] = 1;
+      m_pins.value[c] = acc;
+      m_pins.index[c] = m0 + r;
+      if (r < m_rows_used && c < m_cols_used) {
+        m_out[(m0 + r) * m_on + n0 + c] += acc;
+        ++m_st.ofmap_writes;
+      }
+    } else {
+      // Into the drain register of row r as seen after the upward shift at the cycle end.
+      const size_t slot = static_cast<size_t>((r + t + 1) % ring_rows) * C + c;
+      m_drain[slot] = acc;
+      m_drain_src[slot] = static_cast<int16_t>(r);
+    }
+  }
+  ++m_t;
+  // A fold is done when all R x C results are out; the GEMM when the last fold is.
+  if (m_done == m_expected && ++m_f < static_cast<int64_t>(m_st.folds)) begin_fold_os();
 }
 
 }  // namespace skipsim

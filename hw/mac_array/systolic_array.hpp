@@ -9,15 +9,21 @@
 // Timing (t counted from a fold's first streaming cycle):
 //   ws/is: row r receives streamed element m at t = m + r; PE (r, c) sees it at m + r + c and
 //          adds its product to the partial sum from PE (r-1, c); the sum for (m, c) leaves
-//          the bottom at t = m + R - 1 + c. Preload: R cycles before streaming (compat), or
-//          into shadow registers during the previous fold's streaming (default), so that
-//          only the first fold's preload is exposed.
+//          the bottom at t = m + R - 1 + c. Each PE has two stationary registers (banks);
+//          an activation carries its fold's bank bit, so consecutive folds share the array
+//          along a diagonal wavefront. Preload shifts a fold's operand down the columns of
+//          its bank in R cycles; when preloads and streams happen: stationary_schedule.
 //   os:    row r receives A[m0+r][k] at t = k + r, column c receives B[k][n0+c] at t = k + c,
 //          PE (r, c) multiplies them at t = k + r + c and is final at T - 1 + r + c. Compat
 //          counts a result as written when final (the drain hides behind the next fold, as
 //          SCALE-Sim assumes); by default results drain up the columns through a register
 //          chain and the fold ends when the last leaves the top, at T + 2R + C - 3.
 // Compat reports the index of the last cycle (SCALE-Sim's "total cycles", count - 1).
+//
+// A GEMM is either run whole (run_gemm) or started and then stepped one clock cycle at a time
+// (start/step), which is how a streaming conv engine drives it from its clock process and how
+// the RTL array is checked pin by pin: after each step, out_pins() holds what left the array
+// in that cycle (ws/is: the bottom row's partial sums; os: the drain chain's top row).
 #include <cstdint>
 #include <vector>
 
@@ -41,9 +47,38 @@ struct SystolicStats {
   }
 };
 
+// Operands of one GEMM with arbitrary strides: A(i, p) = a[i * a_si + p * a_sj] (M x K),
+// B(p, j) = b[p * b_si + j * b_sj] (K x N); out is M x N row-major, overwritten with bias.
+struct GemmOperands {
+  int64_t m = 0, n = 0, k = 0;
+  const int8_t* a = nullptr;
+  int64_t a_si = 0, a_sj = 1;
+  const int8_t* b = nullptr;
+  int64_t b_si = 0, b_sj = 1;
+  const int32_t* bias = nullptr;  // N values or nullptr
+  int32_t* out = nullptr;
+};
+
+// Output pins of one cycle: column c carries value[c] when valid[c] (index[c] is the row of
+// O for ws/os, the column of O for is, whose element it is a partial sum of).
+struct ArrayPins {
+  std::vector<int32_t> value;
+  std::vector<uint8_t> valid;
+  std::vector<int64_t> index;
+};
+
 class SystolicArray {
  public:
   SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat);
+
+  // Starts a GEMM (the array must not be busy). Throws std::invalid_argument on bad shapes.
+  void start(const GemmOperands& g);
+  // One clock cycle of the running GEMM; true when its last result left in this cycle.
+  bool step();
+  bool busy() const { return m_phase != Phase::kIdle; }
+  // Counts of the running or last GEMM (cycles and mapping efficiency final once done).
+  const SystolicStats& stats() const { return m_st; }
+  const ArrayPins& out_pins() const { return m_pins; }
 
   // a: M x K row-major, b: K x N row-major, bias: N values or nullptr, out: M x N row-major
   // (overwritten). Returns the counts of this GEMM.
@@ -62,13 +97,33 @@ class SystolicArray {
     int64_t si, sj;
     int8_t at(int64_t i, int64_t j) const { return p[i * si + j * sj]; }
   };
-  // ws and is: stationary S (Sr x Sc) in the PEs, X (T x Sr) streamed along the rows,
-  // Y[t][j] = sum_i X[t][i] * S[i][j] stored at out[t * ot + j * oj].
-  void run_stationary(int64_t sr, int64_t sc, int64_t t_len, View x, View s, int32_t* out,
-                      int64_t ot, int64_t oj, uint64_t* x_reads, uint64_t* s_reads,
-                      SystolicStats* st);
-  void run_output_stationary(int64_t m, int64_t n, int64_t k, View a, View b, int32_t* out,
-                             SystolicStats* st);
+  enum class Phase { kIdle, kStream };
+
+  void begin_fold_os();
+  void preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p);
+  void stream_cycle_stationary();
+  void stream_cycle_output_stationary();
+
+  // The running GEMM.
+  Phase m_phase = Phase::kIdle;
+  SystolicStats m_st;
+  ArrayPins m_pins;
+  int64_t m_sr = 0, m_sc = 0, m_tlen = 0;  // mapping
+  View m_x{}, m_s{};                       // ws/is: streamed and stationary; os: A and B
+  int32_t* m_out = nullptr;
+  int64_t m_ot = 0, m_oj = 0, m_on = 0;
+  uint64_t* m_x_reads = nullptr;
+  uint64_t* m_s_reads = nullptr;
+  uint64_t m_cycle = 0;
+  int64_t m_expected = 0, m_done = 0;  // results to leave the array / left
+  // ws/is: fold schedule (see stationary_schedule) and the folds being preloaded and fed.
+  std::vector<FoldTimes> m_sched;
+  int64_t m_preload_f = 0;  // next fold whose preload has not finished
+  int64_t m_feed_f = 0;     // newest fold whose streaming has started
+  // os: the running fold.
+  int64_t m_f = 0, m_t = 0, m_m0 = 0, m_n0 = 0;
+  int m_rows_used = 0, m_cols_used = 0;
+  std::vector<int> m_last_pos;  // column of each row's last-element token, -1 none
 
   // Activation shift registers of all rows: row r's registers of PEs 0..C-1 are
   // m_act[r * m_act_stride + m_win + c]. Moving every register one PE right is m_win - 1;
@@ -84,9 +139,9 @@ class SystolicArray {
   int m_act_stride;
   int m_win = 0;
   std::vector<int16_t> m_act;     // R x (C + slack) activation registers
-  std::vector<int64_t> m_tag;     // bottom row: index of the streamed element in each PE, -1 none
-  std::vector<int16_t> m_w;       // R x C stationary registers in use
-  std::vector<int16_t> m_w_next;  // R x C shadow registers being preloaded
+  std::vector<uint8_t> m_bank;    // R x (C + slack): weight bank of each activation (fold parity)
+  std::vector<int64_t> m_tag;     // bottom row: f * T + element of each activation, -1 none
+  std::vector<int16_t> m_w;       // 2 banks of R x C stationary registers (fold f uses f & 1)
   std::vector<int32_t> m_psum;    // R x C partial-sum registers (os: accumulators)
   std::vector<int16_t> m_b_ring;  // os: column registers, a ring of R injected rows
   std::vector<int32_t> m_drain;   // os: drain chain, a ring of R + 1 rows

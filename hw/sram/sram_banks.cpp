@@ -1,16 +1,36 @@
 #include "hw/sram/sram_banks.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "tb/errors.hpp"
 
 namespace skipsim {
 
-SramBanks::SramBanks(int banks, uint64_t bank_bytes, int width_bytes)
+SramBanks::SramBanks(int banks, uint64_t bank_bytes, int width_bytes, bool dual_port)
     : m_banks(banks),
       m_bank_bytes(bank_bytes),
       m_width(width_bytes),
-      m_capacity(static_cast<uint64_t>(banks) * bank_bytes) {}
+      m_dual_port(dual_port),
+      m_capacity(static_cast<uint64_t>(banks) * bank_bytes),
+      m_read_claim(banks, 0),
+      m_write_claim(banks, 0) {}
+
+bool SramBanks::claim(int region, uint64_t offset, uint64_t n, bool write, uint64_t cycle) {
+  const uint64_t base = m_regions[region].base + offset;
+  const uint64_t first = base / m_width, last = (base + std::max<uint64_t>(n, 1) - 1) / m_width;
+  const uint64_t rows = std::min<uint64_t>(last - first + 1, static_cast<uint64_t>(m_banks));
+  auto& port = write && m_dual_port ? m_write_claim : m_read_claim;
+  for (uint64_t r = 0; r < rows; ++r) {
+    if (port[(first + r) % m_banks] == cycle + 1) {
+      ++m_regions[region].conflicts;
+      return false;
+    }
+  }
+  for (uint64_t r = 0; r < rows; ++r) port[(first + r) % m_banks] = cycle + 1;
+  return true;
+}
 
 int SramBanks::allocate(const std::string& name, uint64_t bytes) {
   const uint64_t rounded = (bytes + m_width - 1) / m_width * m_width;

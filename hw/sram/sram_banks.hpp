@@ -4,6 +4,11 @@
 // regions at elaboration; an allocation past the capacity is a configuration error.
 // Plain C++ (no SystemC time): blocks read and write through their region each cycle and
 // the per-region access counts feed the report.
+//
+// Ports: each bank serves per cycle one read and one write (dual_port) or one access of
+// either kind (1RW). A block that arbitrates its accesses claims the bank rows an access
+// touches for the cycle (claim); a claim that finds a port taken fails, is counted as a
+// conflict of the region, and the block stalls that access.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,9 +21,10 @@ class SramBanks {
     std::string name;
     uint64_t base = 0, bytes = 0;
     uint64_t reads = 0, writes = 0;  // bytes
+    uint64_t conflicts = 0;          // failed claims
   };
 
-  SramBanks(int banks, uint64_t bank_bytes, int width_bytes);
+  SramBanks(int banks, uint64_t bank_bytes, int width_bytes, bool dual_port = true);
 
   // Reserves `bytes` (rounded up to whole bank rows). Returns the region index.
   // Throws InputError listing every region when the total exceeds the capacity.
@@ -29,6 +35,13 @@ class SramBanks {
   void count_read(int region, uint64_t bytes) { m_regions[region].reads += bytes; }
   void count_write(int region, uint64_t bytes) { m_regions[region].writes += bytes; }
 
+  // Claims, for `cycle`, the port of every bank row that bytes [offset, offset + n) of
+  // `region` occupy. All or nothing: false (one conflict counted) when any is taken.
+  bool claim(int region, uint64_t offset, uint64_t n, bool write, uint64_t cycle);
+  bool dual_port() const { return m_dual_port; }
+  int banks() const { return m_banks; }
+  int width_bytes() const { return m_width; }
+
   const std::vector<Region>& regions() const { return m_regions; }
   uint64_t capacity() const { return m_capacity; }
   uint64_t used() const { return m_used; }
@@ -38,7 +51,10 @@ class SramBanks {
   int m_banks;
   uint64_t m_bank_bytes;
   int m_width;
+  bool m_dual_port;
   uint64_t m_capacity;
+  // Per bank: 1 + the last cycle its read / write port (1RW: both the same) was claimed.
+  std::vector<uint64_t> m_read_claim, m_write_claim;
   uint64_t m_used = 0;
   std::vector<Region> m_regions;
   std::vector<uint8_t> m_mem;  // grows with the allocations, never past the capacity

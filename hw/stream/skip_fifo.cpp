@@ -90,30 +90,42 @@ void SkipFifo::on_clock() {
   const bool out_valid = out.valid.read(), out_ready = out.ready.read();
   const bool in_valid = in.valid.read(), in_ready = in.ready.read();
   const bool popped = out_valid && out_ready;
+  const uint64_t cycle = m_cycle++;
   uint64_t count = m_count;
   if (popped) {
     m_head = (m_head + 1) % m_depth;
     --count;
   }
+  uint64_t written = m_depth;  // slot written at this edge, none
   if (in_valid && in_ready) {
     const uint64_t slot = (m_head + count) % m_depth;
     const Beat& b = in.data.read();
+    // Ready promised the beat: the write has the bank's port first.
+    m_sram.claim(m_data_region, slot * m_lanes, m_lanes, true, cycle);
     std::memcpy(m_sram.data(m_data_region) + slot * m_lanes, b.lane.data(), m_lanes);
     uint8_t& bits = m_sram.data(m_last_region)[slot / 8];
     const auto mask = static_cast<uint8_t>(1u << (slot % 8));
     bits = in.last.read() ? (bits | mask) : (bits & ~mask);
     m_sram.count_write(m_data_region, m_lanes);
+    written = slot;
     ++count;
   }
   in.ready.write(count < m_depth);
-  if (count > 0) {
-    if (popped || !out_valid) {
+  const bool loaded = out_valid && !popped;  // the register still holds its beat
+  if (count > 0 && !loaded) {
+    // The head goes to the output register: from the input when just written (bypass),
+    // else read from its bank, which a 1RW bank cannot do in the write's cycle.
+    const bool bypass = written == m_head;
+    if (bypass || m_sram.claim(m_data_region, m_head * m_lanes, m_lanes, false, cycle)) {
       Beat b;
       read_entry(m_head, b);
-      m_sram.count_read(m_data_region, m_lanes);
+      if (!bypass) m_sram.count_read(m_data_region, m_lanes);
       out.put(b, (m_sram.data(m_last_region)[m_head / 8] >> (m_head % 8)) & 1);
+    } else {
+      ++m_bank_conflicts;
+      if (out_valid) out.idle();
     }
-  } else if (out_valid) {
+  } else if (count == 0 && out_valid) {
     out.idle();
   }
   observe(in_valid, in_ready, out_valid, out_ready, out.last.read(), count);

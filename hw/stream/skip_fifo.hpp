@@ -3,6 +3,8 @@
 // `depth` beats of `lanes` bytes live in an SRAM region (plus one `last` bit per entry).
 // Registered in and out: a beat pushed at edge t is offered from edge t on and can leave at
 // t+1; ready = (occupancy < depth) after the edge. The beat on offer counts as occupancy.
+// With 1RW SRAM banks (hardware.sram.dual_port: false) the head cannot be read from a bank
+// that the push writes at the same edge: the output register stays empty that cycle.
 #include <cstdint>
 #include <vector>
 
@@ -84,6 +86,9 @@ class SkipFifo : public SkipFifoBase {
  public:
   SC_HAS_PROCESS(SkipFifo);
   SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram);
+  // Cycles the head could not be read into the output register because a 1RW bank was
+  // writing (always 0 with dual-port banks).
+  uint64_t bank_conflict_cycles() const { return m_bank_conflicts; }
 
  private:
   void on_clock();
@@ -93,6 +98,8 @@ class SkipFifo : public SkipFifoBase {
   SramBanks& m_sram;
   int m_data_region, m_last_region;
   uint64_t m_head = 0;
+  uint64_t m_cycle = 0;
+  uint64_t m_bank_conflicts = 0;
 };
 
 }  // namespace skipsim

@@ -49,7 +49,7 @@ void expect_lockstep(const std::string& block) {
       {"configs/workloads/tiny_basic.yaml", "--set workload.input.w=13 --set workload.seed=3"},
       {"configs/workloads/tiny_downsample.yaml", "--set workload.frames=2"},
       {"configs/workloads/tiny_basic.yaml",
-       "--set hardware.skip_fifo.depth=18 --set workload.seed=4"},  // near the deadlock edge
+       "--set hardware.skip_fifo.depth=22 --set workload.seed=4"},  // at the deadlock edge
   };
   for (const auto& [config, sets] : shapes) {
     nlohmann::json r;

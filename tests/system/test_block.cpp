@@ -111,8 +111,12 @@ TEST(SkipFifo, TooShallowDepthDeadlocksWithADiagnosis) {
 }
 
 TEST(SkipFifo, DownsampleTooShallowDeadlocks) {
+  // With tiles of whole output rows the projection engine's output queue (2 tiles) holds
+  // enough of the skip tensor that no skip depth deadlocks; one-pixel tiles leave it a
+  // 2-pixel queue, as small as a streaming projection can have.
   const Shape s{"downsample", 12, 12, 16, 16, 16, 16, 16, 0.0, 2};
-  const Config cfg = config_for(s, 4);
+  Config cfg = config_for(s, 4);
+  cfg.hardware.mac_array.tile_pixels = 1;
   const RunResult r = run_block(cfg, random_block(shape_of(cfg), 4), {});
   ASSERT_EQ(r.end, RunResult::End::kDeadlock);
   EXPECT_NE(r.deadlock_text.find("skip_fifo"), std::string::npos) << r.deadlock_text;
@@ -127,20 +131,23 @@ TEST(SkipFifo, AmpleDepthNeverBlocksTheForkOnTheSkipSide) {
   EXPECT_EQ(r.report["modules"]["fork"]["blocked_on"]["skip"].get<uint64_t>(), 0u);
 }
 
-TEST(BlockCycles, ComputeBoundBlockTakesFoldsTimesPixelsPlusPipelineFill) {
-  // 16x16 array, 16 -> 16 channels: K = 144 -> 9 folds per pixel for each conv.
+TEST(BlockCycles, ComputeBoundBlockIsTheArraysClosedFormPerTilePlusPipelineFill) {
+  // 16x16 array, 16 -> 16 channels, 12x12: each conv runs 12 ws tiles of one output row,
+  // a GEMM M = 12, K = 144, N = 16 (9 folds).
   const RunResult r = run_and_check({"basic", 12, 12, 16, 16, 16, 16, 16, 0.0, 4096}, 6);
-  const uint64_t per_conv = 12 * 12 * 9;
+  const auto tile =
+      static_cast<uint64_t>(skipsim_closed_form_cycles(Dataflow::kWs, 16, 16, 12, 16, 144));
+  const uint64_t per_conv = 12 * tile;
   const uint64_t cycles = r.report["cycles"].get<uint64_t>();
-  // conv2 trails conv1 by about one image row of conv1 outputs plus a pixel; the weights
-  // load first. Both convs overlap, so the block is one conv's work plus that fill.
-  EXPECT_GE(cycles, per_conv + 13 * 9);
-  EXPECT_LE(cycles, per_conv + 3 * 13 * 9 + 600);
-  // Every fold uses the whole 16x16 array (K = 9*16, N = 16), so the utilization is the
-  // share of the run's cycles that conv1 computed.
-  EXPECT_NEAR(r.report["mac_utilization"]["conv1"].get<double>(),
-              static_cast<double>(per_conv) / cycles, 1e-9);
+  EXPECT_EQ(r.report["modules"]["conv1"]["tiles"].get<uint64_t>(), 12u);
   EXPECT_EQ(r.report["modules"]["conv1"]["busy"].get<uint64_t>(), per_conv);
+  EXPECT_EQ(r.report["modules"]["conv2"]["busy"].get<uint64_t>(), per_conv);
+  // conv2's first tile needs conv1's first two output rows; after that both convs overlap,
+  // so the block is one conv's work plus about two tiles of fill and the last row's drain.
+  EXPECT_GE(cycles, per_conv + 2 * tile);
+  EXPECT_LE(cycles, per_conv + 3 * (tile + 1 + 12) + 600);
+  EXPECT_NEAR(r.report["mac_utilization"]["conv1"].get<double>(),
+              12.0 * 12 * 16 * 144 / (256.0 * cycles), 1e-9);
 }
 
 TEST(Report, CarriesEveryContractKey) {

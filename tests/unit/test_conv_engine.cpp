@@ -16,6 +16,8 @@ struct Case {
   int h, w, c, out_c, k, s, lanes, rows, cols;
   bool relu;
   double gap, stall;
+  Dataflow dataflow = Dataflow::kWs;
+  int tile = 0;
 };
 
 ConvParams random_conv(const Case& t, uint64_t seed) {
@@ -39,6 +41,8 @@ ConvParams random_conv(const Case& t, uint64_t seed) {
 struct Result {
   Tensor8 out;
   uint64_t last_cycle = 0;
+  uint64_t busy = 0, tiles = 0;
+  int tile_pixels = 0;
 };
 
 Result run_engine(const Case& t, const Tensor8& x, const ConvParams& p) {
@@ -51,6 +55,8 @@ Result run_engine(const Case& t, const Tensor8& x, const ConvParams& p) {
   cfg.lanes = t.lanes;
   cfg.mac_rows = t.rows;
   cfg.mac_cols = t.cols;
+  cfg.dataflow = t.dataflow;
+  cfg.tile_pixels = t.tile;
   ConvEngine eng("conv", cfg, sram);
   const auto blob = pack_conv_params(p.out_c, p.in_c, p.k, p.weight, p.bias, p.mult, p.shift);
   eng.write_params(0, blob.data(), blob.size());
@@ -91,6 +97,9 @@ Result run_engine(const Case& t, const Tensor8& x, const ConvParams& p) {
     EXPECT_EQ(sink.lasts[i], i + 1 == sink.beats.size());
   }
   if (!sink.cycles.empty()) r.last_cycle = sink.cycles.back();
+  r.busy = eng.stall_stats().busy;
+  r.tiles = eng.tiles();
+  r.tile_pixels = eng.tile_pixels();
   return r;
 }
 
@@ -119,8 +128,21 @@ TEST(ConvEngine, RandomStallsDoNotChangeTheResult) {
   check({5, 5, 3, 17, 3, 1, 2, 5, 3, true, 0.5, 0.6}, 4);
 }
 
-TEST(ConvEngine, FullRateCyclesAreFoldsTimesPixelsPlusFillAndDrain) {
-  // K = 3*3*16 = 144 -> 9 k-folds of 16; N = 32 -> 2 n-folds: 18 cycles per output pixel.
+// The same conv on every dataflow of the systolic array, with tiles that cut output rows
+// and stalls on both sides (one elaboration per test: one per process under ctest).
+#define DATAFLOW_CASE(name, d, tile, seed) \
+  TEST(ConvEngine, name) { check({7, 6, 10, 9, 3, 1, 4, 4, 3, true, 0.2, 0.3, d, tile}, seed); }
+DATAFLOW_CASE(WsDefaultTileMatchesGolden, Dataflow::kWs, 0, 10)
+DATAFLOW_CASE(WsTile3MatchesGolden, Dataflow::kWs, 3, 11)
+DATAFLOW_CASE(OsDefaultTileMatchesGolden, Dataflow::kOs, 0, 12)
+DATAFLOW_CASE(OsTile1MatchesGolden, Dataflow::kOs, 1, 13)
+DATAFLOW_CASE(IsDefaultTileMatchesGolden, Dataflow::kIs, 0, 14)
+DATAFLOW_CASE(IsTile3MatchesGolden, Dataflow::kIs, 3, 15)
+#undef DATAFLOW_CASE
+
+TEST(ConvEngine, ComputeBoundCyclesAreTheArraysClosedFormPerTile) {
+  // 6x6x16 -> 32, 3x3: each output row is one ws tile of 6 pixels, a GEMM M = 6, K = 144,
+  // N = 32 on the 16x16 array (9 x 2 folds).
   const Case t{6, 6, 16, 32, 3, 1, 16, 16, 16, false, 0, 0};
   std::mt19937_64 rng(5);
   Tensor8 x(t.h, t.w, t.c);
@@ -128,10 +150,15 @@ TEST(ConvEngine, FullRateCyclesAreFoldsTimesPixelsPlusFillAndDrain) {
   const ConvParams p = random_conv(t, 6);
   const Result got = run_engine(t, x, p);
   EXPECT_EQ(got.out, golden_conv(x, p));
-  // Compute-bound: input (1 beat/pixel) arrives far faster than 18 cycles/pixel, so after
-  // the first window (pixel (1,1) at about edge 2 + 8) the array never idles; the last pixel
-  // then needs the array latency (5) and its 2 output beats.
-  const uint64_t compute = 36 * 18;
-  EXPECT_GE(got.last_cycle, compute);
-  EXPECT_LE(got.last_cycle, compute + 2 + 8 + 5 + 2 + 4);
+  EXPECT_EQ(got.tile_pixels, 6);
+  EXPECT_EQ(got.tiles, 6u);
+  const auto per_tile =
+      static_cast<uint64_t>(skipsim_closed_form_cycles(Dataflow::kWs, 16, 16, 6, 32, 144));
+  // The engine is busy exactly while the array runs.
+  EXPECT_EQ(got.busy, 6 * per_tile);
+  // A tile starts the cycle after the previous one ends once its windows are in; the line
+  // buffer holds k = 3 rows, so the next input row (6 beats) enters only after a tile
+  // retires its oldest row. First window: pixel (1,5) at about edge 2 + 12.
+  EXPECT_GE(got.last_cycle, 6 * per_tile + 12);
+  EXPECT_LE(got.last_cycle, 6 * (per_tile + 1 + 6 + 3) + 2 + 12 + 2 + 4);
 }

@@ -51,12 +51,15 @@ const Dataflow kAll[] = {Dataflow::kWs, Dataflow::kOs, Dataflow::kIs};
 
 // Hand-evaluated closed forms for R=8, C=4, M=5, N=6, K=13 (rows and columns partly used).
 // SCALE-Sim: ws folds 2*2, 4*(16+4+5-2)-1 = 91; os folds 1*2, 2*(13+8+4-2)-1 = 45;
-// is folds 2*2, 4*(16+4+6-2)-1 = 95. skipsim: ws 8+4*(5+8+4-2) = 68; os 2*(13+16+4-2) = 62;
-// is 8+4*(6+8+4-2) = 72.
+// is folds 2*2, 4*(16+4+6-2)-1 = 95. skipsim os: 2*(13+16+4-2) = 62. skipsim ws (T = 5,
+// span T+R+C-2 = 15), fold (preload, stream, end): f0 (0, 8, 23); f1 (8, max(8+5, 8+8) = 16,
+// 31); f2 (max(16, end f0 = 23) = 23, max(16+5, 23+8) = 31, 46); f3 (max(31, 31) = 31,
+// max(36, 39) = 39, 54). is (T = 6, span 16): (0, 8, 24), (8, 16, 32), (24, 32, 48),
+// (32, 40, 56).
 TEST(SystolicArray, PartialFoldsHandValues) {
   const Gemm g = random_gemm(5, 6, 13, 3);
   const std::tuple<Dataflow, uint64_t, uint64_t> cases[] = {
-      {Dataflow::kWs, 91, 68}, {Dataflow::kOs, 45, 62}, {Dataflow::kIs, 95, 72}};
+      {Dataflow::kWs, 91, 54}, {Dataflow::kOs, 45, 62}, {Dataflow::kIs, 95, 56}};
   for (const auto& [d, compat_cycles, own_cycles] : cases) {
     std::vector<int32_t> out;
     EXPECT_EQ(run(g, 8, 4, d, true, &out).cycles, compat_cycles) << dataflow_name(d);
@@ -136,21 +139,65 @@ TEST(SystolicArray, MappingEfficiencyPartialFolds) {
   EXPECT_DOUBLE_EQ(st.utilization(8, 4), 5.0 * 6 * 13 / (32.0 * 91));
 }
 
-// Without compat the stationary operands are double-buffered: every preload but the first
-// hides behind the previous fold's streaming, saving (folds-1)*R cycles (and the compat
-// mode's -1 convention). os instead exposes the drain of every fold: R + 1 more per fold.
+// Without compat the stationary operands are double-buffered and consecutive folds share
+// the array along a wavefront: with T >= 2R + C - 2 folds stream back to back and only the
+// first preload (R) and the last fill and drain (R + C - 2) are exposed. os instead exposes
+// the drain of every fold: R + 1 more per fold than compat.
 TEST(SystolicArray, DefaultModeDifferencesFromCompat) {
   const int rows = 4, cols = 4;
-  const Gemm g = random_gemm(9, 10, 11, 13);  // ws: 3 x 3 folds; os: 3 x 3; is: 3 x 3
+  const int64_t folds = 9;
+  // ws: T = M = 40, K = 11 and N = 10 -> 3 x 3 folds; is: T = N = 40, K and M -> 3 x 3.
+  const Gemm ws = random_gemm(40, 10, 11, 13), is = random_gemm(10, 40, 11, 14);
   std::vector<int32_t> out;
+  for (const auto& [d, g] : {std::pair{Dataflow::kWs, &ws}, std::pair{Dataflow::kIs, &is}}) {
+    const uint64_t compat = run(*g, rows, cols, d, true, &out).cycles;
+    const uint64_t own = run(*g, rows, cols, d, false, &out).cycles;
+    EXPECT_EQ(own, static_cast<uint64_t>(2 * rows + cols - 2 + folds * 40)) << dataflow_name(d);
+    EXPECT_EQ(compat + 1, static_cast<uint64_t>(folds * (2 * rows + cols + 40 - 2)));
+    EXPECT_EQ(out, reference(*g));
+  }
+  // Short folds (T = 2 < 2R + C - 2): a fold waits for its bank, which the fold two before
+  // frees when it has left every PE; the run still beats compat.
+  const Gemm short_t = random_gemm(2, 10, 11, 15);
+  const uint64_t own = run(short_t, rows, cols, Dataflow::kWs, false, &out).cycles;
+  EXPECT_EQ(out, reference(short_t));
+  EXPECT_LT(own, run(short_t, rows, cols, Dataflow::kWs, true, &out).cycles);
+  EXPECT_GT(own, static_cast<uint64_t>(2 * rows + cols - 2 + folds * 2));
+  const Gemm os = random_gemm(9, 10, 11, 16);  // os: 3 x 3 folds
+  const uint64_t os_compat = run(os, rows, cols, Dataflow::kOs, true, &out).cycles;
+  EXPECT_EQ(run(os, rows, cols, Dataflow::kOs, false, &out).cycles, os_compat + 1 + folds * rows);
+}
+
+// Stepping a GEMM one cycle at a time gives the same results and cycles as running it
+// whole, and the output pins carry every result exactly once.
+TEST(SystolicArray, SteppedRunAndOutputPins) {
+  const Gemm g = random_gemm(7, 9, 13, 21);
   for (Dataflow d : kAll) {
-    const uint64_t compat = run(g, rows, cols, d, true, &out).cycles;
-    const uint64_t own = run(g, rows, cols, d, false, &out).cycles;
-    const uint64_t folds = 9;
-    if (d == Dataflow::kOs)
-      EXPECT_EQ(own, compat + 1 + folds * rows);
-    else
-      EXPECT_EQ(own + (folds - 1) * rows - 1, compat) << dataflow_name(d);
+    SystolicArray arr(4, 3, d, false);
+    std::vector<int32_t> out(g.m * g.n);
+    GemmOperands op;
+    op.m = g.m, op.n = g.n, op.k = g.k;
+    op.a = g.a.data(), op.a_si = g.k, op.a_sj = 1;
+    op.b = g.b.data(), op.b_si = g.n, op.b_sj = 1;
+    op.bias = g.bias.data();
+    op.out = out.data();
+    arr.start(op);
+    EXPECT_TRUE(arr.busy());
+    uint64_t steps = 0, pins = 0;
+    bool done = false;
+    while (!done) {
+      done = arr.step();
+      ++steps;
+      for (uint8_t v : arr.out_pins().valid) pins += v;
+    }
+    EXPECT_FALSE(arr.busy());
+    EXPECT_EQ(steps, arr.stats().cycles) << dataflow_name(d);
+    EXPECT_EQ(out, reference(g)) << dataflow_name(d);
+    // Every fold moves T results per used and unused column (ws/is), or R x C (os).
+    const FoldMapping f = map_gemm(d, 4, 3, g.m, g.n, g.k);
+    const uint64_t want = d == Dataflow::kOs ? f.folds() * 4 * 3 : f.folds() * f.t * 3;
+    EXPECT_EQ(pins, want) << dataflow_name(d);
+    EXPECT_THROW(arr.step(), std::logic_error);
   }
 }
 
