@@ -5,8 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "tb/block_params.hpp"
 #include "tb/config.hpp"
+#include "tb/errors.hpp"
 #include "tb/golden.hpp"
 #include "tb/run.hpp"
 
@@ -32,8 +35,10 @@ Config config_for(const Shape& s, uint64_t seed) {
 
 BlockShape shape_of(const Config& c) { return block_shape(c.workload); }
 
-RunResult run_and_check(const Shape& s, uint64_t seed) {
-  const Config cfg = config_for(s, seed);
+RunResult run_and_check(const Shape& s, uint64_t seed,
+                        const std::function<void(Config&)>& tweak = nullptr) {
+  Config cfg = config_for(s, seed);
+  if (tweak) tweak(cfg);
   const BlockParams p = random_block(shape_of(cfg), seed);
   RunResult r = run_block(cfg, p, {});
   EXPECT_EQ(r.end, RunResult::End::kFinished) << r.deadlock_text;
@@ -150,6 +155,74 @@ TEST(BlockCycles, ComputeBoundBlockIsTheArraysClosedFormPerTilePlusPipelineFill)
               12.0 * 12 * 16 * 144 / (256.0 * cycles), 1e-9);
 }
 
+// Every dataflow of the engines' systolic array gives the golden block.
+TEST(BlockBitExact, OutputStationaryEngines) {
+  run_and_check({"downsample", 9, 7, 12, 20, 8, 8, 4, 0.3, 4096}, 21,
+                [](Config& c) { c.hardware.mac_array.dataflow = Dataflow::kOs; });
+}
+TEST(BlockBitExact, InputStationaryEnginesSmallTiles) {
+  run_and_check({"basic", 7, 9, 12, 12, 8, 4, 8, 0.3, 4096}, 22, [](Config& c) {
+    c.hardware.mac_array.dataflow = Dataflow::kIs;
+    c.hardware.mac_array.tile_pixels = 3;
+  });
+}
+
+// 1RW banks: the skip FIFO's head reads lose to its writes; the block stays bit-exact and
+// the conflicts are reported (dual-port banks report none: Report.CarriesEveryContractKey).
+TEST(SramPorts, SingleReadWritePortConflictsAreCountedAndHarmless) {
+  const Shape s{"basic", 10, 10, 16, 16, 16, 16, 16, 0.0, 4096};
+  const RunResult rw = run_and_check(s, 23, [](Config& c) {
+    c.hardware.sram.dual_port = false;
+    c.hardware.sram.banks = 1;
+    c.hardware.sram.bank_bytes = 1 << 20;
+  });
+  const uint64_t conflicts = rw.report["fifos"]["skip"]["bank_conflict_cycles"].get<uint64_t>();
+  EXPECT_GT(conflicts, 0u);
+  EXPECT_EQ(rw.report["sram"]["bank_conflicts"].get<uint64_t>(), conflicts);
+  EXPECT_FALSE(rw.report["sram"]["dual_port"].get<bool>());
+}
+
+TEST(SramPorts, RtlSkipFifoNeedsDualPortBanks) {
+  Config cfg = config_for({"basic", 6, 6, 16, 16, 16, 16, 16, 0.0, 64}, 1);
+  cfg.hardware.sram.dual_port = false;
+  cfg.hardware.skip_fifo.impl = Impl::kRtl;
+  try {
+    run_block(cfg, random_block(shape_of(cfg), 1), {});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("hardware.sram.dual_port"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Report, EnergyIsThePerAccessParametersTimesTheCounts) {
+  const RunResult r =
+      run_and_check({"basic", 6, 6, 16, 16, 16, 16, 16, 0.0, 4096}, 24, [](Config& c) {
+        c.hardware.energy.mac_pj = 2.0;
+        c.hardware.energy.sram_read_pj_per_byte = 3.0;
+        c.hardware.energy.sram_write_pj_per_byte = 5.0;
+        c.hardware.energy.dram_pj_per_byte = 7.0;
+      });
+  const auto& j = r.report;
+  const auto& e = j["energy_pj"];
+  uint64_t macs = 0;
+  for (const char* m : {"conv1", "conv2"}) macs += j["modules"][m]["useful_macs"].get<uint64_t>();
+  EXPECT_EQ(macs, 2u * 36 * 16 * 144);  // M * N * K per conv
+  uint64_t rd = 0, wr = 0;
+  for (const auto& [name, reg] : j["sram"]["regions"].items()) {
+    rd += reg["reads"].get<uint64_t>();
+    wr += reg["writes"].get<uint64_t>();
+  }
+  EXPECT_GT(rd, 0u);
+  EXPECT_GT(wr, 0u);
+  const uint64_t dram =
+      j["dram"]["bytes_read"].get<uint64_t>() + j["dram"]["bytes_written"].get<uint64_t>();
+  EXPECT_DOUBLE_EQ(e["mac"].get<double>(), 2.0 * macs);
+  EXPECT_DOUBLE_EQ(e["sram_read"].get<double>(), 3.0 * rd);
+  EXPECT_DOUBLE_EQ(e["sram_write"].get<double>(), 5.0 * wr);
+  EXPECT_DOUBLE_EQ(e["dram"].get<double>(), 7.0 * dram);
+  EXPECT_DOUBLE_EQ(e["total"].get<double>(), 2.0 * macs + 3.0 * rd + 5.0 * wr + 7.0 * dram);
+}
+
 TEST(Report, CarriesEveryContractKey) {
   const RunResult r = run_and_check({"downsample", 6, 6, 16, 32, 16, 16, 16, 0.0, 4096}, 7);
   const auto& j = r.report;
@@ -167,6 +240,10 @@ TEST(Report, CarriesEveryContractKey) {
   }
   for (const char* e : {"conv1", "conv2", "skip_conv"})
     EXPECT_GT(j["mac_utilization"][e].get<double>(), 0.0) << e;
+  EXPECT_EQ(j["fifos"]["skip"]["bank_conflict_cycles"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(j["sram"]["dual_port"].get<bool>());
+  for (const char* k : {"mac", "sram_read", "sram_write", "dram", "total"})
+    EXPECT_GT(j["energy_pj"][k].get<double>(), 0.0) << k;
   // 6x6x16 input + weights (conv1 32x144, conv2 32x288, skip 32x16 + 12 B/channel each).
   EXPECT_EQ(j["dram"]["bytes_read"].get<uint64_t>(),
             6u * 6 * 16 + (32 * 144 + 32 * 288 + 32 * 16) + 3 * 12 * 32);

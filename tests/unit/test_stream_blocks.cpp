@@ -22,13 +22,14 @@ sc_core::sc_time run_cycles(int n) {
 
 struct FifoBench {
   sc_core::sc_clock clk{"clk", 1, sc_core::SC_NS};
-  SramBanks sram{4, 4096, 16};
+  SramBanks sram;
   Stream a{"a"}, b{"b"};
   StreamSource src;
   SkipFifo fifo;
   StreamSink sink;
-  FifoBench(int n, uint64_t depth, double gap, double stall)
-      : src("src", counting_beats(n, 16), gap, 11),
+  FifoBench(int n, uint64_t depth, double gap, double stall, int banks = 4, bool dual_port = true)
+      : sram(banks, 4096, 16, dual_port),
+        src("src", counting_beats(n, 16), gap, 11),
         fifo("fifo", depth, 16, sram),
         sink("sink", stall, 12) {
     src.clk(clk);
@@ -90,6 +91,43 @@ TEST(SkipFifo, DepthOneStillMovesEveryBeat) {
   run_cycles(60);
   ASSERT_EQ(tb.sink.beats.size(), 12u);
   EXPECT_EQ(tb.fifo.stats().max_occupancy, 1u);
+}
+
+// One 1RW bank: a push and the head's read into the output register cannot share a cycle,
+// the write wins. Released from full (depth 4, source waiting), every 4 edges repeat:
+// A pop (no push: ready was low), head read; B pop + push, read conflicts, output empty;
+// C push (count 4), read conflicts again; D nothing moves in, head read. Two pushes and two
+// conflicts per period: the 6 beats still to come cost 6 conflicts, then the FIFO drains at
+// one beat per cycle.
+TEST(SkipFifo, OneReadWritePortBankConflictsStallTheHeadRead) {
+  FifoBench tb(10, 4, 0.0, 0.0, 1, false);
+  tb.sink.hold(true);
+  run_cycles(20);
+  EXPECT_EQ(tb.fifo.occupancy(), 4u);
+  EXPECT_EQ(tb.fifo.bank_conflict_cycles(), 0u);  // no reads while held
+  tb.sink.hold(false);
+  run_cycles(40);
+  ASSERT_EQ(tb.sink.beats.size(), 10u);
+  const auto ref = counting_beats(10, 16);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(tb.sink.beats[i], ref[i].first) << i;
+  EXPECT_EQ(tb.fifo.bank_conflict_cycles(), 6u);
+  EXPECT_EQ(tb.sram.regions().at(0).conflicts, 6u);
+  // Pops of the conflict phase are 4 edges apart in pairs: 1, 4, 5, 8, 9, 12, 13 after the
+  // first; the last three beats leave on consecutive edges.
+  const uint64_t t0 = tb.sink.cycles[0];
+  const uint64_t want[] = {0, 1, 4, 5, 8, 9, 12, 13, 14, 15};
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(tb.sink.cycles[i] - t0, want[i]) << i;
+}
+
+TEST(SkipFifo, DualPortBanksNeverConflict) {
+  FifoBench tb(10, 4, 0.0, 0.0, 1, true);
+  tb.sink.hold(true);
+  run_cycles(20);
+  tb.sink.hold(false);
+  run_cycles(40);
+  ASSERT_EQ(tb.sink.beats.size(), 10u);
+  EXPECT_EQ(tb.fifo.bank_conflict_cycles(), 0u);
+  for (int i = 1; i < 10; ++i) EXPECT_EQ(tb.sink.cycles[i], tb.sink.cycles[0] + i) << i;
 }
 
 TEST(SkipFifo, StorageIsAllocatedInSram) {
