@@ -193,6 +193,15 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
     r.dram_ifmap_bytes = static_cast<uint64_t>(l.ifmap_h) * l.ifmap_w * C;
     r.dram_filter_bytes = static_cast<uint64_t>(g.k) * g.n;
     r.dram_ofmap_bytes = static_cast<uint64_t>(g.m) * g.n;
+    const EnergyConfig& en = opt.energy;
+    r.energy_mac_pj = static_cast<double>(r.useful_macs) * en.mac_pj;
+    r.energy_sram_pj =
+        static_cast<double>(r.sram_ifmap_reads + r.sram_filter_reads + 4 * r.sram_ofmap_reads) *
+            en.sram_read_pj_per_byte +
+        static_cast<double>(4 * r.sram_ofmap_writes) * en.sram_write_pj_per_byte;
+    r.energy_dram_pj =
+        static_cast<double>(r.dram_ifmap_bytes + r.dram_filter_bytes + r.dram_ofmap_bytes) *
+        en.dram_pj_per_byte;
     if (opt.real_data && opt.check) r.check = reference_conv(l, g, d) == out ? "pass" : "fail";
     if (opt.keep_outputs) r.output = out;
     r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -342,6 +351,11 @@ nlohmann::json layer_results_json(const LayerModeOptions& opt,
          {{"ifmap_bytes_read", r.dram_ifmap_bytes},
           {"filter_bytes_read", r.dram_filter_bytes},
           {"ofmap_bytes_written", r.dram_ofmap_bytes}}},
+        {"energy_pj",
+         {{"mac", r.energy_mac_pj},
+          {"sram", r.energy_sram_pj},
+          {"dram", r.energy_dram_pj},
+          {"total", r.energy_pj()}}},
         {"check", r.check},
         {"sim_seconds", r.sim_seconds},
     });
@@ -354,22 +368,24 @@ std::string layer_results_table(const LayerModeOptions& opt,
   std::string s = fmt::format(
       "{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
       opt.scalesim_compat ? "SCALE-Sim compat (no padding, serialized folds, last cycle index)"
-                          : "padding k/2, overlapped preload");
+                          : "padding k/2, ws/is folds overlapped (double-buffered operands)");
   s += fmt::format(
       "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7} {:>7} {:>12} {:>12} "
-      "{:>12} {:>10} {:>5}\n",
+      "{:>12} {:>10} {:>10} {:>5}\n",
       "layer", "ofmap", "M", "N", "K", "folds", "cycles", "closed form", "util%", "map%",
-      "sram ifm rd", "sram flt rd", "sram ofm wr", "dram KiB", "check");
+      "sram ifm rd", "sram flt rd", "sram ofm wr", "dram KiB", "energy uJ", "check");
   uint64_t cycles = 0, macs = 0, dram = 0;
+  double energy = 0;
   for (const LayerResult& r : results) {
     const uint64_t d = r.dram_ifmap_bytes + r.dram_filter_bytes + r.dram_ofmap_bytes;
     s += fmt::format(
         "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7.2f} {:>7.2f} {:>12} {:>12} "
-        "{:>12} {:>10.1f} {:>5}\n",
+        "{:>12} {:>10.1f} {:>10.2f} {:>5}\n",
         r.spec.name, fmt::format("{}x{}", r.geo.ofmap_h, r.geo.ofmap_w), r.geo.m, r.geo.n, r.geo.k,
         r.folds, r.cycles, r.closed_form_cycles, 100.0 * r.utilization,
         100.0 * r.mapping_efficiency, r.sram_ifmap_reads, r.sram_filter_reads, r.sram_ofmap_writes,
-        d / 1024.0, r.check);
+        d / 1024.0, r.energy_pj() * 1e-6, r.check);
+    energy += r.energy_pj();
     cycles += r.cycles;
     macs += r.useful_macs;
     dram += d;
@@ -379,8 +395,9 @@ std::string layer_results_table(const LayerModeOptions& opt,
              : 0.0;
   s += fmt::format(
       "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7.2f} {:>7} {:>12} "
-      "{:>12} {:>12} {:>10.1f}\n",
-      "total", "", "", "", "", "", cycles, "", 100.0 * util, "", "", "", "", dram / 1024.0);
+      "{:>12} {:>12} {:>10.1f} {:>10.2f}\n",
+      "total", "", "", "", "", "", cycles, "", 100.0 * util, "", "", "", "", dram / 1024.0,
+      energy * 1e-6);
   return s;
 }
 
@@ -421,6 +438,7 @@ int run_layer_command(const LayerCommandArgs& args) {
   opt.scalesim_compat = args.scalesim_compat || cfg.hardware.mac_array.scalesim_compat;
   opt.check = !args.no_check;
   opt.seed = args.seed;
+  opt.energy = cfg.hardware.energy;
   std::vector<LayerSpec> layers;
   if (!args.topology.empty()) {
     layers = read_topology_csv(args.topology);

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hw/mac_array/dataflow.hpp"
+#include "tb/config.hpp"
 
 namespace CLI {
 class App;
@@ -41,6 +42,7 @@ struct LayerModeOptions {
   bool check = true;          // compare with a direct convolution (needs real_data)
   bool keep_outputs = false;  // keep the raw int32 outputs in LayerResult::output
   uint64_t seed = 1;
+  EnergyConfig energy;  // hardware.energy
 };
 
 struct LayerGeometry {
@@ -72,6 +74,9 @@ struct LayerResult {
   uint64_t sram_ifmap_reads = 0, sram_filter_reads = 0;
   uint64_t sram_ofmap_writes = 0, sram_ofmap_reads = 0;
   uint64_t dram_ifmap_bytes = 0, dram_filter_bytes = 0, dram_ofmap_bytes = 0;
+  // pJ: MACs, SRAM (int8 operands 1 B, int32 partial sums 4 B), DRAM bytes.
+  double energy_mac_pj = 0, energy_sram_pj = 0, energy_dram_pj = 0;
+  double energy_pj() const { return energy_mac_pj + energy_sram_pj + energy_dram_pj; }
   std::string check = "off";  // "pass", "fail", "off"
   double sim_seconds = 0;
   std::vector<int32_t> output;  // Eh x Ew x N raw accumulators, when keep_outputs
