@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "hw/dram/ddr_config.hpp"
 #include "tb/errors.hpp"
 
 namespace skipsim {
@@ -39,9 +40,13 @@ enum class Kind {
   kImpl,      // Impl by name
   kDataflow,  // Dataflow by name
   kBool,
+  kDramModel,  // DramModel by name
+  kPolicy,     // SkipPolicy by name
+  kString,     // any non-empty string
 };
 
-using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*, Impl*, Dataflow*, bool*>;
+using Ref = std::variant<int*, int64_t*, uint64_t*, double*, BlockKind*, Impl*, Dataflow*, bool*,
+                         DramModel*, SkipPolicy*, std::string*>;
 
 struct Field {
   std::string_view path;
@@ -90,6 +95,10 @@ const Field kFields[] = {
         [](Config& c) -> Ref { return &c.hardware.skip_fifo.depth; }),
     {"hardware.skip_fifo.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
      [](Config& c) -> Ref { return &c.hardware.skip_fifo.impl; }},
+    {"hardware.skip_fifo.policy", Kind::kPolicy, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.skip_fifo.policy; }},
+    Int("hardware.skip_fifo.spill_ring_bytes", 0, uint64_t{1} << 40,
+        [](Config& c) -> Ref { return &c.hardware.skip_fifo.spill_ring_bytes; }),
     {"hardware.fork.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
      [](Config& c) -> Ref { return &c.hardware.fork.impl; }},
     {"hardware.add.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
@@ -109,6 +118,10 @@ const Field kFields[] = {
            [](Config& c) -> Ref { return &c.hardware.energy.sram_write_pj_per_byte; }),
     Number("hardware.energy.dram_pj_per_byte", 0, false, 1e6, false,
            [](Config& c) -> Ref { return &c.hardware.energy.dram_pj_per_byte; }),
+    {"hardware.dram.model", Kind::kDramModel, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.dram.model; }},
+    {"hardware.dram.preset", Kind::kString, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.dram.preset; }},
     Number("hardware.dram.clock_ghz", 0, true, 10, false,
            [](Config& c) -> Ref { return &c.hardware.dram.clock_ghz; }),
     Number("hardware.dram.latency_ns", 0, false, 1e6, false,
@@ -369,6 +382,12 @@ std::string expected(const Field& f) {
       return "one of: ws, os, is";
     case Kind::kBool:
       return "true or false";
+    case Kind::kDramModel:
+      return "one of: simple, ddr";
+    case Kind::kPolicy:
+      return "one of: block, spill";
+    case Kind::kString:
+      return "a non-empty string";
   }
   return {};
 }
@@ -457,6 +476,28 @@ void set_field(const Field& f, const Entry& e, Config& c) {
         bad();
       }
       break;
+    case Kind::kDramModel:
+      if (s == "simple") {
+        *std::get<DramModel*>(ref) = DramModel::kSimple;
+      } else if (s == "ddr") {
+        *std::get<DramModel*>(ref) = DramModel::kDdr;
+      } else {
+        bad();
+      }
+      break;
+    case Kind::kPolicy:
+      if (s == "block") {
+        *std::get<SkipPolicy*>(ref) = SkipPolicy::kBlock;
+      } else if (s == "spill") {
+        *std::get<SkipPolicy*>(ref) = SkipPolicy::kSpill;
+      } else {
+        bad();
+      }
+      break;
+    case Kind::kString:
+      if (s.empty()) bad();
+      *std::get<std::string*>(ref) = s;
+      break;
     case Kind::kImpl:
       if (s == "systemc") {
         *std::get<Impl*>(ref) = Impl::kSystemC;
@@ -481,6 +522,30 @@ std::string latest_source(const Flat& flat, std::initializer_list<const char*> k
   return best ? best->source : fallback;
 }
 
+// A preset name (configs/dram/NAME.yaml) or a YAML file, relative to the working directory
+// or to the file that names it.
+std::string resolve_dram_preset(const std::string& preset, const std::string& where) {
+  std::vector<fs::path> tried;
+  const fs::path p(preset);
+  tried.push_back(p);
+  if (p.is_relative() && where.rfind("--set", 0) != 0 && where != "<string>")
+    tried.push_back(fs::path(where).parent_path() / p);
+  if (p.extension() != ".yaml" && p.extension() != ".yml" && preset.find('/') == std::string::npos)
+    tried.push_back(fs::path(SKIPSIM_CONFIG_DIR) / "dram" / (preset + ".yaml"));
+  std::error_code ec;
+  for (const fs::path& t : tried)
+    if (fs::is_regular_file(t, ec)) {
+      (void)load_ddr_preset(t.string());  // its own errors name the preset file
+      return t.string();
+    }
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(fs::path(SKIPSIM_CONFIG_DIR) / "dram", ec))
+    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  fail(where, fmt::format("hardware.dram.preset: no preset or file '{}' (presets: {})", preset,
+                          fmt::join(names, ", ")));
+}
+
 Config build(const Flat& flat, const std::string& source) {
   Config c;
   c.source = source;
@@ -495,6 +560,27 @@ Config build(const Flat& flat, const std::string& source) {
                      "so out_channels must equal input.c ({}), got {}; use block: downsample to "
                      "change the channel count",
                      w.c, w.out_channels));
+  }
+  const SkipFifoConfig& sf = c.hardware.skip_fifo;
+  if (sf.policy == SkipPolicy::kSpill && sf.impl == Impl::kRtl) {
+    fail(latest_source(flat, {"hardware.skip_fifo.policy", "hardware.skip_fifo.impl"}, source),
+         "hardware.skip_fifo.policy: spill needs the SystemC skip FIFO (the RTL has no DRAM "
+         "port); set hardware.skip_fifo.impl: systemc or policy: block");
+  }
+  const int64_t burst = c.hardware.dram.burst_bytes;
+  if (sf.spill_ring_bytes != 0 &&
+      (sf.spill_ring_bytes < 2 * burst || sf.spill_ring_bytes % burst)) {
+    fail(latest_source(flat, {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes"},
+                       source),
+         fmt::format("hardware.skip_fifo.spill_ring_bytes: expected 0 (one frame of the skip "
+                     "tensor) or a multiple of hardware.dram.burst_bytes ({}) of at least two "
+                     "bursts ({}), got {}",
+                     burst, 2 * burst, sf.spill_ring_bytes));
+  }
+  if (c.hardware.dram.model == DramModel::kDdr) {
+    const auto it = flat.find("hardware.dram.preset");
+    const std::string where = it != flat.end() ? it->second.source : source;
+    c.hardware.dram.preset_path = resolve_dram_preset(c.hardware.dram.preset, where);
   }
   return c;
 }
@@ -511,6 +597,12 @@ std::string format_value(const Field& f, Config& c) {
           return dataflow_name(*p);
         } else if constexpr (std::is_same_v<T, bool>) {
           return *p ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, DramModel>) {
+          return *p == DramModel::kSimple ? "simple" : "ddr";
+        } else if constexpr (std::is_same_v<T, SkipPolicy>) {
+          return *p == SkipPolicy::kBlock ? "block" : "spill";
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return *p;
         } else if constexpr (std::is_same_v<T, double>) {
           std::string s = fmt::format("{}", *p);  // shortest text that reads back exactly
           if (s.find_first_of(".e") == std::string::npos) s += ".0";
@@ -540,6 +632,12 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   Flat flat = load_document(text, path, fs::path(path).parent_path(), chain);
   apply_overrides(overrides, flat);
   return build(flat, path);
+}
+
+DdrConfig ddr_config_of(const Config& c) {
+  const auto& d = c.hardware.dram;
+  return load_ddr_preset(d.preset_path.empty() ? resolve_dram_preset(d.preset, c.source)
+                                               : d.preset_path);
 }
 
 std::string dump_config(const Config& config) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/dram/ddr_config.hpp"
 #include "hw/mac_array/dataflow.hpp"
 #include "tb/golden.hpp"
 
@@ -28,9 +29,15 @@ struct StreamConfig {
   int lanes = 16;  // int8 channels per beat, 1..64
 };
 
+// What the skip FIFO does when its on-chip storage is full: hold the fork back, or spill the
+// overflow to a ring buffer in DRAM and fill it back in order.
+enum class SkipPolicy { kBlock, kSpill };
+
 struct SkipFifoConfig {
   int64_t depth = 4096;  // beats
   Impl impl = Impl::kSystemC;
+  SkipPolicy policy = SkipPolicy::kBlock;
+  int64_t spill_ring_bytes = 0;  // 0 = one frame of the skip tensor, in whole bursts
 };
 
 struct BlockImplConfig {
@@ -54,12 +61,17 @@ struct EnergyConfig {
   double dram_pj_per_byte = 160.0;
 };
 
+enum class DramModel { kSimple, kDdr };
+
 struct DramConfig {
-  double clock_ghz = 1.6;    // DRAM controller clock
-  double latency_ns = 60.0;  // request accepted -> first data
-  int bytes_per_cycle = 16;  // data bus width per DRAM cycle
-  int queue_depth = 16;      // requests the controller holds; more are back-pressured
-  int burst_bytes = 64;      // one request
+  DramModel model = DramModel::kDdr;
+  std::string preset = "ddr4_3200";  // a configs/dram name or a YAML file
+  std::string preset_path;           // the file it resolved to (set by the loader)
+  double clock_ghz = 1.6;            // DRAM controller clock (simple model)
+  double latency_ns = 60.0;          // request accepted -> first data (simple model)
+  int bytes_per_cycle = 16;          // data bus width per DRAM cycle (simple model)
+  int queue_depth = 16;              // requests held; more are back-pressured (simple model)
+  int burst_bytes = 64;              // one request
 };
 
 struct DmaConfig {
@@ -111,6 +123,10 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 // Same from YAML text (tests, defaults).
 Config parse_config(const std::string& yaml_text, const std::vector<std::string>& overrides = {},
                     const std::string& source = "<string>");
+// The DDR preset hardware.dram.preset names (resolved again when the Config was not loaded
+// through load_config / parse_config).
+DdrConfig ddr_config_of(const Config& c);
+
 // The effective configuration as YAML (every key, defaults filled in).
 std::string dump_config(const Config& c);
 

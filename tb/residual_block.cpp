@@ -47,14 +47,36 @@ ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams
 }
 }  // namespace
 
+uint64_t spill_ring_bytes(const Config& cfg) {
+  const auto burst = static_cast<uint64_t>(cfg.hardware.dram.burst_bytes);
+  if (cfg.hardware.skip_fifo.spill_ring_bytes > 0)
+    return static_cast<uint64_t>(cfg.hardware.skip_fifo.spill_ring_bytes);
+  // Two frames of the skip tensor, in whole bursts of whole beats: the FIFO never holds
+  // more than a frame and a few rows.
+  const WorkloadConfig& w = cfg.workload;
+  const bool down = w.block == BlockKind::kDownsample;
+  const uint64_t oh = down ? (w.h - 1) / 2 + 1 : w.h, ow = down ? (w.w - 1) / 2 + 1 : w.w;
+  const int lanes = cfg.hardware.stream.lanes;
+  const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, lanes);
+  const uint64_t bpb = std::max<uint64_t>(1, burst / static_cast<uint64_t>(lanes));
+  return std::max<uint64_t>(2, 2 * ((beats + bpb - 1) / bpb)) * burst;
+}
+
 uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
   const auto& d = cfg.hardware.dram;
-  // A DRAM request may wait behind a full controller queue: latency plus queue_depth
-  // bursts on the data bus, converted to core cycles.
-  const double dram_ns =
-      d.latency_ns + d.queue_depth *
-                         std::ceil(static_cast<double>(d.burst_bytes) / d.bytes_per_cycle) /
-                         d.clock_ghz;
+  double dram_ns;
+  if (d.model == DramModel::kDdr) {
+    // Every queued request a row conflict in one bank, behind a refresh.
+    const DdrConfig dc = ddr_config_of(cfg);
+    const double per_req = dc.trc() + dc.tRCD + dc.CL + dc.data_cycles();
+    dram_ns = (dc.tRFC + (dc.read_queue + dc.write_queue) * per_req) * dc.tck_ns();
+  } else {
+    // A request may wait behind a full controller queue: latency plus queue_depth bursts
+    // on the data bus.
+    dram_ns = d.latency_ns + d.queue_depth *
+                                 std::ceil(static_cast<double>(d.burst_bytes) / d.bytes_per_cycle) /
+                                 d.clock_ghz;
+  }
   const auto dram_cycles = static_cast<uint64_t>(std::ceil(dram_ns * cfg.hardware.clock_ghz));
   // An engine can compute a whole tile (and its queue holds two) with no stream moving.
   const uint64_t engine = 3 * max_tile_cycles;
@@ -88,6 +110,36 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     m_skip_conv = std::make_unique<ConvEngine>("skip_conv",
                                                engine_config(cfg, x.h, x.w, *params.skip), *m_sram);
   }
+  m_out_h = params.conv2.out_size(h1);
+  m_out_w = params.conv2.out_size(w1);
+  m_out_c = params.conv2.out_c;
+
+  // DRAM: input, each engine's parameters, output; 4 KiB aligned.
+  std::vector<std::vector<uint8_t>> blobs;
+  blobs.push_back(pack_conv_params(params.conv1.out_c, params.conv1.in_c, params.conv1.k,
+                                   params.conv1.weight, params.conv1.bias, params.conv1.mult,
+                                   params.conv1.shift));
+  blobs.push_back(pack_conv_params(params.conv2.out_c, params.conv2.in_c, params.conv2.k,
+                                   params.conv2.weight, params.conv2.bias, params.conv2.mult,
+                                   params.conv2.shift));
+  if (down) {
+    const ConvParams& s = *params.skip;
+    blobs.push_back(pack_conv_params(s.out_c, s.in_c, s.k, s.weight, s.bias, s.mult, s.shift));
+  }
+  uint64_t at = align_up(x.data.size(), 4096);
+  for (const auto& b : blobs) {
+    m_layout.params.push_back(at);
+    at = align_up(at + b.size(), 4096);
+  }
+  m_layout.output = at;
+  at = align_up(at + static_cast<uint64_t>(m_out_h) * m_out_w * m_out_c, 4096);
+  if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
+    m_layout.spill_ring = at;
+    m_layout.spill_ring_bytes = spill_ring_bytes(cfg);
+    at = align_up(at + m_layout.spill_ring_bytes, 4096);
+  }
+  m_layout.size = at;
+
   if (hw.skip_fifo.impl == Impl::kRtl) {
     require_rtl("hardware.skip_fifo.impl", lanes);
 #ifdef SKIPSIM_HAVE_RTL
@@ -96,6 +148,23 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
     m_skip_fifo = make_rtl_skip_fifo("skip_fifo", hw.skip_fifo.depth);
 #endif
+  } else if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
+    SpillConfig sc;
+    sc.depth = static_cast<uint64_t>(hw.skip_fifo.depth);
+    sc.lanes = lanes;
+    sc.burst_bytes = hw.dram.burst_bytes;
+    sc.ring_base = m_layout.spill_ring;
+    sc.ring_bytes = m_layout.spill_ring_bytes;
+    const uint64_t bpb = std::max(1, hw.dram.burst_bytes / lanes);
+    if (sc.depth < bpb)
+      throw InputError(fmt::format(
+          "config error: hardware.skip_fifo.depth: policy spill fills whole DRAM bursts back on "
+          "chip, so depth must be at least burst_bytes / lanes = {} beats, got {}",
+          bpb, sc.depth));
+    m_dma_skip = std::make_unique<DmaSkip>("dma_skip", hw.dma.max_outstanding, hw.dram.burst_bytes);
+    auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
+    m_spill_fifo = f.get();
+    m_skip_fifo = std::move(f);
   } else {
     m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
   }
@@ -120,36 +189,19 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   } else {
     m_add = std::make_unique<Add>("add", ac);
   }
-  m_out_h = params.conv2.out_size(h1);
-  m_out_w = params.conv2.out_size(w1);
-  m_out_c = params.conv2.out_c;
 
-  // DRAM: input, each engine's parameters, output; 4 KiB aligned.
-  std::vector<std::vector<uint8_t>> blobs;
-  blobs.push_back(pack_conv_params(params.conv1.out_c, params.conv1.in_c, params.conv1.k,
-                                   params.conv1.weight, params.conv1.bias, params.conv1.mult,
-                                   params.conv1.shift));
-  blobs.push_back(pack_conv_params(params.conv2.out_c, params.conv2.in_c, params.conv2.k,
-                                   params.conv2.weight, params.conv2.bias, params.conv2.mult,
-                                   params.conv2.shift));
-  if (down) {
-    const ConvParams& s = *params.skip;
-    blobs.push_back(pack_conv_params(s.out_c, s.in_c, s.k, s.weight, s.bias, s.mult, s.shift));
+  if (hw.dram.model == DramModel::kDdr) {
+    auto d = std::make_unique<DramController>("dram", ddr_config_of(cfg), m_layout.size);
+    m_ddr = d.get();
+    m_dram = std::move(d);
+  } else {
+    SimpleDramConfig dc;
+    dc.clock_ghz = hw.dram.clock_ghz;
+    dc.latency_ns = hw.dram.latency_ns;
+    dc.bytes_per_cycle = hw.dram.bytes_per_cycle;
+    dc.queue_depth = hw.dram.queue_depth;
+    m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
   }
-  uint64_t at = align_up(x.data.size(), 4096);
-  for (const auto& b : blobs) {
-    m_layout.params.push_back(at);
-    at = align_up(at + b.size(), 4096);
-  }
-  m_layout.output = at;
-  m_layout.size = align_up(at + static_cast<uint64_t>(m_out_h) * m_out_w * m_out_c, 4096);
-
-  SimpleDramConfig dc;
-  dc.clock_ghz = hw.dram.clock_ghz;
-  dc.latency_ns = hw.dram.latency_ns;
-  dc.bytes_per_cycle = hw.dram.bytes_per_cycle;
-  dc.queue_depth = hw.dram.queue_depth;
-  m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
   std::memcpy(m_dram->memory() + m_layout.input, x.data.data(), x.data.size());
   for (size_t i = 0; i < blobs.size(); ++i)
     std::memcpy(m_dram->memory() + m_layout.params[i], blobs[i].data(), blobs[i].size());
@@ -176,6 +228,10 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
                               lanes, cfg.workload.frames);
   m_dma_read->socket.bind(m_dram->socket);
   m_dma_write->socket.bind(m_dram->socket);
+  if (m_dma_skip) {
+    m_dma_skip->socket.bind(m_dram->socket);
+    m_dma_skip->clk.bind(m_clk);
+  }
 
   // Streams.
   m_dma_read->out.bind(stream("input", "dma_read", "out", "fork", "in"));
@@ -212,6 +268,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   m_monitor->set_blocks(blocks());
   m_dma_read->set_activity_counter(m_monitor->activity_counter());
   m_dma_write->set_activity_counter(m_monitor->activity_counter());
+  if (m_dma_skip) m_dma_skip->set_activity_counter(m_monitor->activity_counter());
 
   m_dma_read->clk.bind(m_clk);
   m_dma_write->clk.bind(m_clk);

@@ -18,12 +18,15 @@
 
 #include "hw/conv/conv_engine.hpp"
 #include "hw/dma/dma_read.hpp"
+#include "hw/dma/dma_skip.hpp"
 #include "hw/dma/dma_write.hpp"
+#include "hw/dram/dram_controller.hpp"
 #include "hw/dram/simple_dram.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/fork.hpp"
 #include "hw/stream/skip_fifo.hpp"
+#include "hw/stream/spill_skip_fifo.hpp"
 #include "tb/config.hpp"
 #include "tb/golden.hpp"
 #include "tb/lockstep.hpp"
@@ -33,7 +36,8 @@ namespace skipsim {
 
 struct DramLayout {
   uint64_t input = 0, output = 0, size = 0;
-  std::vector<uint64_t> params;  // one per engine, in engines() order
+  uint64_t spill_ring = 0, spill_ring_bytes = 0;  // policy spill only
+  std::vector<uint64_t> params;                   // one per engine, in engines() order
 };
 
 // Lock-step co-simulation of one block (README "RTL co-simulation").
@@ -53,7 +57,12 @@ class ResidualBlock : public sc_core::sc_module {
   sc_core::sc_clock& clock() { return m_clk; }
   Lockstep* lockstep() { return m_lockstep.get(); }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
-  SimpleDram& dram() { return *m_dram; }
+  DramTarget& dram() { return *m_dram; }
+  // The DDR model, or nullptr with hardware.dram.model: simple.
+  DramController* dram_controller() { return m_ddr; }
+  // The spilling skip FIFO and its DMA, or nullptr with policy block.
+  SpillSkipFifo* spill_fifo() { return m_spill_fifo; }
+  DmaSkip* dma_skip() { return m_dma_skip.get(); }
   DmaRead& dma_read() { return *m_dma_read; }
   DmaWrite& dma_write() { return *m_dma_write; }
   SramBanks& sram() { return *m_sram; }
@@ -77,7 +86,10 @@ class ResidualBlock : public sc_core::sc_module {
   double m_period_ns;
   sc_core::sc_clock m_clk;
   std::unique_ptr<SramBanks> m_sram;
-  std::unique_ptr<SimpleDram> m_dram;
+  std::unique_ptr<DramTarget> m_dram;
+  DramController* m_ddr = nullptr;
+  std::unique_ptr<DmaSkip> m_dma_skip;
+  SpillSkipFifo* m_spill_fifo = nullptr;
   std::unique_ptr<DmaRead> m_dma_read;
   std::unique_ptr<DmaWrite> m_dma_write;
   std::unique_ptr<ForkBase> m_fork;
@@ -102,5 +114,7 @@ class ResidualBlock : public sc_core::sc_module {
 // The deadlock window derived from the configuration (README "Deadlock"): four times the
 // longest stretch in which a healthy pipeline can show no transfer at all.
 uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles);
+// Bytes of the DRAM ring of the spilling skip FIFO (the configured size, or the default).
+uint64_t spill_ring_bytes(const Config& cfg);
 
 }  // namespace skipsim

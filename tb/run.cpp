@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -80,7 +81,30 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
       {"pop_starved_cycles", fs.pop_starved_cycles},
       {"pushes", fs.pushes},
       {"pops", fs.pops},
-      {"bytes_per_beat", cfg.hardware.stream.lanes}};
+      {"bytes_per_beat", cfg.hardware.stream.lanes},
+      {"policy", cfg.hardware.skip_fifo.policy == SkipPolicy::kSpill ? "spill" : "block"}};
+  {
+    uint64_t sram_bytes = 0;
+    const std::string prefix = std::string(top.skip_fifo().name()) + ".";
+    for (const auto& reg : top.sram().regions())
+      if (reg.name.rfind(prefix, 0) == 0) sram_bytes += reg.bytes;
+    j["fifos"]["skip"]["sram_bytes"] = sram_bytes;
+  }
+  if (const SpillSkipFifo* sf = top.spill_fifo()) {
+    const SpillStats& ss = sf->spill_stats();
+    j["fifos"]["skip"]["spill"] = {{"ring_bytes", sf->spill_config().ring_bytes},
+                                   {"beats_per_burst", sf->beats_per_burst()},
+                                   {"staging_beats", sf->staging_beats()},
+                                   {"spill_bytes", ss.spill_bytes},
+                                   {"fill_bytes", ss.fill_bytes},
+                                   {"spill_bursts", ss.spill_bursts},
+                                   {"fill_bursts", ss.fill_bursts},
+                                   {"max_onchip_occupancy", ss.max_onchip},
+                                   {"max_ring_bursts", ss.max_ring_bursts},
+                                   {"input_blocked_cycles", ss.input_blocked_cycles},
+                                   {"fill_wait_cycles", ss.fill_wait_cycles},
+                                   {"stall_cycles", ss.input_blocked_cycles + ss.fill_wait_cycles}};
+  }
   if (const auto* sf = dynamic_cast<const SkipFifo*>(&top.skip_fifo()))
     j["fifos"]["skip"]["bank_conflict_cycles"] = sf->bank_conflict_cycles();
   {
@@ -129,17 +153,44 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
   j["channels"] = ch;
 
   const DramStats& ds = top.dram().stats();
-  const uint64_t dram_reqs = ds.reads + ds.writes;
+  // Per purpose, from the DMA engines that issued the requests.
+  std::array<DmaPurposeStats, kDmaPurposes> pur{};
+  std::vector<const DmaEngine*> dmas{&top.dma_read(), &top.dma_write()};
+  if (top.dma_skip()) dmas.push_back(top.dma_skip());
+  for (const DmaEngine* e : dmas) {
+    for (int p = 0; p < kDmaPurposes; ++p) {
+      const DmaPurposeStats& x = e->dma_stats().by_purpose[p];
+      pur[p].requests += x.requests;
+      pur[p].bytes += x.bytes;
+      pur[p].slot_wait_cycles += x.slot_wait_cycles;
+    }
+  }
+  nlohmann::json by = nlohmann::json::object();
+  for (int p = 0; p < kDmaPurposes; ++p)
+    by[purpose_name(static_cast<DmaPurpose>(p))] = {{"requests", pur[p].requests},
+                                                    {"bytes", pur[p].bytes},
+                                                    {"slot_wait_cycles", pur[p].slot_wait_cycles}};
+  const auto bytes_of = [&](DmaPurpose p) { return pur[static_cast<int>(p)].bytes; };
   j["dram"] = {
+      {"model", cfg.hardware.dram.model == DramModel::kDdr ? "ddr" : "simple"},
       {"bytes_read", ds.bytes_read},
       {"bytes_written", ds.bytes_written},
       {"reads", ds.reads},
       {"writes", ds.writes},
-      {"avg_latency_ns", dram_reqs ? ds.latency_sum_ns / dram_reqs : 0.0},
+      {"requests", ds.reads + ds.writes},
+      {"avg_latency_ns", ds.responses ? ds.latency_sum_ns / ds.responses : 0.0},
       {"max_latency_ns", ds.latency_max_ns},
+      {"by_purpose", by},
       {"bytes_read_by_purpose",
-       {{"weights", top.dma_read().param_bytes()}, {"input", top.dma_read().stream_bytes()}}},
-      {"bytes_written_by_purpose", {{"output", ds.bytes_written}}}};
+       {{"weights", bytes_of(DmaPurpose::kWeights)},
+        {"input", bytes_of(DmaPurpose::kInput)},
+        {"fill", bytes_of(DmaPurpose::kFill)}}},
+      {"bytes_written_by_purpose",
+       {{"output", bytes_of(DmaPurpose::kOutput)}, {"spill", bytes_of(DmaPurpose::kSpill)}}}};
+  if (top.dram_controller()) {
+    j["dram"]["preset"] = top.dram_controller()->controller().config().name;
+    j["dram"]["ddr"] = top.dram_controller()->model_json();
+  }
 
   nlohmann::json sram = {{"capacity_bytes", top.sram().capacity()},
                          {"used_bytes", top.sram().used()},
@@ -297,11 +348,45 @@ std::string format_report_table(const nlohmann::json& j) {
                    "skip FIFO (beats)", f["depth"].get<uint64_t>(),
                    f["max_occupancy"].get<uint64_t>(), f["mean_occupancy"].get<double>(),
                    f["push_blocked_cycles"].get<uint64_t>());
+  if (f.contains("spill")) {
+    const auto& sp = f["spill"];
+    s += fmt::format(
+        "  {:<22}spilled {} B, filled {} B, on-chip peak {} beats, stall {} cycles (input "
+        "blocked {}, waiting for fill {})\n",
+        "skip spill", sp["spill_bytes"].get<uint64_t>(), sp["fill_bytes"].get<uint64_t>(),
+        sp["max_onchip_occupancy"].get<uint64_t>(), sp["stall_cycles"].get<uint64_t>(),
+        sp["input_blocked_cycles"].get<uint64_t>(), sp["fill_wait_cycles"].get<uint64_t>());
+  }
   const auto& d = j["dram"];
-  s += fmt::format(
-      "  {:<22}read {} B (weights {}, input {}), written {} B\n", "DRAM",
-      d["bytes_read"].get<uint64_t>(), d["bytes_read_by_purpose"]["weights"].get<uint64_t>(),
-      d["bytes_read_by_purpose"]["input"].get<uint64_t>(), d["bytes_written"].get<uint64_t>());
+  s += fmt::format("  {:<22}{} model{}, read {} B, written {} B, {} requests\n", "DRAM",
+                   d["model"].get<std::string>(),
+                   d.contains("preset") ? " " + d["preset"].get<std::string>() : std::string(),
+                   d["bytes_read"].get<uint64_t>(), d["bytes_written"].get<uint64_t>(),
+                   d["requests"].get<uint64_t>());
+  for (const auto& [purpose, v] : d["by_purpose"].items()) {
+    if (v["requests"].get<uint64_t>() == 0) continue;
+    s += fmt::format("  {:<22}{:>10} B in {:>7} requests, {} cycles waiting for a DMA slot\n",
+                     "  " + purpose, v["bytes"].get<uint64_t>(), v["requests"].get<uint64_t>(),
+                     v["slot_wait_cycles"].get<uint64_t>());
+  }
+  if (d.contains("ddr")) {
+    const auto& x = d["ddr"];
+    const auto& rl = x["read_latency"];
+    const auto& c = x["commands"];
+    s += fmt::format(
+        "  {:<22}read latency avg {:.1f} p50 {} p99 {} max {} DRAM cycles; {:.2f} GB/s "
+        "({:.1f}% of peak)\n",
+        "DDR", rl["avg"].get<double>(), rl["p50"].get<uint64_t>(), rl["p99"].get<uint64_t>(),
+        rl["max"].get<uint64_t>(), x["bandwidth_gbps"].get<double>(),
+        100.0 * x["bandwidth_fraction_of_peak"].get<double>());
+    s += fmt::format(
+        "  {:<22}rows: {} hits, {} misses, {} conflicts; ACT {} PRE {} RD {} WR {} REF {}; "
+        "{:.2f} uJ\n",
+        "", x["row_hits"].get<uint64_t>(), x["row_misses"].get<uint64_t>(),
+        x["row_conflicts"].get<uint64_t>(), c["ACT"].get<uint64_t>(), c["PRE"].get<uint64_t>(),
+        c["RD"].get<uint64_t>(), c["WR"].get<uint64_t>(), c["REF"].get<uint64_t>(),
+        x["energy_pj"]["total"].get<double>() * 1e-6);
+  }
   if (j.contains("output") && j["output"].contains("matches_golden")) {
     s += fmt::format(
         "  {:<22}{}\n", "golden check",

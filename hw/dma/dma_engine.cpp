@@ -5,13 +5,35 @@
 
 namespace skipsim {
 
+const char* purpose_name(DmaPurpose p) {
+  switch (p) {
+    case DmaPurpose::kInput:
+      return "input";
+    case DmaPurpose::kWeights:
+      return "weights";
+    case DmaPurpose::kOutput:
+      return "output";
+    case DmaPurpose::kSpill:
+      return "spill";
+    case DmaPurpose::kFill:
+      return "fill";
+  }
+  return "?";
+}
+
 DmaEngine::DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes)
-    : sc_module(name), clk("clk"), socket("socket"), m_burst(burst_bytes), m_pool(max_outstanding) {
+    : sc_module(name),
+      clk("clk"),
+      socket("socket"),
+      m_burst(burst_bytes),
+      m_pool(2 * static_cast<size_t>(max_outstanding)),
+      m_max(max_outstanding) {
   socket.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
   for (auto& r : m_pool) r.buf.assign(burst_bytes, 0);
 }
 
-int DmaEngine::issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag) {
+int DmaEngine::issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag,
+                     DmaPurpose purpose) {
   int slot = 0;
   while (m_pool[slot].in_use) ++slot;
   Request& r = m_pool[slot];
@@ -28,8 +50,12 @@ int DmaEngine::issue(bool write, uint64_t addr, unsigned len, const uint8_t* dat
   r.tr.set_dmi_allowed(false);
   r.tr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (write) std::memcpy(r.buf.data(), data, len);
-  ++m_outstanding;
-  m_order.push_back(slot);
+  ++m_outstanding[write];
+  m_order[write].push_back(slot);
+  m_last_slot = slot;
+  DmaPurposeStats& ps = m_stats.by_purpose[static_cast<int>(purpose)];
+  ++ps.requests;
+  ps.bytes += len;
   if (write) {
     ++m_stats.write_requests;
     m_stats.bytes_written += len;
@@ -64,26 +90,25 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& tr, tlm:
       }
     }
     // A response implies its request was accepted.
-    m_req_pending = m_req_pending && &tr != &m_pool[m_order.back()].tr;
+    m_req_pending = m_req_pending && &tr != &m_pool[m_last_slot].tr;
     return tlm::TLM_COMPLETED;
   }
   return tlm::TLM_ACCEPTED;
 }
 
-bool DmaEngine::front_done() const {
-  if (m_order.empty()) return false;
-  const Request& r = m_pool[m_order.front()];
-  return r.done && r.resp_time < sc_core::sc_time_stamp();
+bool DmaEngine::front_done(bool write) const {
+  if (m_order[write].empty()) return false;
+  return visible(m_pool[m_order[write].front()]);
 }
 
-void DmaEngine::pop_front() {
-  Request& r = m_pool[m_order.front()];
+void DmaEngine::pop_front(bool write) {
+  Request& r = m_pool[m_order[write].front()];
   const uint64_t lat = m_cycle - r.issue_cycle;
   m_stats.latency_cycles_sum += lat;
   m_stats.latency_cycles_max = std::max(m_stats.latency_cycles_max, lat);
   r.in_use = false;
-  m_order.pop_front();
-  --m_outstanding;
+  m_order[write].pop_front();
+  --m_outstanding[write];
 }
 
 }  // namespace skipsim

@@ -4,6 +4,10 @@
 // clocked process one at a time (BEGIN_REQ; the next waits for END_REQ); responses
 // (BEGIN_RESP, completed at once) are taken at the first core edge strictly after they
 // arrive, so a response coinciding with an edge is seen one edge later, deterministically.
+// Reads and writes have separate queues, each with up to max_outstanding requests in flight
+// and retired in its own issue order, so a slow write never holds back a read's data.
+// Every request carries its purpose (what the bytes are), counted per purpose.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -16,12 +20,22 @@
 
 namespace skipsim {
 
+enum class DmaPurpose : uint8_t { kInput, kWeights, kOutput, kSpill, kFill };
+constexpr int kDmaPurposes = 5;
+const char* purpose_name(DmaPurpose p);
+
+struct DmaPurposeStats {
+  uint64_t requests = 0, bytes = 0;
+  uint64_t slot_wait_cycles = 0;  // a burst was ready but no request slot was free
+};
+
 struct DmaStats {
   uint64_t read_requests = 0, write_requests = 0;
   uint64_t bytes_read = 0, bytes_written = 0;
   uint64_t req_backpressure_cycles = 0;  // a request waited for END_REQ
   uint64_t latency_cycles_sum = 0;       // issue -> response seen, core cycles
   uint64_t latency_cycles_max = 0;
+  std::array<DmaPurposeStats, kDmaPurposes> by_purpose{};
 };
 
 class DmaEngine : public sc_core::sc_module, public HwBlock {
@@ -36,12 +50,13 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   const DmaStats& dma_stats() const { return m_stats; }
   // Counter shared with the monitor: bumped on every TLM phase (deadlock watchdog).
   void set_activity_counter(uint64_t* c) { m_activity = c; }
-  int outstanding() const { return m_outstanding; }
+  int outstanding() const { return m_outstanding[0] + m_outstanding[1]; }
   // A request is on its way or its response has not reached a core edge yet.
   bool awaiting_dram() const {
     if (m_req_pending) return true;
-    for (int slot : m_order)
-      if (!visible(m_pool[slot])) return true;
+    for (const auto& q : m_order)
+      for (int slot : q)
+        if (!visible(m_pool[slot])) return true;
     return false;
   }
   virtual bool finished() const = 0;
@@ -56,19 +71,22 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
     sc_core::sc_time resp_time;
   };
 
-  // A request may be issued this cycle (a free slot and no BEGIN_REQ awaiting END_REQ).
-  bool can_issue() const {
-    return !m_req_pending && m_outstanding < static_cast<int>(m_pool.size());
-  }
+  // A read (write) may be issued this cycle: a free slot in its queue and no BEGIN_REQ
+  // awaiting END_REQ.
+  bool can_issue(bool write) const { return !m_req_pending && m_outstanding[write] < m_max; }
   // Issues a read (data == nullptr) or write of len bytes. Returns the request's slot.
-  int issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag);
-  // Oldest issued request, if any, and whether its response is visible at this edge.
-  bool front_done() const;
-  Request& front() { return m_pool[m_order.front()]; }
-  void pop_front();
-  bool any_in_order() const { return !m_order.empty(); }
-  size_t in_order_count() const { return m_order.size(); }
-  Request& in_order(size_t i) { return m_pool[m_order[i]]; }
+  int issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag,
+            DmaPurpose purpose);
+  // A burst of `purpose` was ready this cycle but could not be issued.
+  void note_slot_wait(DmaPurpose purpose) {
+    ++m_stats.by_purpose[static_cast<int>(purpose)].slot_wait_cycles;
+  }
+  // Oldest issued read (write), if any, and whether its response is visible at this edge.
+  bool front_done(bool write) const;
+  Request& front(bool write) { return m_pool[m_order[write].front()]; }
+  void pop_front(bool write);
+  size_t in_order_count(bool write) const { return m_order[write].size(); }
+  Request& in_order(bool write, size_t i) { return m_pool[m_order[write][i]]; }
   // The response of r has arrived before this edge.
   bool visible(const Request& r) const { return r.done && r.resp_time < sc_core::sc_time_stamp(); }
   void count_cycle() { ++m_cycle; }
@@ -83,8 +101,10 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
                                      sc_core::sc_time& delay);
 
   std::vector<Request> m_pool;
-  std::deque<int> m_order;  // slots in issue order
-  int m_outstanding = 0;
+  std::array<std::deque<int>, 2> m_order;  // per direction (read, write): slots in issue order
+  std::array<int, 2> m_outstanding{};
+  int m_max;
+  int m_last_slot = -1;  // the request last issued
   bool m_req_pending = false;
   uint64_t m_cycle = 0;
   uint64_t* m_activity = nullptr;

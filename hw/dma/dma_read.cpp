@@ -43,11 +43,16 @@ bool DmaRead::throttle_allows() {
 }
 
 void DmaRead::issue_next() {
-  if (m_issue_job == m_jobs.size() || !can_issue()) return;
+  if (m_issue_job == m_jobs.size()) return;
   const Job& j = m_jobs[m_issue_job];
+  const DmaPurpose purpose = j.sink ? DmaPurpose::kWeights : DmaPurpose::kInput;
+  if (!can_issue(false)) {
+    note_slot_wait(purpose);
+    return;
+  }
   const uint64_t in_frame = m_issued % j.frame_bytes;
   const auto len = static_cast<unsigned>(std::min<uint64_t>(m_burst, j.frame_bytes - in_frame));
-  issue(false, j.addr + in_frame, len, nullptr, m_issue_job);
+  issue(false, j.addr + in_frame, len, nullptr, m_issue_job, purpose);
   m_issued += len;
   if (m_issued == j.bytes) {
     ++m_issue_job;
@@ -65,12 +70,12 @@ void DmaRead::job_done() {
 bool DmaRead::drain_params() {
   Job& j = m_jobs[m_job];
   bool any = false;
-  while (front_done()) {
-    Request& r = front();
+  while (front_done(false)) {
+    Request& r = front(false);
     const unsigned len = r.tr.get_data_length();
     j.sink->write_params(m_drained, r.buf.data(), len);
     m_drained += len;
-    pop_front();
+    pop_front(false);
     any = true;
     if (m_drained == j.bytes) {
       j.sink->params_loaded();
@@ -87,15 +92,15 @@ bool DmaRead::next_beat(Beat& b, bool& last) {
   const int n = std::min(j.shape.lanes, j.shape.channels - c0);
   // Are n bytes from the front request's offset on present?
   uint64_t avail = 0;
-  for (size_t i = 0; i < in_order_count() && avail < static_cast<uint64_t>(n); ++i) {
-    Request& r = in_order(i);
+  for (size_t i = 0; i < in_order_count(false) && avail < static_cast<uint64_t>(n); ++i) {
+    Request& r = in_order(false, i);
     if (!visible(r)) break;
     avail += r.tr.get_data_length() - (i == 0 ? m_front_off : 0);
   }
   if (avail < static_cast<uint64_t>(n)) return false;
   b = Beat{};
   for (int k = 0; k < n;) {
-    Request& r = front();
+    Request& r = front(false);
     const unsigned len = r.tr.get_data_length();
     const int take = static_cast<int>(std::min<uint64_t>(n - k, len - m_front_off));
     std::copy(r.buf.begin() + m_front_off, r.buf.begin() + m_front_off + take,
@@ -103,7 +108,7 @@ bool DmaRead::next_beat(Beat& b, bool& last) {
     k += take;
     m_front_off += take;
     if (m_front_off == len) {
-      pop_front();
+      pop_front(false);
       m_front_off = 0;
     }
   }

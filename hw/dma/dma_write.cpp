@@ -26,21 +26,24 @@ void DmaWrite::set_stream_job(uint64_t addr, uint64_t pixels, int channels, int 
 void DmaWrite::on_clock() {
   count_cycle();
   bool progressed = false;
-  while (front_done()) {
-    m_acked += front().tr.get_data_length();
-    pop_front();
+  while (front_done(true)) {
+    m_acked += front(true).tr.get_data_length();
+    pop_front(true);
     if (m_acked / m_frame_bytes > m_frame_done.size()) m_frame_done.push_back(cycle());
     progressed = true;
   }
   if (finished() && m_finish_cycle == 0) m_finish_cycle = cycle();
   const uint64_t cap = m_buf.size();
   // Issue a burst when a full one is buffered, or the rest of the frame is.
-  if (can_issue() && m_filled > m_issued) {
+  if (m_filled > m_issued) {
     const uint64_t in_frame = m_issued % m_frame_bytes;
     const uint64_t want = std::min<uint64_t>(m_burst, m_frame_bytes - in_frame);
-    if (m_filled - m_issued >= want) {
+    if (m_filled - m_issued >= want && !can_issue(true)) {
+      note_slot_wait(DmaPurpose::kOutput);
+    } else if (m_filled - m_issued >= want) {
       for (uint64_t i = 0; i < want; ++i) m_burst_tmp[i] = m_buf[(m_issued + i) % cap];
-      issue(true, m_addr + in_frame, static_cast<unsigned>(want), m_burst_tmp.data(), 0);
+      issue(true, m_addr + in_frame, static_cast<unsigned>(want), m_burst_tmp.data(), 0,
+            DmaPurpose::kOutput);
       m_issued += want;
     }
   }

@@ -91,6 +91,7 @@ class DdrController {
 
   // --- Test hooks: the timing rules themselves, without the scheduler. ---
   void set_log(bool on) { m_log_on = on; }
+  void clear_log() { m_log.clear(); }
   const std::vector<DdrIssued>& log() const { return m_log; }
   // The earliest cycle >= now() at which `cmd` to `t` meets every timing constraint given
   // the commands issued so far, or kNever when the bank state forbids it (RD/WR to a closed

@@ -11,14 +11,11 @@ using sc_core::sc_time;
 
 SimpleDram::SimpleDram(sc_core::sc_module_name name, const SimpleDramConfig& cfg,
                        uint64_t size_bytes)
-    : sc_module(name),
-      socket("socket"),
+    : DramTarget(name, size_bytes),
       m_cfg(cfg),
       m_tck(std::round(1000.0 / cfg.clock_ghz), SC_PS),
       m_latency(std::round(cfg.latency_ns * 1000.0), SC_PS),
-      m_mem(size_bytes, 0),
       m_resp_peq("resp_peq") {
-  socket.register_nb_transport_fw(this, &SimpleDram::nb_transport_fw);
   SC_METHOD(respond);
   sensitive << m_resp_peq.get_event();
   dont_initialize();
@@ -29,8 +26,8 @@ sc_time SimpleDram::align(const sc_time& t) const {
   return sc_time::from_value((t.value() + tck - 1) / tck * tck);
 }
 
-tlm::tlm_sync_enum SimpleDram::nb_transport_fw(int id, tlm::tlm_generic_payload& tr,
-                                               tlm::tlm_phase& ph, sc_time& delay) {
+tlm::tlm_sync_enum SimpleDram::transport_fw(int id, tlm::tlm_generic_payload& tr,
+                                            tlm::tlm_phase& ph, sc_time& delay) {
   if (ph == tlm::END_RESP) return tlm::TLM_COMPLETED;
   if (ph != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
   const sc_time at = sc_core::sc_time_stamp() + delay;
@@ -44,22 +41,8 @@ tlm::tlm_sync_enum SimpleDram::nb_transport_fw(int id, tlm::tlm_generic_payload&
 }
 
 void SimpleDram::accept(int id, tlm::tlm_generic_payload& tr, const sc_time& at) {
-  const uint64_t addr = tr.get_address();
+  access(tr);
   const unsigned len = tr.get_data_length();
-  if (addr + len > m_mem.size()) {
-    tr.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  } else {
-    if (tr.is_read()) {
-      std::memcpy(tr.get_data_ptr(), m_mem.data() + addr, len);
-      ++m_stats.reads;
-      m_stats.bytes_read += len;
-    } else {
-      std::memcpy(m_mem.data() + addr, tr.get_data_ptr(), len);
-      ++m_stats.writes;
-      m_stats.bytes_written += len;
-    }
-    tr.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
   const uint64_t beats = (len + m_cfg.bytes_per_cycle - 1) / m_cfg.bytes_per_cycle;
   const sc_time start = align(std::max(at + m_latency, m_bus_free));
   const sc_time done = start + m_tck * static_cast<double>(beats);
@@ -75,9 +58,7 @@ void SimpleDram::respond() {
     const Entry e = m_queue.front();
     m_queue.pop_front();
     (void)tr;
-    const double lat = (sc_core::sc_time_stamp() - e.begin).to_seconds() * 1e9;
-    m_stats.latency_sum_ns += lat;
-    m_stats.latency_max_ns = std::max(m_stats.latency_max_ns, lat);
+    count_response(e.begin);
     tlm::tlm_phase ph = tlm::BEGIN_RESP;
     sc_time d = sc_core::SC_ZERO_TIME;
     socket[e.id]->nb_transport_bw(*e.tr, ph, d);

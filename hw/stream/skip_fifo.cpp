@@ -48,6 +48,9 @@ void SkipFifoBase::observe(bool in_valid, bool in_ready, bool out_valid, bool ou
   if (popped || pushed) {
     ++m_stall.busy;
     m_last_kind = WaitState::Kind::kBusy;
+  } else if (m_dram_wait) {
+    ++m_stall.waiting_dram;
+    m_last_kind = WaitState::Kind::kWaitingDram;
   } else if (m_count == 0) {
     ++m_stall.starved;
     ++m_stall.starved_on[0];

@@ -71,6 +71,9 @@ class SkipFifoBase : public sc_core::sc_module, public HwBlock {
 
   uint64_t m_depth;
   uint64_t m_count = 0;
+  // Set before observe(): the beats held are not where the output can take them (in DRAM),
+  // so an idle cycle counts as waiting for DRAM.
+  bool m_dram_wait = false;
 
  private:
   bool m_trace = false;
