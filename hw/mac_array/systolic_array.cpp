@@ -9,19 +9,15 @@ namespace skipsim {
 
 namespace {
 
-// psum_out[c] = psum_in[c] + a[c] * w[c]: one row of PEs for one cycle, each PE's weight
-// taken from each PE's weight taken from the bank its activation names.
-void mac_row_banked(int32_t* __restrict out, const int32_t* __restrict in,
-                    const int16_t* __restrict a, const uint8_t* __restrict bank,
-                    const int16_t* __restrict w0, const int16_t* __restrict w1, int n) {
-  for (int c = 0; c < n; ++c)
-    out[c] = in[c] + static_cast<int32_t>(a[c]) * (bank[c] ? w1[c] : w0[c]);
+// psum_out[c] = psum_in[c] + a[c] * w[c]: n PEs of one row for one cycle.
+void mac_row(int32_t* __restrict out, const int32_t* __restrict in, const int16_t* __restrict a,
+             const int16_t* __restrict w, int n) {
+  for (int c = 0; c < n; ++c) out[c] = in[c] + static_cast<int32_t>(a[c]) * w[c];
 }
 
-void mac_row_banked_first(int32_t* __restrict out, const int16_t* __restrict a,
-                          const uint8_t* __restrict bank, const int16_t* __restrict w0,
-                          const int16_t* __restrict w1, int n) {
-  for (int c = 0; c < n; ++c) out[c] = static_cast<int32_t>(a[c]) * (bank[c] ? w1[c] : w0[c]);
+void mac_row_first(int32_t* __restrict out, const int16_t* __restrict a,
+                   const int16_t* __restrict w, int n) {
+  for (int c = 0; c < n; ++c) out[c] = static_cast<int32_t>(a[c]) * w[c];
 }
 
 // acc[c] += a[c] * b[c]: one row of OS PEs for one cycle.
@@ -197,46 +193,69 @@ void SystolicArray::stream_cycle_stationary() {
   while (m_feed_f + 1 < folds && m_sched[m_feed_f + 1].stream <= now) ++m_feed_f;
 
   // Edge feeders: row r streams element now - stream_f - r of the newest fold that has
-  // reached it (the skew), else of the one before.
+  // reached it (the skew), else of the one before (older folds have left every PE).
+  const int64_t f_new = m_feed_f, f_old = m_feed_f - 1;
+  const int64_t s_new = f_new >= 0 ? m_sched[f_new].stream : 0;
+  const int64_t s_old = f_old >= 0 ? m_sched[f_old].stream : 0;
+  const int64_t i0_new = f_new >= 0 ? (f_new % rf) * R : 0;
+  const int64_t i0_old = f_old >= 0 ? (f_old % rf) * R : 0;
   for (int r = 0; r < R; ++r) {
     int16_t v = 0;
     uint8_t bank = 0;
-    for (int64_t f = m_feed_f; f >= 0 && f >= m_feed_f - 1; --f) {
-      const int64_t mi = now - m_sched[f].stream - r;
-      if (mi < 0) continue;
-      if (mi < T && (f % rf) * R + r < m_sr) {
-        v = m_x.at(mi, (f % rf) * R + r);
+    int64_t mi = now - s_new - r, i = i0_new + r;
+    int64_t f = f_new;
+    if (mi < 0) mi = now - s_old - r, i = i0_old + r, f = f_old;
+    if (f >= 0 && mi >= 0) {
+      if (mi < T && i < m_sr) {
+        v = m_x.at(mi, i);
         ++*m_x_reads;
       }
       bank = static_cast<uint8_t>(f & 1);
-      break;
     }
     m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
     m_bank[static_cast<size_t>(r) * m_act_stride + win] = bank;
   }
-  int64_t tag = -1;
-  for (int64_t f = m_feed_f; f >= 0 && f >= m_feed_f - 1; --f) {
-    const int64_t mi = now - m_sched[f].stream - (R - 1);
-    if (mi < 0) continue;
-    if (mi < T) tag = f * T + mi;
-    break;
+  {
+    int64_t mi = now - s_new - (R - 1), f = f_new;
+    if (mi < 0) mi = now - s_old - (R - 1), f = f_old;
+    m_tag[win] = f >= 0 && mi >= 0 && mi < T ? f * T + mi : -1;
   }
-  m_tag[win] = tag;
 
   // Bottom-up so that each row reads the partial sums its upper neighbour held last cycle.
+  // Row r holds the newest fold's activations in columns [0, split) and the previous
+  // fold's (or bubbles) from split on (m_bank says the same per PE; folds before those have
+  // left every PE before the newest fold started, see stationary_schedule), so each part
+  // multiplies by one bank.
   const size_t rc = static_cast<size_t>(R) * C;
-  for (int r = R - 1; r >= 1; --r) {
+  const int64_t since = m_feed_f >= 0 ? now - m_sched[m_feed_f].stream : -1;
+  const size_t bank_new = m_feed_f >= 0 ? static_cast<size_t>(m_feed_f & 1) * rc : 0;
+  const size_t bank_old = m_feed_f >= 1 ? static_cast<size_t>((m_feed_f - 1) & 1) * rc : bank_new;
+  for (int r = R - 1; r >= 0; --r) {
+    const int split = static_cast<int>(std::clamp<int64_t>(since - r + 1, 0, C));
     const size_t o = static_cast<size_t>(r) * C, a = static_cast<size_t>(r) * m_act_stride + win;
-    mac_row_banked(&m_psum[o], &m_psum[o - C], &m_act[a], &m_bank[a], &m_w[o], &m_w[rc + o], C);
+    if (split == C || bank_new == bank_old) {
+      if (r > 0)
+        mac_row(&m_psum[o], &m_psum[o - C], &m_act[a], &m_w[bank_new + o], C);
+      else
+        mac_row_first(&m_psum[0], &m_act[win], &m_w[bank_new], C);
+    } else if (r > 0) {
+      mac_row(&m_psum[o], &m_psum[o - C], &m_act[a], &m_w[bank_new + o], split);
+      mac_row(&m_psum[o + split], &m_psum[o - C + split], &m_act[a + split],
+              &m_w[bank_old + o + split], C - split);
+    } else {
+      mac_row_first(&m_psum[0], &m_act[win], &m_w[bank_new], split);
+      mac_row_first(&m_psum[split], &m_act[win + split], &m_w[bank_old + split], C - split);
+    }
   }
-  mac_row_banked_first(&m_psum[0], &m_act[win], &m_bank[win], &m_w[0], &m_w[rc], C);
 
   const int32_t* bottom = &m_psum[static_cast<size_t>(R - 1) * C];
+  const int64_t g_new = f_new * T;
   for (int c = 0; c < C; ++c) {
     const int64_t g = m_tag[win + c];
     if (g < 0) continue;
-    const int64_t f = g / T, mi = g % T;
-    const int64_t i0 = (f % rf) * R, j = (f / rf) * C + c;
+    const bool is_new = g >= g_new;
+    const int64_t f = is_new ? f_new : f_old, mi = g - f * T;
+    const int64_t i0 = is_new ? i0_new : i0_old, j = (f / rf) * C + c;
     ++m_done;
     m_pins.valid[c] = 1;
     m_pins.value[c] = bottom[c];
