@@ -24,6 +24,7 @@
 // or WR + CWL + BL/2; on an idle DDR4-3200 a read takes 27 (row hit), 49 (closed bank) or
 // 71 (row conflict) cycles from acceptance.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -120,6 +121,9 @@ class DdrController {
   struct Bank {
     int64_t open_row = -1;
     uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
+    int hits[2] = {0, 0};  // queued reads / writes to the open row
+    // == m_scan when decide() has met a hit / a non-hit to this bank in the current scan.
+    uint32_t seen_hit = 0, seen_other = 0;
   };
   struct Rank {
     uint64_t faw[4] = {0, 0, 0, 0};  // ACT + tFAW of the last four ACTs, oldest at faw_pos
@@ -190,8 +194,12 @@ class DdrController {
   // Per (rank, bank group): earliest ACT (tRRD), RD and WR (tCCD, tWTR) from that rank's
   // commands.
   std::vector<uint64_t> m_next_act_bg, m_next_rd_bg, m_next_wr_bg;
-  std::vector<uint32_t> m_hit_stamp;  // per bank: == m_stamp when the active queue has a hit
-  uint32_t m_stamp = 0;
+  // Queued reads / writes that hit their bank's open row, per channel (kept up to date by
+  // enqueue, ACT, PRE and column commands, so decide() needs no pass to find them).
+  std::vector<std::array<int, 2>> m_channel_hits;
+  uint32_t m_scan = 0;
+  void open_row(int bank, int64_t row);
+  void close_row(int bank);
   std::vector<DdrCompletion> m_completed;
   DdrStats m_stats;
   bool m_log_on = false;
