@@ -102,20 +102,19 @@ TEST(SpillDefaultBlock, CyclesAgainstOnChipDepthForBothPolicies) {
   const fs::path d = scratch("both");
   const auto m = sweep(kDefault,
                        "--param hardware.skip_fifo.policy=block,spill "
-                       "--param hardware.skip_fifo.depth=16,256,458,466,1024",
+                       "--param hardware.skip_fifo.depth=16,458,466,1024",
                        d);
-  ASSERT_EQ(m.size(), 10u);
+  ASSERT_EQ(m.size(), 8u);
   // block: deadlocks below the closed-form depth 458, at the boundary the convs take turns,
   // two pixels deeper it runs at full speed.
   EXPECT_EQ(m.at({"block", 16}).at("status"), "deadlock");
-  EXPECT_EQ(m.at({"block", 256}).at("status"), "deadlock");
   for (int depth : {458, 466, 1024}) EXPECT_EQ(m.at({"block", depth}).at("status"), "ok");
   const uint64_t full = u64(m.at({"block", 1024}), "cycles");
   EXPECT_GT(u64(m.at({"block", 458}), "cycles"), full * 3 / 2);
   EXPECT_EQ(u64(m.at({"block", 466}), "cycles"), full);
   // spill: every depth finishes, never slower than block, and the traffic shrinks with depth.
   uint64_t prev_spill = ~uint64_t{0}, prev_sram = 0;
-  for (int depth : {16, 256, 458, 466, 1024}) {
+  for (int depth : {16, 458, 466, 1024}) {
     const auto& r = m.at({"spill", depth});
     ASSERT_EQ(r.at("status"), "ok") << depth;
     const uint64_t spill = u64(r, "fifos.skip.spill.spill_bytes");
@@ -146,11 +145,11 @@ TEST(SpillDefaultBlock, TrafficFallsToZeroAtTheUnboundedPeakOccupancy) {
   ASSERT_LT(peak, j["fifos"]["skip"]["depth"].get<int>()) << "the default depth is unbounded";
   const auto m = sweep(kDefault,
                        fmt::format("--set hardware.skip_fifo.policy=spill "
-                                   "--param hardware.skip_fifo.depth={},{},{}",
-                                   peak - 32, peak, peak + 1),
+                                   "--param hardware.skip_fifo.depth={},{}",
+                                   peak - 32, peak),
                        d);
   EXPECT_GT(u64(m.at({"spill", peak - 32}), "fifos.skip.spill.spill_bytes"), 0u);
-  for (int depth : {peak, peak + 1}) {
+  for (int depth : {peak}) {
     const auto& r = m.at({"spill", depth});
     EXPECT_EQ(u64(r, "fifos.skip.spill.spill_bytes"), 0u) << depth;
     EXPECT_EQ(u64(r, "fifos.skip.spill.fill_bytes"), 0u) << depth;
