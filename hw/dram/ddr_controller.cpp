@@ -361,8 +361,25 @@ void DdrController::decide(int chi) {
     } else {
       // A younger non-hit wins only by an earlier cycle, and none is earlier than the floor.
       if (best.cycle == floor) {
-        if (best.hit || hits_left == 0) break;
-        continue;
+        // Only a hit at the floor can still win: look at the remaining hits alone.
+        const uint64_t lat = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);
+        if (best.hit || hits_left == 0 || (ch.bus_free > lat && ch.bus_free - lat > floor)) break;
+        for (size_t j = i + 1; j < q.size() && hits_left > 0; ++j) {
+          const Request& h = q[j];
+          Bank& hb = m_banks[static_cast<size_t>(h.bank)];
+          if (hb.open_row != h.row) continue;
+          --hits_left;
+          if (hb.seen_hit == m_scan) continue;
+          hb.seen_hit = m_scan;
+          if (std::max(h.eligible, write ? hb.next_wr : hb.next_rd) > floor) continue;
+          const uint64_t e = std::max(earliest_col(ch, h.bank, h.rank, h.group, write), h.eligible);
+          if (e == floor && e < m_ranks[static_cast<size_t>(h.rank)].refresh_due) {
+            best = {e, write ? DdrCommand::kWr : DdrCommand::kRd, h.bank, h.rank,
+                    static_cast<int>(j), true};
+            break;
+          }
+        }
+        break;
       }
       if (b.seen_other == m_scan) continue;
       b.seen_other = m_scan;
