@@ -80,6 +80,7 @@ uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   r.kind = 0;
   q.push_back(r);
   ++m_pending;
+  ++m_banks[static_cast<size_t>(r.bank)].queued[is_write];
   if (m_banks[static_cast<size_t>(r.bank)].open_row == r.row) {
     ++m_banks[static_cast<size_t>(r.bank)].hits[is_write];
     ++m_channel_hits[static_cast<size_t>(a.channel)][is_write];
@@ -112,14 +113,18 @@ uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   return r.id;
 }
 
-void DdrController::open_row(int bank, int64_t row) {
+void DdrController::open_row(int bank, int64_t row, int act_queue) {
   Bank& b = m_banks[static_cast<size_t>(bank)];
   b.open_row = row;
   const int ch = channel_of_rank(rank_of_bank(bank));
   const Channel& c = m_channels[static_cast<size_t>(ch)];
   for (int w = 0; w < 2; ++w) {
     int n = 0;
-    for (const Request& r : w ? c.wq : c.rq) n += r.bank == bank && r.row == row;
+    if (w == act_queue && b.queued[w] == 1) {
+      n = 1;  // the request the ACT is for is the bank's only one in that queue
+    } else if (b.queued[w] > 0) {
+      for (const Request& r : w ? c.wq : c.rq) n += r.bank == bank && r.row == row;
+    }
     b.hits[w] = n;
     m_channel_hits[static_cast<size_t>(ch)][w] += n;
   }
@@ -198,7 +203,8 @@ uint64_t DdrController::earliest(DdrCommand cmd, const DramAddress& t) const {
   return kNever;
 }
 
-uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c) {
+uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c,
+                              int act_queue) {
   Channel& ch = m_channels[static_cast<size_t>(channel_of_rank(rank))];
   Rank& r = m_ranks[static_cast<size_t>(rank)];
   ch.cmd_free = c + 1;
@@ -210,7 +216,7 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
   switch (cmd) {
     case DdrCommand::kAct: {
       Bank& b = m_banks[static_cast<size_t>(bank)];
-      open_row(bank, row);
+      open_row(bank, row, act_queue);
       ++r.open_banks;
       raise(b.next_rd, c + m_cfg.tRCD);
       raise(b.next_wr, c + m_cfg.tRCD);
@@ -374,8 +380,9 @@ void DdrController::decide(int chi) {
           if (std::max(h.eligible, write ? hb.next_wr : hb.next_rd) > floor) continue;
           const uint64_t e = std::max(earliest_col(ch, h.bank, h.rank, h.group, write), h.eligible);
           if (e == floor && e < m_ranks[static_cast<size_t>(h.rank)].refresh_due) {
-            best = {e, write ? DdrCommand::kWr : DdrCommand::kRd, h.bank, h.rank,
-                    static_cast<int>(j), true};
+            best = {
+                e,   write ? DdrCommand::kWr : DdrCommand::kRd, h.bank, h.rank, static_cast<int>(j),
+                true};
             break;
           }
         }
@@ -444,7 +451,7 @@ void DdrController::execute(int chi) {
   switch (d.cmd) {
     case DdrCommand::kAct:
       if (r.kind == 0) r.kind = 2;
-      apply(d.cmd, r.bank, r.rank, r.row, c);
+      apply(d.cmd, r.bank, r.rank, r.row, c, ch.write_mode ? 1 : 0);
       log(c, d.cmd, r.bank, r.rank, r.row, 0, r.id);
       return;
     case DdrCommand::kPre:
@@ -457,6 +464,7 @@ void DdrController::execute(int chi) {
   }
   const bool write = d.cmd == DdrCommand::kWr;
   --m_banks[static_cast<size_t>(r.bank)].hits[write];
+  --m_banks[static_cast<size_t>(r.bank)].queued[write];
   --m_channel_hits[static_cast<size_t>(chi)][write];
   const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
   log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);

@@ -121,7 +121,8 @@ class DdrController {
   struct Bank {
     int64_t open_row = -1;
     uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
-    int hits[2] = {0, 0};  // queued reads / writes to the open row
+    int hits[2] = {0, 0};    // queued reads / writes to the open row
+    int queued[2] = {0, 0};  // queued reads / writes to this bank
     // == m_scan when decide() has met a hit / a non-hit to this bank in the current scan.
     uint32_t seen_hit = 0, seen_other = 0;
   };
@@ -176,7 +177,8 @@ class DdrController {
   // The write mode the drain policy wants for the current queue lengths.
   bool wants_write_mode(const Channel& ch) const;
   // Applies the effects of a command on the timing state; returns done for RD/WR.
-  uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c);
+  // `act_queue`: for an ACT on behalf of a queued request, its queue (0 read, 1 write).
+  uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c, int act_queue = -1);
   void update_mode(Channel& ch);
   void decide(int ch);
   void execute(int ch);
@@ -198,7 +200,7 @@ class DdrController {
   // enqueue, ACT, PRE and column commands, so decide() needs no pass to find them).
   std::vector<std::array<int, 2>> m_channel_hits;
   uint32_t m_scan = 0;
-  void open_row(int bank, int64_t row);
+  void open_row(int bank, int64_t row, int act_queue);
   void close_row(int bank);
   std::vector<DdrCompletion> m_completed;
   DdrStats m_stats;
