@@ -152,8 +152,8 @@ nlohmann::json DdrController::to_json() const {
 // ---------------------------------------------------------------------------------------
 // Timing rules
 
-uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
-                                     bool write) const {
+inline uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
+                                            bool write) const {
   const Bank& b = m_banks[static_cast<size_t>(bank)];
   const size_t g = static_cast<size_t>(group);
   uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);

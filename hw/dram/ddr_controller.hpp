@@ -169,7 +169,8 @@ class DdrController {
   uint64_t earliest_pre(const Channel& ch, int bank) const {
     return std::max(m_banks[static_cast<size_t>(bank)].next_pre, std::max(ch.cmd_free, m_now));
   }
-  uint64_t earliest_col(const Channel& ch, int bank, int rank, int group, bool write) const;
+  [[gnu::always_inline]] inline uint64_t earliest_col(const Channel& ch, int bank, int rank,
+                                                      int group, bool write) const;
   uint64_t earliest_ref(int rank) const;
   const Channel& channel_of_bank(int bank) const {
     return m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
