@@ -572,7 +572,7 @@ Config build(const Flat& flat, const std::string& source) {
       (sf.spill_ring_bytes < 2 * burst || sf.spill_ring_bytes % burst)) {
     fail(latest_source(flat, {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes"},
                        source),
-         fmt::format("hardware.skip_fifo.spill_ring_bytes: expected 0 (one frame of the skip "
+         fmt::format("hardware.skip_fifo.spill_ring_bytes: expected 0 (two frames of the skip "
                      "tensor) or a multiple of hardware.dram.burst_bytes ({}) of at least two "
                      "bursts ({}), got {}",
                      burst, 2 * burst, sf.spill_ring_bytes));

@@ -5,8 +5,10 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <string_view>
@@ -93,6 +95,90 @@ bool parse_line(std::string_view s, TraceLine& out, const std::string& file, uin
   return true;
 }
 
+// The common line `0xHEX READ|WRITE DECIMAL` (single blanks, no comment), parsed without
+// the general tokenizer; anything else returns false and goes through parse_line.
+bool parse_plain_line(std::string_view s, TraceLine& out, uint64_t prev_cycle) {
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  const char* p = s.data();
+  const char* end = p + s.size();
+  if (end - p < 3 || p[0] != '0' || p[1] != 'x') return false;
+  p += 2;
+  uint64_t a = 0;
+  const char* digits = p;
+  for (; p < end; ++p) {
+    const char c = *p;
+    uint64_t d;
+    if (c >= '0' && c <= '9') {
+      d = static_cast<uint64_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      d = static_cast<uint64_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      d = static_cast<uint64_t>(c - 'A' + 10);
+    } else {
+      break;
+    }
+    a = a << 4 | d;
+  }
+  if (p == digits || p - digits > 16 || p == end || *p != ' ') return false;
+  ++p;
+  bool write;
+  if (end - p >= 5 && std::string_view(p, 5) == "READ ") {
+    write = false;
+    p += 5;
+  } else if (end - p >= 6 && std::string_view(p, 6) == "WRITE ") {
+    write = true;
+    p += 6;
+  } else {
+    return false;
+  }
+  uint64_t c = 0;
+  digits = p;
+  for (; p < end && *p >= '0' && *p <= '9'; ++p) c = c * 10 + static_cast<uint64_t>(*p - '0');
+  if (p != end || p == digits || p - digits > 18 || c < prev_cycle) return false;
+  out.addr = a;
+  out.is_write = write;
+  out.cycle = c;
+  return true;
+}
+
+// Reads a file line by line in large blocks (the last line may lack its newline).
+class LineReader {
+ public:
+  explicit LineReader(std::FILE* f) : m_f(f), m_buf(1 << 20) {}
+  bool next(std::string_view& line) {
+    while (true) {
+      const char* nl =
+          static_cast<const char*>(std::memchr(m_buf.data() + m_pos, '\n', m_len - m_pos));
+      if (nl) {
+        line = std::string_view(m_buf.data() + m_pos,
+                                static_cast<size_t>(nl - (m_buf.data() + m_pos)));
+        m_pos = static_cast<size_t>(nl - m_buf.data()) + 1;
+        return true;
+      }
+      if (m_eof) {
+        if (m_pos == m_len) return false;
+        line = std::string_view(m_buf.data() + m_pos, m_len - m_pos);
+        m_pos = m_len;
+        return true;
+      }
+      // Keep the partial line, grow if it fills the buffer, read more.
+      std::memmove(m_buf.data(), m_buf.data() + m_pos, m_len - m_pos);
+      m_len -= m_pos;
+      m_pos = 0;
+      if (m_len == m_buf.size()) m_buf.resize(m_buf.size() * 2);
+      const size_t n = std::fread(m_buf.data() + m_len, 1, m_buf.size() - m_len, m_f);
+      m_len += n;
+      if (n == 0) m_eof = true;
+    }
+  }
+
+ private:
+  std::FILE* m_f;
+  std::vector<char> m_buf;
+  size_t m_pos = 0, m_len = 0;
+  bool m_eof = false;
+};
+
 YAML::Node load_yaml(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(fmt::format("config error: {}: cannot open the file", path));
@@ -173,8 +259,10 @@ DdrConfig load_dram_config(const std::string& path) {
 int run_dram_trace(const std::string& config_path, const std::string& trace_path,
                    const std::string& csv_path, bool json, std::ostream& out) {
   const DdrConfig cfg = load_dram_config(config_path);
-  std::ifstream in(trace_path);
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(trace_path.c_str(), "rb"),
+                                                           &std::fclose);
   if (!in) throw InputError(fmt::format("trace error: {}: cannot open the file", trace_path));
+  LineReader reader(in.get());
   std::FILE* csv = nullptr;
   if (!csv_path.empty()) {
     csv = std::fopen(csv_path.c_str(), "w");
@@ -194,13 +282,15 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
     }
   };
 
-  std::string line;
   uint64_t line_no = 0, requests = 0, prev_cycle = 0, wait_sum = 0;
   TraceLine t;
   try {
-    while (std::getline(in, line)) {
+    std::string_view line;
+    while (reader.next(line)) {
       ++line_no;
-      if (!parse_line(line, t, trace_path, line_no, prev_cycle)) continue;
+      if (!parse_plain_line(line, t, prev_cycle) &&
+          !parse_line(line, t, trace_path, line_no, prev_cycle))
+        continue;
       prev_cycle = t.cycle;
       ctl.advance_to(t.cycle);
       while (!ctl.can_accept(t.addr, t.is_write)) ctl.advance_to(ctl.next_event_cycle());

@@ -86,6 +86,7 @@ Waveform::Waveform(sc_core::sc_module_name name, ResidualBlock& top, const Wavef
     add_word(e->block_name(), "line_buffer_pixels", e->line_buffer_probe.enable(), 32);
     add_word(e->block_name(), "out_queue_pixels", e->out_queue_probe.enable(), 8);
   }
+  if (top.dram_controller() && wanted("dram")) add_dram(*top.dram_controller());
   // One scope per stream or block, in the order they first appear.
   std::vector<std::string> order;
   for (const Var& v : m_vars)
@@ -99,6 +100,84 @@ Waveform::Waveform(sc_core::sc_module_name name, ResidualBlock& top, const Wavef
   SC_METHOD(sample);
   sensitive << clk.neg();
   dont_initialize();
+}
+
+void Waveform::add_dram(DramController& d) {
+  m_ddr = &d;
+  m_tck_ps = d.cycle_time().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  d.enable_command_log();
+  const DdrConfig& c = d.controller().config();
+  auto width = [](uint64_t n) {
+    int w = 1;
+    while ((uint64_t{1} << w) < n) ++w;
+    return w;
+  };
+  const int widths[5] = {3, width(static_cast<uint64_t>(c.channels) * c.ranks),
+                         width(static_cast<uint64_t>(c.bank_groups)),
+                         width(static_cast<uint64_t>(c.banks_per_group)),
+                         width(static_cast<uint64_t>(c.rows))};
+  const char* names[5] = {"cmd", "rank", "bank_group", "bank", "row"};
+  for (int f = 0; f < 5; ++f) {
+    Var v;
+    v.scope = "dram";
+    v.name = names[f];
+    v.width = widths[f];
+    v.dram_field = f;
+    v.id = vcd_id(m_vars.size() + 1);
+    m_vars.push_back(v);
+  }
+}
+
+// Commands from the controller's log become bus changes: the command for one DRAM cycle,
+// then cmd back to 0 unless another command follows at once.
+void Waveform::take_dram_commands() {
+  m_cmds.clear();
+  m_ddr->take_commands(m_cmds);
+  if (m_cmds.empty()) return;
+  const int ranks = m_ddr->controller().config().ranks;
+  for (const DdrIssued& c : m_cmds) {
+    const uint64_t t = c.cycle * m_tck_ps;
+    DramChange ch{t,
+                  {static_cast<uint64_t>(c.cmd) + 1,
+                   static_cast<uint64_t>(c.target.channel * ranks + c.target.rank),
+                   static_cast<uint64_t>(c.target.bank_group), static_cast<uint64_t>(c.target.bank),
+                   static_cast<uint64_t>(std::max<int64_t>(c.target.row, 0))}};
+    m_dram_pending.push_back(ch);
+    ch.t = t + m_tck_ps;
+    ch.v[0] = 0;
+    m_dram_pending.push_back(ch);
+  }
+  std::stable_sort(m_dram_pending.begin(), m_dram_pending.end(),
+                   [](const DramChange& a, const DramChange& b) { return a.t < b.t; });
+}
+
+void Waveform::stamp(uint64_t t) {
+  if (t == m_last_stamp) return;
+  std::fprintf(m_f, "#%llu\n", static_cast<unsigned long long>(t));
+  m_last_stamp = t;
+}
+
+void Waveform::emit_dram(uint64_t until, bool write) {
+  size_t n = 0;
+  while (n < m_dram_pending.size() && m_dram_pending[n].t < until) {
+    const DramChange& c = m_dram_pending[n];
+    // A command at the same time as the end of the previous one wins over its cmd = 0.
+    const bool superseded = c.v[0] == 0 && n + 1 < m_dram_pending.size() &&
+                            m_dram_pending[n + 1].t == c.t && m_dram_pending[n + 1].v[0] != 0;
+    ++n;
+    if (superseded) continue;
+    for (Var& v : m_vars) {
+      if (v.dram_field < 0) continue;
+      const uint64_t x =
+          v.dram_field == 0 || c.v[0] != 0 ? c.v[v.dram_field] : m_dram_now[v.dram_field];
+      m_dram_now[v.dram_field] = x;
+      if (!write || x == v.last) continue;
+      stamp(std::max(c.t, m_last_stamp == UINT64_MAX ? 0 : m_last_stamp));
+      std::fprintf(m_f, "%s%s\n", bits(x, v.width).c_str(), v.id.c_str());
+      v.last = x;
+    }
+  }
+  m_dram_pending.erase(m_dram_pending.begin(), m_dram_pending.begin() + static_cast<long>(n));
 }
 
 Waveform::~Waveform() {
@@ -152,6 +231,7 @@ void Waveform::add_beat(const std::string& scope, const std::string& name,
 }
 
 uint64_t Waveform::value(const Var& v) const {
+  if (v.dram_field >= 0) return m_dram_now[v.dram_field];
   if (v.bit) return v.bit->read();
   if (v.word) return v.word->read() & (v.width >= 64 ? ~0ull : ((1ull << v.width) - 1));
   return static_cast<uint8_t>(v.beat->read().lane[v.lane]);
@@ -200,13 +280,19 @@ void Waveform::write_gtkw() const {
 
 void Waveform::sample() {
   ++m_cycle;
-  if (m_cycle < m_opt.first_cycle || m_cycle > m_opt.last_cycle) return;
   const auto t_pos = static_cast<uint64_t>(std::llround((m_cycle - 1) * m_period_ps));
   const auto t_neg = static_cast<uint64_t>(std::llround((m_cycle - 0.5) * m_period_ps));
-  std::fprintf(m_f, "#%llu\n", static_cast<unsigned long long>(t_pos));
+  if (m_ddr) take_dram_commands();
+  if (m_cycle < m_opt.first_cycle || m_cycle > m_opt.last_cycle) {
+    if (m_ddr) emit_dram(t_neg, false);
+    return;
+  }
+  if (m_ddr && m_dumped) emit_dram(t_pos, true);
+  stamp(t_pos);
   if (!m_dumped) std::fprintf(m_f, "$dumpvars\n");
   std::fprintf(m_f, "1%s\n", m_clk_id.c_str());
   for (Var& v : m_vars) {
+    if (m_dumped && v.dram_field >= 0) continue;
     const uint64_t x = value(v);
     if (m_dumped && x == v.last) continue;
     v.last = x;
@@ -216,7 +302,9 @@ void Waveform::sample() {
     std::fprintf(m_f, "$end\n");
     m_dumped = true;
   }
-  std::fprintf(m_f, "#%llu\n0%s\n", static_cast<unsigned long long>(t_neg), m_clk_id.c_str());
+  if (m_ddr) emit_dram(t_neg, true);
+  stamp(t_neg);
+  std::fprintf(m_f, "0%s\n", m_clk_id.c_str());
 }
 
 }  // namespace skipsim

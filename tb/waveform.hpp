@@ -4,6 +4,9 @@
 // data lanes, every buffer's fill level and each block's stall cause are sampled once per
 // core cycle, after the rising edge has settled, and stamped at that edge (as an RTL
 // simulator shows registers). A cycle window and scope patterns keep the file small.
+// With the DDR model, scope `dram` holds its command bus at DRAM clock resolution: `cmd`
+// (0 none, 1 ACT, 2 PRE, 3 RD, 4 WR, 5 REF) for the one DRAM cycle a command issues, and
+// the `rank`, `bank_group`, `bank` and `row` it addressed (held until the next command).
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -12,10 +15,12 @@
 #include <systemc>
 
 #include "hw/common/beat.hpp"
+#include "hw/dram/ddr_controller.hpp"
 
 namespace skipsim {
 
 class ResidualBlock;
+class DramController;
 
 struct WaveformOptions {
   std::string path;          // the .vcd; the .gtkw goes beside it
@@ -45,7 +50,13 @@ class Waveform : public sc_core::sc_module {
     const sc_core::sc_signal<uint64_t>* word = nullptr;
     const sc_core::sc_signal<Beat>* beat = nullptr;
     int lane = 0;
+    int dram_field = -1;  // DRAM command bus: index into m_dram_now
     uint64_t last = 0;
+  };
+  // A change of the DRAM command bus at a time (ps).
+  struct DramChange {
+    uint64_t t;
+    uint64_t v[5];  // cmd, rank, bank_group, bank, row
   };
   void add_bit(const std::string& scope, const std::string& name,
                const sc_core::sc_signal<bool>& s);
@@ -58,6 +69,11 @@ class Waveform : public sc_core::sc_module {
   void write_header();
   void write_gtkw() const;
   void sample();
+  void add_dram(DramController& d);
+  void take_dram_commands();
+  // Writes the DRAM bus changes before time `until` (ps); drops them when !write.
+  void emit_dram(uint64_t until, bool write);
+  void stamp(uint64_t t);
 
   WaveformOptions m_opt;
   double m_period_ps;
@@ -66,6 +82,12 @@ class Waveform : public sc_core::sc_module {
   std::string m_clk_id;
   uint64_t m_cycle = 0;
   bool m_dumped = false;
+  DramController* m_ddr = nullptr;
+  uint64_t m_tck_ps = 0;
+  std::vector<DdrIssued> m_cmds;
+  std::vector<DramChange> m_dram_pending;  // sorted by time when emitted
+  uint64_t m_dram_now[5] = {0, 0, 0, 0, 0};
+  uint64_t m_last_stamp = UINT64_MAX;
 };
 
 }  // namespace skipsim

@@ -77,9 +77,13 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   // Issues a read (data == nullptr) or write of len bytes. Returns the request's slot.
   int issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag,
             DmaPurpose purpose);
-  // A burst of `purpose` was ready this cycle but could not be issued.
-  void note_slot_wait(DmaPurpose purpose) {
-    ++m_stats.by_purpose[static_cast<int>(purpose)].slot_wait_cycles;
+  // A burst of `purpose` (a read or a write) was ready this cycle but could not be issued.
+  // Counted only when DRAM is what holds the queue up (a request awaits END_REQ, or the
+  // oldest one its response), not when the oldest slot holds data nobody has taken yet.
+  void note_slot_wait(DmaPurpose purpose, bool write) {
+    const bool dram =
+        m_req_pending || (!m_order[write].empty() && !visible(m_pool[m_order[write].front()]));
+    if (dram) ++m_stats.by_purpose[static_cast<int>(purpose)].slot_wait_cycles;
   }
   // Oldest issued read (write), if any, and whether its response is visible at this edge.
   bool front_done(bool write) const;

@@ -47,7 +47,7 @@ void DmaRead::issue_next() {
   const Job& j = m_jobs[m_issue_job];
   const DmaPurpose purpose = j.sink ? DmaPurpose::kWeights : DmaPurpose::kInput;
   if (!can_issue(false)) {
-    note_slot_wait(purpose);
+    note_slot_wait(purpose, false);
     return;
   }
   const uint64_t in_frame = m_issued % j.frame_bytes;

@@ -21,7 +21,9 @@ class DmaSkip : public DmaEngine {
     issue(true, addr, len, data, 0, DmaPurpose::kSpill);
   }
   void fill(uint64_t addr, unsigned len) { issue(false, addr, len, nullptr, 0, DmaPurpose::kFill); }
-  void note_wait(bool write) { note_slot_wait(write ? DmaPurpose::kSpill : DmaPurpose::kFill); }
+  void note_wait(bool write) {
+    note_slot_wait(write ? DmaPurpose::kSpill : DmaPurpose::kFill, write);
+  }
   // The oldest spill write has been acknowledged (visible at this edge).
   bool spill_acked() const { return front_done(true); }
   void pop_spill() { pop_front(true); }

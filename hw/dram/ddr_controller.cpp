@@ -51,7 +51,7 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   m_next_act_bg.assign(groups, 0);
   m_next_rd_bg.assign(groups, 0);
   m_next_wr_bg.assign(groups, 0);
-  m_hit_stamp.assign(m_banks.size(), 0);
+  m_channel_hits.assign(m_channels.size(), {0, 0});
   m_completed.reserve(static_cast<size_t>(cfg.channels * (cfg.read_queue + cfg.write_queue)));
 }
 
@@ -80,6 +80,11 @@ uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   r.kind = 0;
   q.push_back(r);
   ++m_pending;
+  ++m_banks[static_cast<size_t>(r.bank)].queued[is_write];
+  if (m_banks[static_cast<size_t>(r.bank)].open_row == r.row) {
+    ++m_banks[static_cast<size_t>(r.bank)].hits[is_write];
+    ++m_channel_hits[static_cast<size_t>(a.channel)][is_write];
+  }
   if (!c.decided) return r.id;
   // Keep the decision unless the new request changes it: the youngest request wins only by
   // an earlier cycle, or as a row hit against a non-hit at the same cycle; a new hit also
@@ -108,6 +113,33 @@ uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   return r.id;
 }
 
+void DdrController::open_row(int bank, int64_t row, int act_queue) {
+  Bank& b = m_banks[static_cast<size_t>(bank)];
+  b.open_row = row;
+  const int ch = channel_of_rank(rank_of_bank(bank));
+  const Channel& c = m_channels[static_cast<size_t>(ch)];
+  for (int w = 0; w < 2; ++w) {
+    int n = 0;
+    if (w == act_queue && b.queued[w] == 1) {
+      n = 1;  // the request the ACT is for is the bank's only one in that queue
+    } else if (b.queued[w] > 0) {
+      for (const Request& r : w ? c.wq : c.rq) n += r.bank == bank && r.row == row;
+    }
+    b.hits[w] = n;
+    m_channel_hits[static_cast<size_t>(ch)][w] += n;
+  }
+}
+
+void DdrController::close_row(int bank) {
+  Bank& b = m_banks[static_cast<size_t>(bank)];
+  b.open_row = -1;
+  auto& ch = m_channel_hits[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
+  for (int w = 0; w < 2; ++w) {
+    ch[w] -= b.hits[w];
+    b.hits[w] = 0;
+  }
+}
+
 void DdrController::take_completed(std::vector<DdrCompletion>& out) {
   out.clear();
   std::swap(out, m_completed);
@@ -120,8 +152,8 @@ nlohmann::json DdrController::to_json() const {
 // ---------------------------------------------------------------------------------------
 // Timing rules
 
-uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
-                                     bool write) const {
+inline uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
+                                            bool write) const {
   const Bank& b = m_banks[static_cast<size_t>(bank)];
   const size_t g = static_cast<size_t>(group);
   uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);
@@ -171,7 +203,8 @@ uint64_t DdrController::earliest(DdrCommand cmd, const DramAddress& t) const {
   return kNever;
 }
 
-uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c) {
+uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c,
+                              int act_queue) {
   Channel& ch = m_channels[static_cast<size_t>(channel_of_rank(rank))];
   Rank& r = m_ranks[static_cast<size_t>(rank)];
   ch.cmd_free = c + 1;
@@ -183,7 +216,7 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
   switch (cmd) {
     case DdrCommand::kAct: {
       Bank& b = m_banks[static_cast<size_t>(bank)];
-      b.open_row = row;
+      open_row(bank, row, act_queue);
       ++r.open_banks;
       raise(b.next_rd, c + m_cfg.tRCD);
       raise(b.next_wr, c + m_cfg.tRCD);
@@ -199,7 +232,7 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
     }
     case DdrCommand::kPre: {
       Bank& b = m_banks[static_cast<size_t>(bank)];
-      b.open_row = -1;
+      close_row(bank);
       --r.open_banks;
       raise(b.next_act, c + m_cfg.tRP);
       ++m_stats.pre;
@@ -306,24 +339,25 @@ void DdrController::decide(int chi) {
   const uint64_t floor = std::max(ch.cmd_free, m_now);
 
   // Banks whose open row a queued request wants are not precharged for another row.
-  if (++m_stamp == 0) {
-    std::fill(m_hit_stamp.begin(), m_hit_stamp.end(), 0);
-    m_stamp = 1;
-  }
-  bool any_hit = false;
-  for (const Request& r : q) {
-    if (m_banks[static_cast<size_t>(r.bank)].open_row == r.row) {
-      m_hit_stamp[static_cast<size_t>(r.bank)] = m_stamp;
-      any_hit = true;
-    }
+  // Hits not yet looked at: once none is left, nothing beats a non-hit at the floor.
+  int hits_left = m_channel_hits[static_cast<size_t>(chi)][write];
+  // A younger request to a bank an older one of the same kind (hit or not) was met for
+  // needs the same command no earlier, so it cannot win: skip it.
+  if (++m_scan == 0) {
+    for (Bank& b : m_banks) b.seen_hit = b.seen_other = 0;
+    m_scan = 1;
   }
   for (size_t i = 0; i < q.size(); ++i) {
     const Request& r = q[i];
-    const Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    Bank& b = m_banks[static_cast<size_t>(r.bank)];
     uint64_t e;
     DdrCommand cmd;
     const bool hit = b.open_row == r.row;
     if (hit) {
+      if (best.hit && best.cycle == floor) break;
+      --hits_left;
+      if (b.seen_hit == m_scan) continue;
+      b.seen_hit = m_scan;
       if (best.hit && r.bank == best.bank) continue;  // an older hit to the same bank wins
       // A younger hit wins only by an earlier cycle, or at the same one against a non-hit.
       const uint64_t lb = std::max(r.eligible, write ? b.next_wr : b.next_rd);
@@ -331,11 +365,34 @@ void DdrController::decide(int chi) {
       cmd = write ? DdrCommand::kWr : DdrCommand::kRd;
       e = earliest_col(ch, r.bank, r.rank, r.group, write);
     } else {
-      if (best.cycle == floor && (best.hit || !any_hit)) break;
-      // A younger non-hit wins only by an earlier cycle.
+      // A younger non-hit wins only by an earlier cycle, and none is earlier than the floor.
+      if (best.cycle == floor) {
+        // Only a hit at the floor can still win: look at the remaining hits alone.
+        const uint64_t lat = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);
+        if (best.hit || hits_left == 0 || (ch.bus_free > lat && ch.bus_free - lat > floor)) break;
+        for (size_t j = i + 1; j < q.size() && hits_left > 0; ++j) {
+          const Request& h = q[j];
+          Bank& hb = m_banks[static_cast<size_t>(h.bank)];
+          if (hb.open_row != h.row) continue;
+          --hits_left;
+          if (hb.seen_hit == m_scan) continue;
+          hb.seen_hit = m_scan;
+          if (std::max(h.eligible, write ? hb.next_wr : hb.next_rd) > floor) continue;
+          const uint64_t e = std::max(earliest_col(ch, h.bank, h.rank, h.group, write), h.eligible);
+          if (e == floor && e < m_ranks[static_cast<size_t>(h.rank)].refresh_due) {
+            best = {
+                e,   write ? DdrCommand::kWr : DdrCommand::kRd, h.bank, h.rank, static_cast<int>(j),
+                true};
+            break;
+          }
+        }
+        break;
+      }
+      if (b.seen_other == m_scan) continue;
+      b.seen_other = m_scan;
       if (r.eligible >= best.cycle) continue;
       if (b.open_row >= 0) {
-        if (b.next_pre >= best.cycle || m_hit_stamp[static_cast<size_t>(r.bank)] == m_stamp) {
+        if (b.next_pre >= best.cycle || b.hits[write] > 0) {
           continue;
         }
         cmd = DdrCommand::kPre;
@@ -394,7 +451,7 @@ void DdrController::execute(int chi) {
   switch (d.cmd) {
     case DdrCommand::kAct:
       if (r.kind == 0) r.kind = 2;
-      apply(d.cmd, r.bank, r.rank, r.row, c);
+      apply(d.cmd, r.bank, r.rank, r.row, c, ch.write_mode ? 1 : 0);
       log(c, d.cmd, r.bank, r.rank, r.row, 0, r.id);
       return;
     case DdrCommand::kPre:
@@ -406,6 +463,9 @@ void DdrController::execute(int chi) {
       break;
   }
   const bool write = d.cmd == DdrCommand::kWr;
+  --m_banks[static_cast<size_t>(r.bank)].hits[write];
+  --m_banks[static_cast<size_t>(r.bank)].queued[write];
+  --m_channel_hits[static_cast<size_t>(chi)][write];
   const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
   log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);
   switch (r.kind) {
@@ -434,7 +494,7 @@ void DdrController::execute(int chi) {
     Bank& b = m_banks[static_cast<size_t>(r.bank)];
     const uint64_t p = b.next_pre;
     log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
-    b.open_row = -1;
+    close_row(r.bank);
     --m_ranks[static_cast<size_t>(r.rank)].open_banks;
     b.next_act = std::max(b.next_act, p + m_cfg.tRP);
     ++m_stats.pre;
@@ -450,7 +510,11 @@ void DdrController::advance_to(uint64_t cycle) {
     while (true) {
       if (!ch.decided) decide(chi);
       if (ch.next.cycle > cycle) break;
+      const uint64_t c = ch.next.cycle;
       execute(chi);
+      // The command bus is busy until c + 1: no other command by `cycle`. The next decision
+      // waits until it is asked for (an enqueue before then would often void it).
+      if (c >= cycle) break;
     }
   }
   m_now = cycle + 1;

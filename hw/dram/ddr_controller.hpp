@@ -24,6 +24,7 @@
 // or WR + CWL + BL/2; on an idle DDR4-3200 a read takes 27 (row hit), 49 (closed bank) or
 // 71 (row conflict) cycles from acceptance.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -120,6 +121,10 @@ class DdrController {
   struct Bank {
     int64_t open_row = -1;
     uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
+    int hits[2] = {0, 0};    // queued reads / writes to the open row
+    int queued[2] = {0, 0};  // queued reads / writes to this bank
+    // == m_scan when decide() has met a hit / a non-hit to this bank in the current scan.
+    uint32_t seen_hit = 0, seen_other = 0;
   };
   struct Rank {
     uint64_t faw[4] = {0, 0, 0, 0};  // ACT + tFAW of the last four ACTs, oldest at faw_pos
@@ -164,7 +169,8 @@ class DdrController {
   uint64_t earliest_pre(const Channel& ch, int bank) const {
     return std::max(m_banks[static_cast<size_t>(bank)].next_pre, std::max(ch.cmd_free, m_now));
   }
-  uint64_t earliest_col(const Channel& ch, int bank, int rank, int group, bool write) const;
+  [[gnu::always_inline]] inline uint64_t earliest_col(const Channel& ch, int bank, int rank,
+                                                      int group, bool write) const;
   uint64_t earliest_ref(int rank) const;
   const Channel& channel_of_bank(int bank) const {
     return m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
@@ -172,7 +178,8 @@ class DdrController {
   // The write mode the drain policy wants for the current queue lengths.
   bool wants_write_mode(const Channel& ch) const;
   // Applies the effects of a command on the timing state; returns done for RD/WR.
-  uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c);
+  // `act_queue`: for an ACT on behalf of a queued request, its queue (0 read, 1 write).
+  uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c, int act_queue = -1);
   void update_mode(Channel& ch);
   void decide(int ch);
   void execute(int ch);
@@ -190,8 +197,12 @@ class DdrController {
   // Per (rank, bank group): earliest ACT (tRRD), RD and WR (tCCD, tWTR) from that rank's
   // commands.
   std::vector<uint64_t> m_next_act_bg, m_next_rd_bg, m_next_wr_bg;
-  std::vector<uint32_t> m_hit_stamp;  // per bank: == m_stamp when the active queue has a hit
-  uint32_t m_stamp = 0;
+  // Queued reads / writes that hit their bank's open row, per channel (kept up to date by
+  // enqueue, ACT, PRE and column commands, so decide() needs no pass to find them).
+  std::vector<std::array<int, 2>> m_channel_hits;
+  uint32_t m_scan = 0;
+  void open_row(int bank, int64_t row, int act_queue);
+  void close_row(int bank);
   std::vector<DdrCompletion> m_completed;
   DdrStats m_stats;
   bool m_log_on = false;

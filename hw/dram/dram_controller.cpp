@@ -69,7 +69,6 @@ tlm::tlm_sync_enum DramController::transport_fw(int id, tlm::tlm_generic_payload
   const uint64_t len = std::max<uint64_t>(1, tr.get_data_length());
   t.to_enqueue = static_cast<uint32_t>((len + m_burst - 1) / m_burst);
   m_tr_slot[&tr] = slot;
-  access(tr);
   m_waiting.push_back(slot);
   if (c > 0) sync(c - 1);
   const int accepted = accept_waiting(c, slot);
@@ -94,6 +93,7 @@ int DramController::accept_waiting(uint64_t cycle, int caller_slot) {
     }
     if (t.to_enqueue > 0) break;
     m_waiting.pop_front();
+    access(*t.tr);  // the data moves in acceptance order
     if (slot == caller_slot) {
       caller_accepted = slot;
     } else {

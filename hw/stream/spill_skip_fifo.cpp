@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
 namespace skipsim {
 
 SpillSkipFifo::SpillSkipFifo(sc_core::sc_module_name name, const SpillConfig& cfg, SramBanks& sram,
@@ -23,6 +25,19 @@ SpillSkipFifo::SpillSkipFifo(sc_core::sc_module_name name, const SpillConfig& cf
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
+}
+
+WaitState SpillSkipFifo::wait_state() const {
+  WaitState w = SkipFifoBase::wait_state();
+  if (w.kind == WaitState::Kind::kBlocked || w.kind == WaitState::Kind::kWaitingDram) {
+    const uint64_t ring = m_w_issued - m_f_done;
+    w.detail = fmt::format(
+        "holding {}: {}/{} on chip, {}/{} bursts in the DRAM ring{}, {}/{} staged", m_count,
+        m_onchip, m_depth, ring, m_ring_slots,
+        ring == m_ring_slots ? " (full: hardware.skip_fifo.spill_ring_bytes too small)" : "",
+        m_stage_count, m_stage_cap);
+  }
+  return w;
 }
 
 void SpillSkipFifo::onchip_push(const uint8_t* data, bool last) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -203,4 +205,49 @@ TEST(Cli, VcdWindowAndScopeKeepTheFileSmallAndAGtkwGroupsIt) {
 TEST(CliBadInput, BadVcdWindow) {
   expect_input_error("run --config " + kTiny + " --vcd /tmp/x.vcd --vcd-window 9:3",
                      "--vcd-window");
+}
+
+TEST(Cli, VcdCarriesTheDdrCommandBusAtDramClockResolution) {
+  const fs::path d = scratch("vcddram");
+  const Out o = run("run -q --config " + kTiny + " --vcd " + (d / "w.vcd").string() + " --report " +
+                        (d / "r.json").string(),
+                    d);
+  ASSERT_EQ(o.code, 0) << o.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  const std::string vcd = slurp(d / "w.vcd");
+  ASSERT_NE(vcd.find("$scope module dram $end"), std::string::npos);
+  // The identifier of dram.cmd, then every change of it: one per ACT, RD and WR issued.
+  const size_t var = vcd.find(" cmd [2:0] $end");
+  ASSERT_NE(var, std::string::npos);
+  const size_t id_start = vcd.rfind(' ', var - 1) + 1;
+  const std::string id = vcd.substr(id_start, var - id_start);
+  std::istringstream in(vcd);
+  std::map<int, uint64_t> pulses;
+  uint64_t t = 0, prev_t = 0;
+  bool monotone = true, on_dram_clock = true;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] == '#') {
+      t = std::stoull(line.substr(1));
+      monotone = monotone && t >= prev_t;
+      prev_t = t;
+    } else if (line.size() > id.size() + 1 && line[0] == 'b' &&
+               line.compare(line.size() - id.size() - 1, std::string::npos, " " + id) == 0) {
+      ++pulses[std::stoi(line.substr(1, line.size() - id.size() - 2), nullptr, 2)];
+      on_dram_clock = on_dram_clock && t % 625 == 0;
+    }
+  }
+  EXPECT_TRUE(monotone);
+  EXPECT_TRUE(on_dram_clock);
+  const auto& c = j["dram"]["ddr"]["commands"];
+  EXPECT_EQ(pulses[1], c["ACT"].get<uint64_t>());
+  EXPECT_EQ(pulses[3], c["RD"].get<uint64_t>());
+  EXPECT_EQ(pulses[4], c["WR"].get<uint64_t>());
+  EXPECT_GT(pulses[3], 0u);
+  EXPECT_NE(slurp(d / "w.gtkw").find("top.dram.cmd[2:0]"), std::string::npos);
+  // The simple model has no command bus.
+  const Out s = run("run -q --config " + kTiny + " --set hardware.dram.model=simple --vcd " +
+                        (d / "s.vcd").string(),
+                    d);
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(slurp(d / "s.vcd").find("$scope module dram $end"), std::string::npos);
 }

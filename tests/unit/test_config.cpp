@@ -46,6 +46,10 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(ha.stream.lanes, hb.stream.lanes);
   EXPECT_EQ(ha.skip_fifo.depth, hb.skip_fifo.depth);
   EXPECT_EQ(ha.skip_fifo.impl, hb.skip_fifo.impl);
+  EXPECT_EQ(ha.skip_fifo.policy, hb.skip_fifo.policy);
+  EXPECT_EQ(ha.skip_fifo.spill_ring_bytes, hb.skip_fifo.spill_ring_bytes);
+  EXPECT_EQ(ha.dram.model, hb.dram.model);
+  EXPECT_EQ(ha.dram.preset, hb.dram.preset);
   EXPECT_EQ(ha.fork.impl, hb.fork.impl);
   EXPECT_EQ(ha.add.impl, hb.add.impl);
   EXPECT_EQ(ha.sram.banks, hb.sram.banks);
@@ -78,12 +82,12 @@ hardware:
   clock_ghz: 1.25
   mac_array: {rows: 8, cols: 32, dataflow: os, scalesim_compat: true}
   stream: {lanes: 4}
-  skip_fifo: {depth: 1099511627776, impl: rtl}
+  skip_fifo: {depth: 1099511627776, impl: rtl, policy: block, spill_ring_bytes: 4096}
   fork: {impl: rtl}
   add: {impl: rtl}
   sram: {banks: 8, bank_bytes: 0x1000, width_bytes: 8}
-  dram: {clock_ghz: 3.2, latency_ns: 45.5, bytes_per_cycle: 32, queue_depth: 4,
-         burst_bytes: 128}
+  dram: {model: simple, preset: lpddr4_3200, clock_ghz: 3.2, latency_ns: 45.5,
+         bytes_per_cycle: 32, queue_depth: 4, burst_bytes: 128}
   dma: {max_outstanding: 2}
 workload:
   block: downsample
@@ -445,4 +449,44 @@ TEST(ConfigErrors, EnumsAndBooleansNameWhatIsAllowed) {
   EXPECT_EQ(parse_error("hardware: {skip_fifo: {impl: verilog}}"),
             "config error: x.yaml: hardware.skip_fifo.impl: expected one of: systemc, rtl, got "
             "'verilog'");
+}
+
+TEST(ConfigDram, ModelAndPresetByNameOrFile) {
+  const Config d = parse_config("");
+  EXPECT_EQ(d.hardware.dram.model, DramModel::kDdr);
+  EXPECT_EQ(d.hardware.dram.preset, "ddr4_3200");
+  EXPECT_EQ(ddr_config_of(d).name, "DDR4-3200");
+  const Config h = parse_config("hardware: {dram: {preset: hbm2_pc}}");
+  EXPECT_NE(h.hardware.dram.preset_path.find("configs/dram/hbm2_pc.yaml"), std::string::npos);
+  const Config f = parse_config("", {std::string("hardware.dram.preset=") + SKIPSIM_SOURCE_DIR +
+                                     "/configs/dram/ddr4_2400.yaml"});
+  EXPECT_EQ(ddr_config_of(f).name, "DDR4-2400");
+  const std::string e = parse_error("hardware: {dram: {preset: ddr9}}");
+  EXPECT_EQ(e.rfind("config error: x.yaml: hardware.dram.preset: no preset or file 'ddr9' "
+                    "(presets: ddr4_2400, ddr4_3200, hbm2_pc, lpddr4_3200)",
+                    0),
+            0u)
+      << e;
+  EXPECT_EQ(parse_error("hardware: {dram: {model: hbm}}"),
+            "config error: x.yaml: hardware.dram.model: expected one of: simple, ddr, got 'hbm'");
+  // The simple model does not look at the preset.
+  EXPECT_NO_THROW(parse_config("hardware: {dram: {model: simple, preset: nowhere}}"));
+}
+
+TEST(ConfigSpill, PolicyRingAndRtlAreChecked) {
+  EXPECT_EQ(parse_error("hardware: {skip_fifo: {policy: drop}}"),
+            "config error: x.yaml: hardware.skip_fifo.policy: expected one of: block, spill, got "
+            "'drop'");
+  EXPECT_EQ(parse_error("hardware: {skip_fifo: {policy: spill, impl: rtl}}"),
+            "config error: x.yaml: hardware.skip_fifo.policy: spill needs the SystemC skip FIFO "
+            "(the RTL has no DRAM port); set hardware.skip_fifo.impl: systemc or policy: block");
+  EXPECT_EQ(parse_error("hardware: {skip_fifo: {policy: spill, spill_ring_bytes: 64}}"),
+            "config error: x.yaml: hardware.skip_fifo.spill_ring_bytes: expected 0 (two frames "
+            "of the skip tensor) or a multiple of hardware.dram.burst_bytes (64) of at least two "
+            "bursts (128), got 64");
+  EXPECT_NE(parse_error("hardware: {skip_fifo: {spill_ring_bytes: 200}}").find("got 200"),
+            std::string::npos);
+  const Config c = parse_config("hardware: {skip_fifo: {policy: spill, spill_ring_bytes: 128}}");
+  EXPECT_EQ(c.hardware.skip_fifo.policy, SkipPolicy::kSpill);
+  EXPECT_EQ(c.hardware.skip_fifo.spill_ring_bytes, 128);
 }
