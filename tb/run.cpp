@@ -215,12 +215,18 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
   const double e_mac = static_cast<double>(macs) * en.mac_pj;
   const double e_rd = static_cast<double>(sram_rd) * en.sram_read_pj_per_byte;
   const double e_wr = static_cast<double>(sram_wr) * en.sram_write_pj_per_byte;
-  const double e_dram = static_cast<double>(ds.bytes_read + ds.bytes_written) * en.dram_pj_per_byte;
+  // The DDR model counts its own command and background energy (its preset's IDD figures);
+  // the simple model has only the per-byte figure.
+  const bool ddr_energy = top.dram_controller() != nullptr;
+  const double e_dram =
+      ddr_energy ? j["dram"]["ddr"]["energy_pj"]["total"].get<double>()
+                 : static_cast<double>(ds.bytes_read + ds.bytes_written) * en.dram_pj_per_byte;
   j["energy_pj"] = {{"mac", e_mac},
                     {"sram_read", e_rd},
                     {"sram_write", e_wr},
                     {"dram", e_dram},
-                    {"total", e_mac + e_rd + e_wr + e_dram}};
+                    {"total", e_mac + e_rd + e_wr + e_dram},
+                    {"dram_source", ddr_energy ? "ddr_commands" : "per_byte"}};
 
   // The bottleneck: the block that was busy the largest share of the run.
   std::string bottleneck;

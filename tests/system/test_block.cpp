@@ -197,6 +197,7 @@ TEST(SramPorts, RtlSkipFifoNeedsDualPortBanks) {
 TEST(Report, EnergyIsThePerAccessParametersTimesTheCounts) {
   const RunResult r =
       run_and_check({"basic", 6, 6, 16, 16, 16, 16, 16, 0.0, 4096}, 24, [](Config& c) {
+        c.hardware.dram.model = DramModel::kSimple;
         c.hardware.energy.mac_pj = 2.0;
         c.hardware.energy.sram_read_pj_per_byte = 3.0;
         c.hardware.energy.sram_write_pj_per_byte = 5.0;
@@ -221,6 +222,16 @@ TEST(Report, EnergyIsThePerAccessParametersTimesTheCounts) {
   EXPECT_DOUBLE_EQ(e["sram_write"].get<double>(), 5.0 * wr);
   EXPECT_DOUBLE_EQ(e["dram"].get<double>(), 7.0 * dram);
   EXPECT_DOUBLE_EQ(e["total"].get<double>(), 2.0 * macs + 3.0 * rd + 5.0 * wr + 7.0 * dram);
+  EXPECT_EQ(e["dram_source"], "per_byte");
+}
+
+TEST(Report, DdrModelEnergyComesFromItsCommands) {
+  const RunResult r = run_and_check({"basic", 6, 6, 16, 16, 16, 16, 16, 0.0, 4096}, 25);
+  const auto& j = r.report;
+  EXPECT_EQ(j["energy_pj"]["dram_source"], "ddr_commands");
+  EXPECT_DOUBLE_EQ(j["energy_pj"]["dram"].get<double>(),
+                   j["dram"]["ddr"]["energy_pj"]["total"].get<double>());
+  EXPECT_GT(j["energy_pj"]["dram"].get<double>(), 0.0);
 }
 
 TEST(Report, CarriesEveryContractKey) {
