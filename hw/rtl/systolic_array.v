@@ -39,19 +39,21 @@ module systolic_array #(
     output wire [   COLS-1:0] out_valid
 );
   localparam N = ROWS * COLS;  // PE p = r * COLS + c
+  // The nets between PEs are arrays indexed by PE, not slices of one wide vector: Verilator
+  // then moves words instead of masking a vector thousands of bits wide (7x faster at 16x16).
 
   genvar r, c;
   generate
     if (OUTPUT_STATIONARY == 0) begin : g_ws
       wire _unused_ok = &{1'b0, act_first, act_last};
       // What arrives at each PE's left and top inputs.
-      wire [ N*8-1:0] a_l;
-      wire [   N-1:0] bank_l;
-      wire [   N-1:0] valid_l;
-      wire [N*32-1:0] psum_t;
-      wire [   N-1:0] pvalid_t;
-      wire [ N*8-1:0] w0_t;
-      wire [ N*8-1:0] w1_t;
+      wire [ 7:0] a_l     [0:N-1];
+      wire        bank_l  [0:N-1];
+      wire        valid_l [0:N-1];
+      wire [31:0] psum_t  [0:N-1];
+      wire        pvalid_t[0:N-1];
+      wire [ 7:0] w0_t    [0:N-1];
+      wire [ 7:0] w1_t    [0:N-1];
       for (r = 0; r < ROWS; r = r + 1) begin : g_row
         for (c = 0; c < COLS; c = c + 1) begin : g_col
           localparam P = r * COLS + c;
@@ -59,11 +61,11 @@ module systolic_array #(
           reg  [ 7:0] w1_q;
           reg  [31:0] psum_q;
           reg         pvalid_q;
-          wire [ 7:0] a = a_l[P*8+:8];
+          wire [ 7:0] a = a_l[P];
           wire [ 7:0] w = bank_l[P] ? w1_q : w0_q;
           wire signed [15:0] prod = $signed({{8{a[7]}}, a}) * $signed({{8{w[7]}}, w});
           if (c == 0) begin : g_edge
-            assign a_l[P*8+:8] = act_in[r*8+:8];
+            assign a_l[P] = act_in[r*8+:8];
             assign bank_l[P]   = act_bank[r];
             assign valid_l[P]  = act_valid[r];
           end
@@ -80,21 +82,21 @@ module systolic_array #(
                 bank_q <= bank_l[P];
                 valid_q <= valid_l[P];
               end
-            assign a_l[(P+1)*8+:8] = a_q;
+            assign a_l[P+1] = a_q;
             assign bank_l[P+1]     = bank_q;
             assign valid_l[P+1]    = valid_q;
           end
           if (r == 0) begin : g_top
-            assign psum_t[P*32+:32] = 32'd0;
+            assign psum_t[P] = 32'd0;
             assign pvalid_t[P]      = 1'b1;
-            assign w0_t[P*8+:8]     = col_in[c*8+:8];
-            assign w1_t[P*8+:8]     = col_in[c*8+:8];
+            assign w0_t[P]     = col_in[c*8+:8];
+            assign w1_t[P]     = col_in[c*8+:8];
           end
           if (r < ROWS - 1) begin : g_down
-            assign psum_t[(P+COLS)*32+:32] = psum_q;
+            assign psum_t[P+COLS] = psum_q;
             assign pvalid_t[P+COLS]        = pvalid_q;
-            assign w0_t[(P+COLS)*8+:8]     = w0_q;
-            assign w1_t[(P+COLS)*8+:8]     = w1_q;
+            assign w0_t[P+COLS]     = w0_q;
+            assign w1_t[P+COLS]     = w1_q;
           end else begin : g_out
             assign out_value[c*32+:32] = psum_q;
             assign out_valid[c]        = pvalid_q;
@@ -106,36 +108,36 @@ module systolic_array #(
               psum_q <= 32'd0;
               pvalid_q <= 1'b0;
             end else if (en) begin
-              if (w_shift && !w_bank) w0_q <= w0_t[P*8+:8];
-              if (w_shift && w_bank) w1_q <= w1_t[P*8+:8];
-              psum_q <= psum_t[P*32+:32] + {{16{prod[15]}}, prod};
+              if (w_shift && !w_bank) w0_q <= w0_t[P];
+              if (w_shift && w_bank) w1_q <= w1_t[P];
+              psum_q <= psum_t[P] + {{16{prod[15]}}, prod};
               pvalid_q <= valid_l[P] && pvalid_t[P];
             end
         end
       end
     end else begin : g_os
       wire _unused_ok = &{1'b0, act_bank, act_valid, w_shift, w_bank};
-      wire [ N*8-1:0] a_l;
-      wire [   N-1:0] first_l;
-      wire [   N-1:0] last_l;
-      wire [ N*8-1:0] b_t;
-      // Drain register r+1 of PE (r, c)'s column, and what it takes from below.
-      wire [N*32-1:0] drain_b;
-      wire [   N-1:0] dvalid_b;
-      wire [COLS*32-1:0] drain_top;
-      wire [   COLS-1:0] dvalid_top;
+      wire [ 7:0] a_l     [0:N-1];
+      wire        first_l [0:N-1];
+      wire        last_l  [0:N-1];
+      wire [ 7:0] b_t     [0:N-1];
+      // What PE (r, c)'s drain register (register r+1 of its column) takes from below.
+      wire [31:0] drain_b [0:N-1];
+      wire        dvalid_b[0:N-1];
+      wire [31:0] drain_top [0:COLS-1];
+      wire        dvalid_top[0:COLS-1];
       for (r = 0; r < ROWS; r = r + 1) begin : g_row
         for (c = 0; c < COLS; c = c + 1) begin : g_col
           localparam P = r * COLS + c;
           reg  [31:0] acc_q;
           reg  [31:0] drain_q;
           reg         dvalid_q;
-          wire [ 7:0] a = a_l[P*8+:8];
-          wire [ 7:0] b = b_t[P*8+:8];
+          wire [ 7:0] a = a_l[P];
+          wire [ 7:0] b = b_t[P];
           wire signed [15:0] prod = $signed({{8{a[7]}}, a}) * $signed({{8{b[7]}}, b});
           wire [31:0] acc_d = (first_l[P] ? 32'd0 : acc_q) + {{16{prod[15]}}, prod};
           if (c == 0) begin : g_edge
-            assign a_l[P*8+:8] = act_in[r*8+:8];
+            assign a_l[P] = act_in[r*8+:8];
             assign first_l[P]  = act_first[r];
             assign last_l[P]   = act_last[r];
           end
@@ -152,16 +154,16 @@ module systolic_array #(
                 first_q <= first_l[P];
                 last_q <= last_l[P];
               end
-            assign a_l[(P+1)*8+:8] = a_q;
+            assign a_l[P+1] = a_q;
             assign first_l[P+1]    = first_q;
             assign last_l[P+1]     = last_q;
           end
           if (r == 0) begin : g_top
-            assign b_t[P*8+:8] = col_in[c*8+:8];
-            assign drain_top[c*32+:32] = drain_q;
+            assign b_t[P] = col_in[c*8+:8];
+            assign drain_top[c] = drain_q;
             assign dvalid_top[c] = dvalid_q;
           end else begin : g_up
-            assign drain_b[(P-COLS)*32+:32] = drain_q;
+            assign drain_b[P-COLS] = drain_q;
             assign dvalid_b[P-COLS] = dvalid_q;
           end
           if (r < ROWS - 1) begin : g_down
@@ -169,9 +171,9 @@ module systolic_array #(
             always @(posedge clk)
               if (!rst_n) b_q <= 8'd0;
               else if (en) b_q <= b;
-            assign b_t[(P+COLS)*8+:8] = b_q;
+            assign b_t[P+COLS] = b_q;
           end else begin : g_bottom
-            assign drain_b[P*32+:32] = 32'd0;
+            assign drain_b[P] = 32'd0;
             assign dvalid_b[P] = 1'b0;
           end
           always @(posedge clk)
@@ -181,7 +183,7 @@ module systolic_array #(
               dvalid_q <= 1'b0;
             end else if (en) begin
               acc_q <= acc_d;
-              drain_q <= last_l[P] ? acc_d : drain_b[P*32+:32];
+              drain_q <= last_l[P] ? acc_d : drain_b[P];
               dvalid_q <= last_l[P] || dvalid_b[P];
             end
         end
@@ -195,7 +197,7 @@ module systolic_array #(
             value_q <= 32'd0;
             valid_q <= 1'b0;
           end else if (en) begin
-            value_q <= drain_top[c*32+:32];
+            value_q <= drain_top[c];
             valid_q <= dvalid_top[c];
           end
         assign out_value[c*32+:32] = value_q;
