@@ -171,6 +171,10 @@ struct StallInjection {
 
 std::string describe(const MacArrayMismatch& m);
 
+// The array Verilated into skipsim itself (SKIPSIM_RTL_MAC_ROWS x SKIPSIM_RTL_MAC_COLS, ws
+// and os, with TRACE). Throws InputError when rows x cols is not the built size.
+std::unique_ptr<RtlMacArray> make_builtin_mac_array(int rows, int cols, Dataflow d);
+
 // Runs g on the model and the RTL side by side from reset until the model's last result,
 // stopping at the first output pin that differs (the model then finishes alone). The model
 // must not be busy, must not be in compat mode, and must match the RTL's size and dataflow
