@@ -8,7 +8,8 @@
 //   every column shifts down one PE, row 0 taking col_in. An activation entering row r's left
 //   edge moves right one PE per cycle with its bank and valid bits; PE (r, c) adds its
 //   product with the weight of that bank to the partial sum from PE (r-1, c) and registers
-//   it. out_value/out_valid are the bottom row's partial-sum registers.
+//   it, valid when its activation and the partial sum from above are. out_value/out_valid
+//   are the bottom row's partial-sum registers.
 // OUTPUT_STATIONARY = 1: os.
 //   Activations move right (with first/last flags), col_in moves down the columns; PE
 //   (r, c) accumulates their products, restarting at a first element. With a last element
