@@ -4,6 +4,7 @@
 // altered RTL caught at the cycle and column where it first differs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -134,6 +135,29 @@ TEST_P(MacArrayRtl, LockstepEqualsTheModel) {
 TEST_P(MacArrayRtl, LockstepEqualsTheModelWithRandomStalls) {
   const auto [d, r, c] = GetParam();
   expect_lockstep(d, r, c, 0.3);
+}
+
+// Seeded random shapes (M, N, K in [1, 3 * max(R, C)]) with random stall rates.
+TEST_P(MacArrayRtl, LockstepOnRandomShapes) {
+  const auto [d, R, C] = GetParam();
+  auto rtl = mac_array_rtl(d, R, C);
+  ASSERT_TRUE(rtl);
+  std::mt19937_64 rng(static_cast<uint64_t>(R * 100 + C) * 3 + static_cast<uint64_t>(d));
+  std::uniform_int_distribution<int64_t> dim(1, 3 * std::max(R, C));
+  std::uniform_real_distribution<double> rate(0.0, 0.6);
+  for (int i = 0; i < 12; ++i) {
+    const int64_t m = dim(rng), n = dim(rng), k = dim(rng);
+    const double p = i % 3 == 0 ? 0.0 : rate(rng);
+    SCOPED_TRACE(::testing::Message() << "M=" << m << " N=" << n << " K=" << k << " stalls " << p);
+    const Gemm gemm = random_gemm(m, n, k, rng());
+    SystolicArray model(R, C, d, false);
+    std::vector<int32_t> out;
+    const MacArrayLockstep res =
+        run_lockstep(model, *rtl, gemm.operands(out), StallInjection{p, rng()});
+    ASSERT_TRUE(res.equal()) << describe(*res.mismatch);
+    EXPECT_EQ(res.cycles, model.stats().cycles);
+    EXPECT_EQ(res.rtl_out, gemm.reference());
+  }
 }
 
 static std::vector<std::tuple<Dataflow, int, int>> all_arrays() {
