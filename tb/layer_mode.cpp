@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -14,8 +15,13 @@
 #include "hw/mac_array/systolic_array.hpp"
 #include "tb/config.hpp"
 #include "tb/errors.hpp"
+#ifdef SKIPSIM_HAVE_RTL
+#include "hw/rtl/rtl_mac_array.hpp"
+#endif
 
 namespace skipsim {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -135,6 +141,17 @@ LayerData make_layer_data(const LayerSpec& l, uint64_t seed) {
 std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
                                     const std::vector<LayerSpec>& layers) {
   for (const LayerSpec& l : layers) layer_geometry(l, opt.scalesim_compat);  // all valid first
+  if (opt.cosim_mac_array) {
+#ifdef SKIPSIM_HAVE_RTL
+    if (opt.scalesim_compat)
+      throw InputError(
+          "--cosim mac_array: SCALE-Sim compat mode is an accounting mode with no RTL "
+          "counterpart; drop --scalesim-compat / hardware.mac_array.scalesim_compat");
+    make_builtin_mac_array(opt.rows, opt.cols, opt.dataflow);  // the size error, up front
+#else
+    throw InputError("--cosim mac_array: skipsim was built without RTL (-DSKIPSIM_RTL=OFF)");
+#endif
+  }
   std::vector<LayerResult> results;
   SystolicArray array(opt.rows, opt.cols, opt.dataflow, opt.scalesim_compat);
   std::vector<int8_t> a, b;
@@ -175,8 +192,35 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
                   d.weight[((static_cast<size_t>(o) * C + ch) * l.filter_h + fy) * l.filter_w + fx];
     }
     out.assign(static_cast<size_t>(g.m * g.n), 0);
-    const SystolicStats st = array.run_gemm(g.m, g.n, g.k, a.data(), b.data(),
-                                            opt.real_data ? d.bias.data() : nullptr, out.data());
+    SystolicStats st;
+    if (opt.cosim_mac_array) {
+#ifdef SKIPSIM_HAVE_RTL
+      GemmOperands go;
+      go.m = g.m, go.n = g.n, go.k = g.k;
+      go.a = a.data(), go.a_si = g.k, go.a_sj = 1;
+      go.b = b.data(), go.b_si = g.n, go.b_sj = 1;
+      go.bias = opt.real_data ? d.bias.data() : nullptr;
+      go.out = out.data();
+      auto rtl = make_builtin_mac_array(opt.rows, opt.cols, opt.dataflow);
+      if (!opt.rtl_vcd.empty()) {
+        fs::path vcd(opt.rtl_vcd);
+        if (li > 0)
+          vcd.replace_filename(vcd.stem().string() + "." + l.name + vcd.extension().string());
+        rtl->open_vcd(vcd.string());
+      }
+      const MacArrayLockstep ls = run_lockstep(array, *rtl, go);
+      st = array.stats();
+      r.cosim = ls.equal() && ls.rtl_out == out ? "equal" : "mismatch";
+      r.cosim_compared_cycles = ls.cycles;
+      if (!ls.equal())
+        r.cosim_first_mismatch = describe(*ls.mismatch);
+      else if (ls.rtl_out != out)
+        r.cosim_first_mismatch = "the GEMM result rebuilt from the RTL's pins differs";
+#endif
+    } else {
+      st = array.run_gemm(g.m, g.n, g.k, a.data(), b.data(),
+                          opt.real_data ? d.bias.data() : nullptr, out.data());
+    }
     r.cycles = st.cycles;
     r.closed_form_cycles =
         opt.scalesim_compat
@@ -359,6 +403,13 @@ nlohmann::json layer_results_json(const LayerModeOptions& opt,
         {"check", r.check},
         {"sim_seconds", r.sim_seconds},
     });
+    if (r.cosim != "off") {
+      nlohmann::json c = {{"module", "mac_array"},
+                          {"equal", r.cosim == "equal"},
+                          {"compared_cycles", r.cosim_compared_cycles}};
+      if (!r.cosim_first_mismatch.empty()) c["first_mismatch"] = r.cosim_first_mismatch;
+      list.back()["cosim"] = c;
+    }
   }
   return list;
 }
@@ -422,6 +473,13 @@ CLI::App* add_layer_subcommand(CLI::App& app, LayerCommandArgs& args) {
   cmd->add_flag("--json", args.json, "print a JSON list, one object per layer");
   cmd->add_flag("--no-check", args.no_check, "skip the comparison with a direct convolution");
   cmd->add_option("--seed", args.seed, "seed of the random layer data");
+  auto* cosim = cmd->add_option("--cosim", args.cosim,
+                                "run each GEMM on the Verilated RTL array too, output pins "
+                                "compared every cycle (mac_array)")
+                    ->check(CLI::IsMember({"mac_array"}));
+  cmd->add_option("--vcd", args.vcd,
+                  "Verilator VCD of the RTL array (needs --cosim; one file per layer)")
+      ->needs(cosim);
   return cmd;
 }
 
@@ -439,6 +497,8 @@ int run_layer_command(const LayerCommandArgs& args) {
   opt.check = !args.no_check;
   opt.seed = args.seed;
   opt.energy = cfg.hardware.energy;
+  opt.cosim_mac_array = args.cosim == "mac_array";
+  opt.rtl_vcd = args.vcd;
   std::vector<LayerSpec> layers;
   if (!args.topology.empty()) {
     layers = read_topology_csv(args.topology);
@@ -453,6 +513,15 @@ int run_layer_command(const LayerCommandArgs& args) {
     std::cout << layer_results_table(opt, results);
   int rc = 0;
   for (const LayerResult& r : results) {
+    if (r.cosim == "equal") {
+      std::cerr << fmt::format(
+          "skipsim: cosim mac_array: layer '{}': every output pin equal over {} cycles\n",
+          r.spec.name, r.cosim_compared_cycles);
+    } else if (r.cosim == "mismatch") {
+      std::cerr << fmt::format("skipsim: cosim mac_array: layer '{}': first difference at {}\n",
+                               r.spec.name, r.cosim_first_mismatch);
+      if (rc == 0) rc = 4;
+    }
     if (r.check == "fail") {
       std::cerr << "skipsim: layer '" << r.spec.name
                 << "': output differs from the direct convolution\n";

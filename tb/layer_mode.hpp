@@ -43,6 +43,11 @@ struct LayerModeOptions {
   bool keep_outputs = false;  // keep the raw int32 outputs in LayerResult::output
   uint64_t seed = 1;
   EnergyConfig energy;  // hardware.energy
+  // Runs every GEMM on the Verilated systolic array too, in lock-step with the C++ one
+  // (hw/rtl/rtl_mac_array.hpp; not in compat mode). rtl_vcd: Verilator's VCD of the array,
+  // PATH for the first layer, PATH with ".<layer>" before its extension for the others.
+  bool cosim_mac_array = false;
+  std::string rtl_vcd;
 };
 
 struct LayerGeometry {
@@ -78,6 +83,9 @@ struct LayerResult {
   double energy_mac_pj = 0, energy_sram_pj = 0, energy_dram_pj = 0;
   double energy_pj() const { return energy_mac_pj + energy_sram_pj + energy_dram_pj; }
   std::string check = "off";  // "pass", "fail", "off"
+  std::string cosim = "off";  // "equal", "mismatch", "off"
+  uint64_t cosim_compared_cycles = 0;
+  std::string cosim_first_mismatch;  // cycle, column, pin, both values
   double sim_seconds = 0;
   std::vector<int32_t> output;  // Eh x Ew x N raw accumulators, when keep_outputs
 };
@@ -111,13 +119,16 @@ struct LayerCommandArgs {
   bool json = false;
   bool no_check = false;
   uint64_t seed = 1;
+  std::string cosim;  // "mac_array" or empty
+  std::string vcd;
 };
 
 // `skipsim layer`: registers the options into `args`; returns the subcommand.
 CLI::App* add_layer_subcommand(CLI::App& app, LayerCommandArgs& args);
-// Runs it: prints the table (or the JSON list with --json). Returns the exit code: 0, or 1 when
+// Runs it: prints the table (or the JSON list with --json). Returns the exit code: 0, 1 when
 // a layer's output differs from the reference or its cycles from the closed form (internal
-// errors); throws InputError on bad input.
+// errors), 4 when the RTL array differs from the C++ one (--cosim); throws InputError on bad
+// input.
 int run_layer_command(const LayerCommandArgs& args);
 
 }  // namespace skipsim

@@ -122,6 +122,13 @@ void SystolicArray::start(const GemmOperands& g) {
   m_pins.value.assign(m_cols, 0);
   m_pins.valid.assign(m_cols, 0);
   m_pins.index.assign(m_cols, -1);
+  m_in = ArrayInputs{};
+  m_in.act.assign(m_rows, 0);
+  m_in.act_bank.assign(m_rows, 0);
+  m_in.act_valid.assign(m_rows, 0);
+  m_in.act_first.assign(m_rows, 0);
+  m_in.act_last.assign(m_rows, 0);
+  m_in.col.assign(m_cols, 0);
   m_cycle = 0;
   m_done = 0;
   m_phase = Phase::kStream;
@@ -163,12 +170,15 @@ void SystolicArray::preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p) {
     } else {
       w[c] = 0;
     }
+    m_in.col[c] = static_cast<int8_t>(w[c]);
   }
+  m_in.w_shift = 1;
 }
 
 bool SystolicArray::step() {
   if (m_phase == Phase::kIdle) throw std::logic_error("systolic array: step without a GEMM");
   std::fill(m_pins.valid.begin(), m_pins.valid.end(), 0);
+  m_in.w_shift = 0;
   if (m_dataflow == Dataflow::kOs)
     stream_cycle_output_stationary();
   else
@@ -201,7 +211,7 @@ void SystolicArray::stream_cycle_stationary() {
   const int64_t i0_old = f_old >= 0 ? (f_old % rf) * R : 0;
   for (int r = 0; r < R; ++r) {
     int16_t v = 0;
-    uint8_t bank = 0;
+    uint8_t bank = 0, valid = 0;
     int64_t mi = now - s_new - r, i = i0_new + r;
     int64_t f = f_new;
     if (mi < 0) mi = now - s_old - r, i = i0_old + r, f = f_old;
@@ -211,9 +221,13 @@ void SystolicArray::stream_cycle_stationary() {
         ++*m_x_reads;
       }
       bank = static_cast<uint8_t>(f & 1);
+      valid = mi < T;
     }
     m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
     m_bank[static_cast<size_t>(r) * m_act_stride + win] = bank;
+    m_in.act[r] = static_cast<int8_t>(v);
+    m_in.act_bank[r] = bank;
+    m_in.act_valid[r] = valid;
   }
   {
     int64_t mi = now - s_new - (R - 1), f = f_new;
@@ -272,6 +286,7 @@ void SystolicArray::stream_cycle_stationary() {
     if (now >= ft.preload && now < ft.preload + R) {
       preload_cycle(&m_w[(m_preload_f & 1) * rc], (m_preload_f % rf) * R, (m_preload_f / rf) * C,
                     static_cast<int>(now - ft.preload));
+      m_in.w_bank = static_cast<uint8_t>(m_preload_f & 1);
       if (now == ft.preload + R - 1) ++m_preload_f;
     }
   }
@@ -311,6 +326,9 @@ void SystolicArray::stream_cycle_output_stationary() {
     }
     m_act[static_cast<size_t>(r) * m_act_stride + win] = v;
     if (ki == m_tlen - 1) m_last_pos[r] = 0;
+    m_in.act[r] = static_cast<int8_t>(v);
+    m_in.act_first[r] = ki == 0;
+    m_in.act_last[r] = ki == m_tlen - 1;
   }
   // Column feeders: column c streams B[t - c][n0 + c] into the top register. The column
   // registers of row r hold what entered the top r cycles ago: ring slot (t - r) mod R.
@@ -323,6 +341,7 @@ void SystolicArray::stream_cycle_output_stationary() {
       ++m_st.filter_reads;
     }
     top[c] = v;
+    m_in.col[c] = static_cast<int8_t>(v);
   }
   for (int r = 0; r < R; ++r) {
     const int64_t slot = ((t - r) % R + R) % R;

@@ -23,7 +23,8 @@
 // A GEMM is either run whole (run_gemm) or started and then stepped one clock cycle at a time
 // (start/step), which is how a streaming conv engine drives it from its clock process and how
 // the RTL array is checked pin by pin: after each step, out_pins() holds what left the array
-// in that cycle (ws/is: the bottom row's partial sums; os: the drain chain's top row).
+// in that cycle (ws/is: the bottom row's partial sums; os: the drain chain's top row) and
+// in_pins() what the edge feeders drove into it (hw/rtl/systolic_array.v's input ports).
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +68,25 @@ struct ArrayPins {
   std::vector<int64_t> index;
 };
 
+// Input pins of one cycle, what the edge feeders drove (sampled at the edge that ends the
+// cycle). Activations enter row r's left edge and move right one PE per cycle together with
+// their flags; PE (r, 0) multiplies the one on its pin in the same cycle.
+//   ws/is: act_bank[r] names the stationary bank the activation meets, act_valid[r] says it
+//          is an element of a fold (not a fill zero); a PE's partial sum is valid when its
+//          activation and the partial sum from above are. When w_shift, every column of bank
+//          w_bank shifts its stationary registers down one PE and row 0 takes col[c].
+//   os:    col[c] enters column c's top and moves down one PE per cycle; act_first[r] marks
+//          the first element of a fold (the PE starts a new sum), act_last[r] the last (the
+//          PE's sum, this element included, moves into its drain register).
+// Compat mode drives the same pins but does not model the os drain.
+struct ArrayInputs {
+  std::vector<int8_t> act;
+  std::vector<uint8_t> act_bank, act_valid;  // ws/is
+  std::vector<uint8_t> act_first, act_last;  // os
+  std::vector<int8_t> col;
+  uint8_t w_shift = 0, w_bank = 0;  // ws/is
+};
+
 class SystolicArray {
  public:
   SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat);
@@ -79,6 +99,7 @@ class SystolicArray {
   // Counts of the running or last GEMM (cycles and mapping efficiency final once done).
   const SystolicStats& stats() const { return m_st; }
   const ArrayPins& out_pins() const { return m_pins; }
+  const ArrayInputs& in_pins() const { return m_in; }
 
   // a: M x K row-major, b: K x N row-major, bias: N values or nullptr, out: M x N row-major
   // (overwritten). Returns the counts of this GEMM.
@@ -108,6 +129,7 @@ class SystolicArray {
   Phase m_phase = Phase::kIdle;
   SystolicStats m_st;
   ArrayPins m_pins;
+  ArrayInputs m_in;
   int64_t m_sr = 0, m_sc = 0, m_tlen = 0;  // mapping
   View m_x{}, m_s{};                       // ws/is: streamed and stationary; os: A and B
   int32_t* m_out = nullptr;
