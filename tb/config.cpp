@@ -90,6 +90,8 @@ const Field kFields[] = {
      [](Config& c) -> Ref { return &c.hardware.mac_array.scalesim_compat; }},
     Int("hardware.mac_array.tile_pixels", 0, 4096,
         [](Config& c) -> Ref { return &c.hardware.mac_array.tile_pixels; }),
+    {"hardware.mac_array.impl", Kind::kImpl, 0, 0, 0, 0, false, false,
+     [](Config& c) -> Ref { return &c.hardware.mac_array.impl; }},
     Int("hardware.stream.lanes", 1, 64, [](Config& c) -> Ref { return &c.hardware.stream.lanes; }),
     Int("hardware.skip_fifo.depth", 1, uint64_t{1} << 40,
         [](Config& c) -> Ref { return &c.hardware.skip_fifo.depth; }),

@@ -22,7 +22,8 @@ struct MacArrayConfig {
   // (layer mode only).
   Dataflow dataflow = Dataflow::kWs;
   bool scalesim_compat = false;
-  int tile_pixels = 0;  // output pixels per GEMM in a conv engine; 0 = by dataflow
+  int tile_pixels = 0;         // output pixels per GEMM in a conv engine; 0 = by dataflow
+  Impl impl = Impl::kSystemC;  // the conv engines' array datapath: C++ or Verilated RTL
 };
 
 struct StreamConfig {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #ifdef SKIPSIM_HAVE_RTL
+#include "hw/rtl/rtl_mac_array.hpp"
 #include "hw/rtl/rtl_skip_fifo.hpp"
 #include "hw/rtl/rtl_stream_blocks.hpp"
 #endif
@@ -109,6 +110,21 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   if (down) {
     m_skip_conv = std::make_unique<ConvEngine>("skip_conv",
                                                engine_config(cfg, x.h, x.w, *params.skip), *m_sram);
+  }
+  if (hw.mac_array.impl == Impl::kRtl) {
+#ifdef SKIPSIM_HAVE_RTL
+    // The engines' arrays compute on the Verilated RTL, sequenced by the C++ model.
+    for (ConvEngine* e : {m_conv1.get(), m_conv2.get(), m_skip_conv.get()}) {
+      if (!e) continue;
+      auto rtl =
+          make_builtin_mac_array(hw.mac_array.rows, hw.mac_array.cols, hw.mac_array.dataflow);
+      e->set_datapath(make_rtl_datapath(std::move(rtl)));
+    }
+#else
+    throw InputError(
+        "config error: hardware.mac_array.impl: rtl needs a build with Verilator "
+        "(-DSKIPSIM_RTL=ON)");
+#endif
   }
   m_out_h = params.conv2.out_size(h1);
   m_out_w = params.conv2.out_size(w1);

@@ -133,6 +133,11 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
     mods[n]["tiles"] = e->tiles();
     mods[n]["folds"] = e->folds();
     mods[n]["useful_macs"] = e->useful_macs();
+    mods[n]["mac_array_impl"] = e->datapath() ? "rtl" : "systemc";
+    if (e->datapath()) {
+      mods[n]["rtl_mismatched_cycles"] = e->datapath()->mismatched_cycles();
+      mods[n]["rtl_first_mismatch"] = e->datapath()->first_mismatch();
+    }
     mods[n]["line_buffer_pixels"] = e->line_buffer().capacity_pixels();
   }
   j["modules"] = mods;

@@ -135,6 +135,7 @@ void ConvEngine::start_tile(int pixels) {
   g.bias = m_bias.data();
   g.out = m_acc.data();
   m_array.start(g);
+  if (m_datapath) m_datapath->start(m_array, g);
   m_read_b = 0;
 }
 
@@ -212,6 +213,10 @@ void ConvEngine::on_clock() {
   }
   if (kind == WaitState::Kind::kBusy) {
     const bool done = m_array.step();
+    if (m_datapath) {
+      m_datapath->cycle(m_array);
+      if (done) m_datapath->finish(m_acc.data());
+    }
     // SRAM traffic as the array's feeders read it.
     const SystolicStats& st = m_array.stats();
     m_sram.count_read(m_param_region, st.filter_reads - m_read_b);

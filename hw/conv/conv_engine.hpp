@@ -16,6 +16,7 @@
 // engine's order: weight[o][e] (e = (ky*k + kx)*C_in + ci, int8), then bias, mult and shift
 // (int32 little-endian, out_c each).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,10 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   uint64_t tiles() const { return m_tiles; }
   uint64_t folds() const { return m_folds; }
   uint64_t useful_macs() const { return m_useful_macs; }
+  // Computes on another datapath (the RTL array), sequenced by the model; the results come
+  // from it (hardware.mac_array.impl: rtl).
+  void set_datapath(std::unique_ptr<ArrayDatapath> d) { m_datapath = std::move(d); }
+  const ArrayDatapath* datapath() const { return m_datapath.get(); }
   double mac_utilization(uint64_t cycles) const;
 
  private:
@@ -109,6 +114,7 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   SramBanks& m_sram;
   LineBuffer m_lb;
   SystolicArray m_array;
+  std::unique_ptr<ArrayDatapath> m_datapath;
   int m_K, m_beats_out, m_tile_max, m_queue_pixels;
   int m_oh, m_ow;
 

@@ -26,6 +26,7 @@
 // in that cycle (ws/is: the bottom row's partial sums; os: the drain chain's top row) and
 // in_pins() what the edge feeders drove into it (hw/rtl/systolic_array.v's input ports).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "hw/mac_array/dataflow.hpp"
@@ -85,6 +86,25 @@ struct ArrayInputs {
   std::vector<uint8_t> act_first, act_last;  // os
   std::vector<int8_t> col;
   uint8_t w_shift = 0, w_bank = 0;  // ws/is
+};
+
+class SystolicArray;
+
+// Another implementation of the array's datapath (the Verilated RTL) driven by the model's
+// edge feeders: the model sequences the GEMM (in_pins), the datapath computes, and its
+// output pins give the result in place of the model's.
+class ArrayDatapath {
+ public:
+  virtual ~ArrayDatapath() = default;
+  virtual void start(const SystolicArray& model, const GemmOperands& g) = 0;
+  // After model.step(): one clock edge of the datapath with model.in_pins().
+  virtual void cycle(const SystolicArray& model) = 0;
+  // After the model's last step: writes the GEMM result (M x N, bias included) as assembled
+  // from the datapath's output pins. Throws std::runtime_error if it is incomplete.
+  virtual void finish(int32_t* out) = 0;
+  // Cycles at which an output pin differed from the model's, and the first such, described.
+  virtual uint64_t mismatched_cycles() const = 0;
+  virtual std::string first_mismatch() const = 0;
 };
 
 class SystolicArray {

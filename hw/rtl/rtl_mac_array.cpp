@@ -1,5 +1,6 @@
 #include "hw/rtl/rtl_mac_array.hpp"
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -44,6 +45,13 @@ class ResultDecoder {
       m_out[j * m_n + e] += v;
   }
   std::vector<int32_t> take_result() { return std::move(m_out); }
+  // Every column has emitted all its results.
+  bool complete() const {
+    const int64_t per_col = m_map.folds() * (m_d == Dataflow::kOs ? m_rows : m_map.t);
+    for (int64_t n : m_count)
+      if (n != per_col) return false;
+    return true;
+  }
 
  private:
   Dataflow m_d;
@@ -54,7 +62,59 @@ class ResultDecoder {
   std::vector<int32_t> m_out;
 };
 
+class RtlDatapath final : public ArrayDatapath {
+ public:
+  explicit RtlDatapath(std::unique_ptr<RtlMacArray> rtl) : m_rtl(std::move(rtl)) {}
+  void start(const SystolicArray& model, const GemmOperands& g) override {
+    if (model.rows() != m_rtl->rows() || model.cols() != m_rtl->cols() ||
+        (model.dataflow() == Dataflow::kOs) != m_rtl->output_stationary() ||
+        model.scalesim_compat())
+      throw std::invalid_argument("RTL MAC array: size or dataflow differs from the model's");
+    m_decoder.emplace(model, g);
+    m_rtl->reset();
+  }
+  void cycle(const SystolicArray& model) override {
+    m_rtl->cycle(model.in_pins(), true);
+    ++m_cycle;
+    const ArrayPins& p = model.out_pins();
+    bool differs = false;
+    for (int c = 0; c < m_rtl->cols(); ++c) {
+      const bool rv = m_rtl->out_valid(c);
+      const int32_t v = rv ? m_rtl->out_value(c) : 0;
+      if (rv != (p.valid[c] != 0) || (rv && v != p.value[c])) {
+        if (!differs && m_first.empty())
+          m_first = describe({m_cycle, c, rv != (p.valid[c] != 0) ? "out_valid" : "out_value",
+                              rv ? int64_t{v} : 0, p.valid[c] ? int64_t{p.value[c]} : 0});
+        differs = true;
+      }
+      if (rv) m_decoder->take(c, v);
+    }
+    m_mismatched += differs;
+  }
+  void finish(int32_t* out) override {
+    if (!m_decoder->complete())
+      throw std::runtime_error(
+          "RTL MAC array: the model's GEMM ended before every result left the RTL array" +
+          (m_first.empty() ? std::string() : " (first difference: " + m_first + ")"));
+    const std::vector<int32_t> r = m_decoder->take_result();
+    std::copy(r.begin(), r.end(), out);
+    m_decoder.reset();
+  }
+  uint64_t mismatched_cycles() const override { return m_mismatched; }
+  std::string first_mismatch() const override { return m_first; }
+
+ private:
+  std::unique_ptr<RtlMacArray> m_rtl;
+  std::optional<ResultDecoder> m_decoder;
+  uint64_t m_cycle = 0, m_mismatched = 0;
+  std::string m_first;
+};
+
 }  // namespace
+
+std::unique_ptr<ArrayDatapath> make_rtl_datapath(std::unique_ptr<RtlMacArray> rtl) {
+  return std::make_unique<RtlDatapath>(std::move(rtl));
+}
 
 std::string describe(const MacArrayMismatch& m) {
   return fmt::format("cycle {}, column {}: {} is {} in the RTL, {} in the model", m.cycle, m.column,

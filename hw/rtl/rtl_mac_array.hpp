@@ -171,6 +171,11 @@ struct StallInjection {
 
 std::string describe(const MacArrayMismatch& m);
 
+// The RTL array as the datapath of a conv engine (hardware.mac_array.impl: rtl): reset at
+// each GEMM's start, clocked with the model's input pins each cycle, its output pins
+// decoded into the result and compared with the model's.
+std::unique_ptr<ArrayDatapath> make_rtl_datapath(std::unique_ptr<RtlMacArray> rtl);
+
 // The array Verilated into skipsim itself (SKIPSIM_RTL_MAC_ROWS x SKIPSIM_RTL_MAC_COLS, ws
 // and os, with TRACE). Throws InputError when rows x cols is not the built size.
 std::unique_ptr<RtlMacArray> make_builtin_mac_array(int rows, int cols, Dataflow d);
