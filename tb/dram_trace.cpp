@@ -111,9 +111,9 @@ bool parse_plain_line(std::string_view s, TraceLine& out, uint64_t prev_cycle) {
     if (c >= '0' && c <= '9') {
       d = static_cast<uint64_t>(c - '0');
     } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<uint64_t>(c - 'a' + 10);
+      d = static_cast<uint64_t>(c - 'a') + 10;
     } else if (c >= 'A' && c <= 'F') {
-      d = static_cast<uint64_t>(c - 'A' + 10);
+      d = static_cast<uint64_t>(c - 'A') + 10;
     } else {
       break;
     }

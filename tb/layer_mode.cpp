@@ -74,8 +74,8 @@ std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
     for (int ch = 0; ch < C; ++ch)
       for (int fy = 0; fy < kh; ++fy)
         for (int fx = 0; fx < kw; ++fx)
-          wt[((static_cast<size_t>(fy) * kw + fx) * C + ch) * N + o] =
-              d.weight[((static_cast<size_t>(o) * C + ch) * kh + fy) * kw + fx];
+          wt[((static_cast<size_t>(fy) * kw + fx) * C + ch) * N + o] = static_cast<int16_t>(
+              d.weight[((static_cast<size_t>(o) * C + ch) * kh + fy) * kw + fx]);
   std::vector<int32_t> out(static_cast<size_t>(g.m) * N);
   for (int oy = 0; oy < g.ofmap_h; ++oy)
     for (int ox = 0; ox < g.ofmap_w; ++ox) {
@@ -90,7 +90,7 @@ std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
           const int8_t* x = &d.ifmap[(static_cast<size_t>(iy) * l.ifmap_w + ix) * C];
           const int16_t* w = &wt[(static_cast<size_t>(fy) * kw + fx) * C * N];
           for (int ch = 0; ch < C; ++ch) {
-            const int32_t xv = x[ch];
+            const auto xv = static_cast<int32_t>(x[ch]);
             const int16_t* wc = w + static_cast<size_t>(ch) * N;
             for (int o = 0; o < N; ++o) acc[o] += xv * wc[o];
           }

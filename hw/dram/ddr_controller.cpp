@@ -44,7 +44,7 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
     c.rq.reserve(static_cast<size_t>(cfg.read_queue));
     c.wq.reserve(static_cast<size_t>(cfg.write_queue));
   }
-  m_ranks.resize(static_cast<size_t>(cfg.channels * cfg.ranks));
+  m_ranks.resize(static_cast<size_t>(cfg.channels) * static_cast<size_t>(cfg.ranks));
   for (Rank& r : m_ranks) r.refresh_due = static_cast<uint64_t>(cfg.tREFI);
   m_banks.resize(static_cast<size_t>(cfg.total_banks()));
   const size_t groups = m_ranks.size() * static_cast<size_t>(cfg.bank_groups);
@@ -52,7 +52,8 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   m_next_rd_bg.assign(groups, 0);
   m_next_wr_bg.assign(groups, 0);
   m_channel_hits.assign(m_channels.size(), {0, 0});
-  m_completed.reserve(static_cast<size_t>(cfg.channels * (cfg.read_queue + cfg.write_queue)));
+  m_completed.reserve(static_cast<size_t>(cfg.channels) *
+                      static_cast<size_t>(cfg.read_queue + cfg.write_queue));
 }
 
 bool DdrController::can_accept(uint64_t addr, bool is_write) const {
@@ -210,7 +211,7 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
   ch.cmd_free = c + 1;
   const auto raise = [](uint64_t& v, uint64_t to) { v = std::max(v, to); };
   const int bgs = m_cfg.bank_groups;
-  const size_t g0 = static_cast<size_t>(rank * bgs);
+  const size_t g0 = static_cast<size_t>(rank) * static_cast<size_t>(bgs);
   const int bg = bank >= 0 ? bg_of_bank(bank) : 0;
   uint64_t done = 0;
   switch (cmd) {

@@ -109,7 +109,7 @@ void DramController::sync(uint64_t cycle) {
   if (cycle < m_ctl.now()) return;
   m_ctl.advance_to(cycle);
   m_ctl.take_completed(m_done);
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   for (const DdrCompletion& d : m_done) {
     const auto it = m_id_slot.find(d.id);
     const int slot = it->second;
@@ -127,7 +127,7 @@ void DramController::rearm() {
   const uint64_t e = m_ctl.next_event_cycle();
   if (e == DdrController::kNever) return;
   const sc_time at = m_tck * static_cast<double>(e);
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   m_wake.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
 }
 

@@ -136,7 +136,7 @@ class SystolicArray {
   struct View {
     const int8_t* p;
     int64_t si, sj;
-    int8_t at(int64_t i, int64_t j) const { return p[i * si + j * sj]; }
+    int16_t at(int64_t i, int64_t j) const { return static_cast<int16_t>(p[i * si + j * sj]); }
   };
   enum class Phase { kIdle, kStream };
 
