@@ -11,15 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/common/cli.hpp"
+
 namespace fs = std::filesystem;
+
+using skipsim::test::sh;
+using skipsim::test::slurp;
 
 namespace {
 const std::string kBin = SKIPSIM_BINARY;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
 
 struct RunOut {
   int code = -1;

@@ -15,7 +15,12 @@
 
 #include "tb/npy.hpp"
 
+#include "tests/common/cli.hpp"
+
 namespace fs = std::filesystem;
+
+using skipsim::test::sh;
+using skipsim::test::slurp;
 
 namespace {
 struct Out {
@@ -23,17 +28,7 @@ struct Out {
   std::string out, err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("skipsim_cli_" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path scratch(const std::string& name) { return skipsim::test::scratch_dir("cli", name); }
 
 Out run(const std::string& args, const fs::path& dir) {
   const std::string cmd = std::string(SKIPSIM_BINARY) + " " + args + " >" + (dir / "out").string() +

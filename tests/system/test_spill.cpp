@@ -22,30 +22,20 @@
 #include "tb/golden.hpp"
 #include "tb/run.hpp"
 
+#include "tests/common/cli.hpp"
+
 using namespace skipsim;
 namespace fs = std::filesystem;
+
+using skipsim::test::sh;
+using skipsim::test::slurp;
 
 namespace {
 const std::string kBin = SKIPSIM_BINARY;
 const std::string kSrc = SKIPSIM_SOURCE_DIR;
 const std::string kDefault = kSrc + "/configs/resnet18_conv2x.yaml";
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("skipsim_spill_" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-int sh(const std::string& cmd) {
-  const int st = std::system(cmd.c_str());
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+fs::path scratch(const std::string& name) { return skipsim::test::scratch_dir("spill", name); }
 
 // Rows of a sweep CSV keyed by (policy, depth); the cells used here hold no commas.
 std::map<std::pair<std::string, int>, std::map<std::string, std::string>> sweep(

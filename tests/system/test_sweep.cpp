@@ -18,7 +18,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/common/cli.hpp"
+
 namespace fs = std::filesystem;
+
+using skipsim::test::sh;
+using skipsim::test::slurp;
 
 namespace {
 const std::string kBin = SKIPSIM_BINARY;
@@ -26,22 +31,7 @@ const std::string kTiny = std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/
 const std::string kTinyDown =
     std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_downsample.yaml";
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("skipsim_sweep_" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-int sh(const std::string& cmd) {
-  const int st = std::system(cmd.c_str());
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+fs::path scratch(const std::string& name) { return skipsim::test::scratch_dir("sweep", name); }
 
 struct Csv {
   std::vector<std::string> header;
