@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -40,9 +41,16 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   m_bg_bits = log2_of(cfg.bank_groups);
   m_ba_bits = log2_of(cfg.banks_per_group);
   m_channels.resize(static_cast<size_t>(cfg.channels));
+  const size_t words = (static_cast<size_t>(cfg.ranks * cfg.banks_per_rank()) + 63) / 64;
   for (Channel& c : m_channels) {
-    c.rq.reserve(static_cast<size_t>(cfg.read_queue));
-    c.wq.reserve(static_cast<size_t>(cfg.write_queue));
+    for (int w = 0; w < 2; ++w) {
+      Queue& q = c.q[w];
+      const int n = w ? cfg.write_queue : cfg.read_queue;
+      q.slots.resize(static_cast<size_t>(n));
+      for (int i = n - 1; i >= 0; --i) q.free.push_back(i);
+      q.banks.assign(words, 0);
+      q.cand.resize(static_cast<size_t>(cfg.ranks * cfg.banks_per_rank()));
+    }
   }
   m_ranks.resize(static_cast<size_t>(cfg.channels) * static_cast<size_t>(cfg.ranks));
   for (Rank& r : m_ranks) r.refresh_due = static_cast<uint64_t>(cfg.tREFI);
@@ -51,22 +59,21 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   m_next_act_bg.assign(groups, 0);
   m_next_rd_bg.assign(groups, 0);
   m_next_wr_bg.assign(groups, 0);
-  m_channel_hits.assign(m_channels.size(), {0, 0});
   m_completed.reserve(static_cast<size_t>(cfg.channels) *
                       static_cast<size_t>(cfg.read_queue + cfg.write_queue));
 }
 
 bool DdrController::can_accept(uint64_t addr, bool is_write) const {
   const Channel& c = m_channels[static_cast<size_t>(m_map.decode(addr).channel)];
-  return is_write ? c.wq.size() < static_cast<size_t>(m_cfg.write_queue)
-                  : c.rq.size() < static_cast<size_t>(m_cfg.read_queue);
+  return is_write ? c.q[1].size < static_cast<size_t>(m_cfg.write_queue)
+                  : c.q[0].size < static_cast<size_t>(m_cfg.read_queue);
 }
 
 uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   const DramAddress a = m_map.decode(addr);
   Channel& c = m_channels[static_cast<size_t>(a.channel)];
-  std::vector<Request>& q = is_write ? c.wq : c.rq;
-  if (q.size() >= static_cast<size_t>(is_write ? m_cfg.write_queue : m_cfg.read_queue)) {
+  Queue& q = c.q[is_write];
+  if (q.size >= static_cast<size_t>(is_write ? m_cfg.write_queue : m_cfg.read_queue)) {
     throw std::logic_error("DdrController::enqueue: queue full (check can_accept first)");
   }
   Request r;
@@ -79,13 +86,27 @@ uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   r.group = group_of_bank(r.bank);
   r.column = a.column;
   r.kind = 0;
-  q.push_back(r);
+  const int slot = q.free.back();
+  q.free.pop_back();
+  ++q.size;
+  Bank& nb = m_banks[static_cast<size_t>(r.bank)];
+  r.prev = nb.tail[is_write];
+  r.next = -1;
+  if (r.prev >= 0) {
+    q.slots[static_cast<size_t>(r.prev)].next = slot;
+  } else {
+    nb.head[is_write] = slot;
+    const int lb = local_bank(r.bank);
+    q.banks[static_cast<size_t>(lb >> 6)] |= uint64_t{1} << (lb & 63);
+  }
+  nb.tail[is_write] = slot;
+  q.slots[static_cast<size_t>(slot)] = r;
   ++m_pending;
-  ++m_banks[static_cast<size_t>(r.bank)].queued[is_write];
+  ++nb.queued[is_write];
   if (m_banks[static_cast<size_t>(r.bank)].open_row == r.row) {
     ++m_banks[static_cast<size_t>(r.bank)].hits[is_write];
-    ++m_channel_hits[static_cast<size_t>(a.channel)][is_write];
   }
+  refresh_bank(r.bank, is_write);
   if (!c.decided) return r.id;
   // Keep the decision unless the new request changes it: the youngest request wins only by
   // an earlier cycle, or as a row hit against a non-hit at the same cycle; a new hit also
@@ -124,21 +145,40 @@ void DdrController::open_row(int bank, int64_t row, int act_queue) {
     if (w == act_queue && b.queued[w] == 1) {
       n = 1;  // the request the ACT is for is the bank's only one in that queue
     } else if (b.queued[w] > 0) {
-      for (const Request& r : w ? c.wq : c.rq) n += r.bank == bank && r.row == row;
+      const std::vector<Request>& slots = c.q[w].slots;
+      for (int s = b.head[w]; s >= 0; s = slots[static_cast<size_t>(s)].next) {
+        n += slots[static_cast<size_t>(s)].row == row;
+      }
     }
     b.hits[w] = n;
-    m_channel_hits[static_cast<size_t>(ch)][w] += n;
+  }
+}
+
+void DdrController::refresh_bank(int bank, int only) {
+  const Bank& b = m_banks[static_cast<size_t>(bank)];
+  Channel& c = m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
+  const size_t lb = static_cast<size_t>(local_bank(bank));
+  for (int w = 0; w < 2; ++w) {
+    if (b.head[w] < 0 || (only >= 0 && w != only)) continue;
+    Queue& q = c.q[w];
+    const Request* r = &q.slots[static_cast<size_t>(b.head[w])];
+    Candidate& k = q.cand[lb];
+    if (b.hits[w] > 0) {
+      while (r->row != b.open_row) r = &q.slots[static_cast<size_t>(r->next)];
+      k.lb = std::max(r->eligible, w ? b.next_wr : b.next_rd);
+      k.tie = r->id;
+    } else {
+      k.lb = std::max(r->eligible, b.open_row >= 0 ? b.next_pre : b.next_act);
+      k.tie = kNotHit | r->id;
+    }
+    k.slot = static_cast<int>(r - q.slots.data());
   }
 }
 
 void DdrController::close_row(int bank) {
   Bank& b = m_banks[static_cast<size_t>(bank)];
   b.open_row = -1;
-  auto& ch = m_channel_hits[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
-  for (int w = 0; w < 2; ++w) {
-    ch[w] -= b.hits[w];
-    b.hits[w] = 0;
-  }
+  b.hits[0] = b.hits[1] = 0;
 }
 
 void DdrController::take_completed(std::vector<DdrCompletion>& out) {
@@ -277,9 +317,12 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
       }
       r.refresh_due += static_cast<uint64_t>(m_cfg.tREFI);
       ++m_stats.ref;
-      break;
+      for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) refresh_bank(b);
+      return done;
     }
   }
+  // A column command changes its queue too: its caller refreshes the bank then.
+  if (cmd == DdrCommand::kAct || cmd == DdrCommand::kPre) refresh_bank(bank);
   return done;
 }
 
@@ -312,6 +355,7 @@ void DdrController::issue(DdrCommand cmd, const DramAddress& t, uint64_t cycle) 
   const int bank =
       cmd == DdrCommand::kRef ? -1 : bank_index(t.channel, t.rank, t.bank_group, t.bank);
   apply(cmd, bank, rank, t.row, cycle);
+  if (cmd == DdrCommand::kRd || cmd == DdrCommand::kWr) refresh_bank(bank);
   log(cycle, cmd, bank, rank, t.row, t.column, kNoRequest);
   m_now = cycle + 1;
   for (Channel& c : m_channels) c.decided = false;
@@ -321,7 +365,7 @@ void DdrController::issue(DdrCommand cmd, const DramAddress& t, uint64_t cycle) 
 // Scheduler
 
 bool DdrController::wants_write_mode(const Channel& ch) const {
-  const size_t reads = ch.rq.size(), writes = ch.wq.size();
+  const size_t reads = ch.q[0].size, writes = ch.q[1].size;
   if (!ch.write_mode) {
     return writes >= static_cast<size_t>(m_cfg.write_high_watermark) || (reads == 0 && writes > 0);
   }
@@ -334,81 +378,68 @@ void DdrController::decide(int chi) {
   Channel& ch = m_channels[static_cast<size_t>(chi)];
   update_mode(ch);
   const bool write = ch.write_mode;
-  const std::vector<Request>& q = write ? ch.wq : ch.rq;
-  Decision best;
-  // No command can issue before this; a row hit there cannot be beaten by a younger one.
+  // No command can issue before this.
   const uint64_t floor = std::max(ch.cmd_free, m_now);
 
-  // Banks whose open row a queued request wants are not precharged for another row.
-  // Hits not yet looked at: once none is left, nothing beats a non-hit at the floor.
-  int hits_left = m_channel_hits[static_cast<size_t>(chi)][write];
-  // A younger request to a bank an older one of the same kind (hit or not) was met for
-  // needs the same command no earlier, so it cannot win: skip it.
-  if (++m_scan == 0) {
-    for (Bank& b : m_banks) b.seen_hit = b.seen_other = 0;
-    m_scan = 1;
+  // FR-FCFS: the earliest command; at equal cycles a row hit first, then the oldest request:
+  // the least (cycle, tie), tie = (not a hit) << 63 | id, ids being below 2^63.
+  uint64_t best_cycle = kNever, best_tie = ~uint64_t{0};
+  int best_bank = -1, best_slot = -1;
+  DdrCommand best_cmd = DdrCommand::kAct;
+  // Per bank only one request can win (see Candidate); its cycle is no earlier than its
+  // candidate's lb and the floor.
+  const int base = chi << (m_rank_bits + m_bg_bits + m_ba_bits);
+  const Bank* const banks = m_banks.data();
+  const Rank* const ranks = m_ranks.data();
+  const auto scan = [&](auto write_tag) {
+    constexpr bool kWrite = decltype(write_tag)::value;
+    const Queue& q = ch.q[kWrite];
+    const Request* const slots = q.slots.data();
+    const Candidate* const cand = q.cand.data();
+    const size_t words = q.banks.size();
+    for (size_t word = 0; word < words; ++word) {
+      for (uint64_t bits = q.banks[word]; bits != 0; bits &= bits - 1) {
+        const int local = static_cast<int>(word * 64) + __builtin_ctzll(bits);
+        const Candidate& k = cand[local];
+        const uint64_t lb = std::max(k.lb, floor);
+        if (lb > best_cycle || (lb == best_cycle && k.tie > best_tie)) continue;
+        const int bank = base + local;
+        const Request& r = slots[k.slot];
+        uint64_t e;
+        DdrCommand cmd;
+        if ((k.tie & kNotHit) == 0) {
+          cmd = kWrite ? DdrCommand::kWr : DdrCommand::kRd;
+          e = std::max(earliest_col(ch, bank, r.rank, r.group, kWrite), r.eligible);
+        } else if (banks[bank].open_row >= 0) {
+          cmd = DdrCommand::kPre;
+          e = lb;  // PRE waits for nothing else
+        } else {
+          cmd = DdrCommand::kAct;
+          const Rank& rk = ranks[r.rank];
+          e = std::max(std::max(lb, m_next_act_bg[static_cast<size_t>(r.group)]),
+                       rk.faw[rk.faw_pos]);
+        }
+        if (e >= ranks[r.rank].refresh_due) continue;
+        if (e < best_cycle || (e == best_cycle && k.tie < best_tie)) {
+          best_cycle = e;
+          best_tie = k.tie;
+          best_cmd = cmd;
+          best_bank = bank;
+          best_slot = k.slot;
+        }
+      }
+    }
+  };
+  if (write) {
+    scan(std::true_type{});
+  } else {
+    scan(std::false_type{});
   }
-  for (size_t i = 0; i < q.size(); ++i) {
-    const Request& r = q[i];
-    Bank& b = m_banks[static_cast<size_t>(r.bank)];
-    uint64_t e;
-    DdrCommand cmd;
-    const bool hit = b.open_row == r.row;
-    if (hit) {
-      if (best.hit && best.cycle == floor) break;
-      --hits_left;
-      if (b.seen_hit == m_scan) continue;
-      b.seen_hit = m_scan;
-      if (best.hit && r.bank == best.bank) continue;  // an older hit to the same bank wins
-      // A younger hit wins only by an earlier cycle, or at the same one against a non-hit.
-      const uint64_t lb = std::max(r.eligible, write ? b.next_wr : b.next_rd);
-      if (lb > best.cycle || (lb == best.cycle && best.hit)) continue;
-      cmd = write ? DdrCommand::kWr : DdrCommand::kRd;
-      e = earliest_col(ch, r.bank, r.rank, r.group, write);
-    } else {
-      // A younger non-hit wins only by an earlier cycle, and none is earlier than the floor.
-      if (best.cycle == floor) {
-        // Only a hit at the floor can still win: look at the remaining hits alone.
-        const uint64_t lat = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);
-        if (best.hit || hits_left == 0 || (ch.bus_free > lat && ch.bus_free - lat > floor)) break;
-        for (size_t j = i + 1; j < q.size() && hits_left > 0; ++j) {
-          const Request& h = q[j];
-          Bank& hb = m_banks[static_cast<size_t>(h.bank)];
-          if (hb.open_row != h.row) continue;
-          --hits_left;
-          if (hb.seen_hit == m_scan) continue;
-          hb.seen_hit = m_scan;
-          if (std::max(h.eligible, write ? hb.next_wr : hb.next_rd) > floor) continue;
-          const uint64_t e = std::max(earliest_col(ch, h.bank, h.rank, h.group, write), h.eligible);
-          if (e == floor && e < m_ranks[static_cast<size_t>(h.rank)].refresh_due) {
-            best = {
-                e,   write ? DdrCommand::kWr : DdrCommand::kRd, h.bank, h.rank, static_cast<int>(j),
-                true};
-            break;
-          }
-        }
-        break;
-      }
-      if (b.seen_other == m_scan) continue;
-      b.seen_other = m_scan;
-      if (r.eligible >= best.cycle) continue;
-      if (b.open_row >= 0) {
-        if (b.next_pre >= best.cycle || b.hits[write] > 0) {
-          continue;
-        }
-        cmd = DdrCommand::kPre;
-        e = earliest_pre(ch, r.bank);
-      } else {
-        if (b.next_act >= best.cycle) continue;
-        cmd = DdrCommand::kAct;
-        e = earliest_act(ch, r.bank, r.rank, r.group);
-      }
-    }
-    if (e < r.eligible) e = r.eligible;
-    if (e >= m_ranks[static_cast<size_t>(r.rank)].refresh_due) continue;
-    if (e < best.cycle || (e == best.cycle && hit && !best.hit)) {
-      best = {e, cmd, r.bank, r.rank, static_cast<int>(i), hit};
-    }
+  Decision best;
+  if (best_slot >= 0) {
+    best = {best_cycle, best_cmd,
+            best_bank,  rank_of_bank(best_bank),
+            best_slot,  (best_tie & kNotHit) == 0};
   }
 
   // Refresh goes first at equal cycles.
@@ -447,8 +478,8 @@ void DdrController::execute(int chi) {
     log(c, d.cmd, d.bank, d.rank, -1, 0, kNoRequest);
     return;
   }
-  std::vector<Request>& q = ch.write_mode ? ch.wq : ch.rq;
-  Request& r = q[static_cast<size_t>(d.req)];
+  Queue& q = ch.q[ch.write_mode];
+  Request& r = q.slots[static_cast<size_t>(d.req)];
   switch (d.cmd) {
     case DdrCommand::kAct:
       if (r.kind == 0) r.kind = 2;
@@ -466,7 +497,6 @@ void DdrController::execute(int chi) {
   const bool write = d.cmd == DdrCommand::kWr;
   --m_banks[static_cast<size_t>(r.bank)].hits[write];
   --m_banks[static_cast<size_t>(r.bank)].queued[write];
-  --m_channel_hits[static_cast<size_t>(chi)][write];
   const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
   log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);
   switch (r.kind) {
@@ -500,8 +530,26 @@ void DdrController::execute(int chi) {
     b.next_act = std::max(b.next_act, p + m_cfg.tRP);
     ++m_stats.pre;
   }
-  q.erase(q.begin() + d.req);
+  // Unlink the request from its bank's list and free its slot.
+  Bank& b = m_banks[static_cast<size_t>(r.bank)];
+  if (r.prev >= 0) {
+    q.slots[static_cast<size_t>(r.prev)].next = r.next;
+  } else {
+    b.head[write] = r.next;
+  }
+  if (r.next >= 0) {
+    q.slots[static_cast<size_t>(r.next)].prev = r.prev;
+  } else {
+    b.tail[write] = r.prev;
+  }
+  if (b.head[write] < 0) {
+    const int lb = local_bank(r.bank);
+    q.banks[static_cast<size_t>(lb >> 6)] &= ~(uint64_t{1} << (lb & 63));
+  }
+  q.free.push_back(d.req);
+  --q.size;
   --m_pending;
+  refresh_bank(r.bank);
 }
 
 void DdrController::advance_to(uint64_t cycle) {

@@ -116,15 +116,34 @@ class DdrController {
     int rank;   // flat rank index
     int group;  // flat (rank, bank group) index
     int column;
-    uint8_t kind;  // 0 not yet classified, 1 hit, 2 miss, 3 conflict
+    int prev, next;  // neighbours in its bank's list (slots of the same queue), -1 at the ends
+    uint8_t kind;    // 0 not yet classified, 1 hit, 2 miss, 3 conflict
+  };
+  // A bank's candidate in a queue: the only request of the bank that can win (its oldest row
+  // hit when it has one, else its oldest request), the least cycle the bank's own timing and
+  // the request allow, and its FR-FCFS tie order, (not a hit) << 63 | id.
+  struct Candidate {
+    uint64_t lb = 0;
+    uint64_t tie = 0;
+    int slot = -1;
+  };
+  static constexpr uint64_t kNotHit = uint64_t{1} << 63;
+  // A read or write queue: requests in fixed slots, linked per bank in acceptance order (the
+  // scheduler only ever looks at a bank's oldest request and oldest row hit).
+  struct Queue {
+    std::vector<Request> slots;
+    std::vector<Candidate> cand;  // per bank of the channel, valid while it has requests
+    std::vector<int> free;        // unused slots
+    std::vector<uint64_t> banks;  // bit per bank of the channel: it has requests queued
+    size_t size = 0;
   };
   struct Bank {
     int64_t open_row = -1;
     uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
     int hits[2] = {0, 0};    // queued reads / writes to the open row
     int queued[2] = {0, 0};  // queued reads / writes to this bank
-    // == m_scan when decide() has met a hit / a non-hit to this bank in the current scan.
-    uint32_t seen_hit = 0, seen_other = 0;
+    int head[2] = {-1, -1};  // oldest queued read / write (slot), -1 when none
+    int tail[2] = {-1, -1};  // youngest
   };
   struct Rank {
     uint64_t faw[4] = {0, 0, 0, 0};  // ACT + tFAW of the last four ACTs, oldest at faw_pos
@@ -137,14 +156,14 @@ class DdrController {
     DdrCommand cmd = DdrCommand::kAct;
     int bank = -1;  // flat
     int rank = -1;  // flat
-    int req = -1;   // index in the active queue, -1 for refresh
+    int req = -1;   // slot in the active queue, -1 for refresh
     bool hit = false;
   };
   struct Channel {
-    std::vector<Request> rq, wq;  // in acceptance order
-    uint64_t cmd_free = 0;        // first cycle the command bus is free
-    uint64_t bus_free = 0;        // first cycle the data bus is free
-    int bus_rank = -1;            // rank of the last burst
+    Queue q[2];             // reads, writes
+    uint64_t cmd_free = 0;  // first cycle the command bus is free
+    uint64_t bus_free = 0;  // first cycle the data bus is free
+    int bus_rank = -1;      // rank of the last burst
     bool bus_write = false;
     bool write_mode = false;
     bool decided = false;  // `next` is up to date
@@ -159,6 +178,10 @@ class DdrController {
   int group_of_bank(int bank) const { return bank >> m_ba_bits; }
   int channel_of_rank(int rank) const { return rank >> m_rank_bits; }
   int bg_of_bank(int bank) const { return (bank >> m_ba_bits) & ((1 << m_bg_bits) - 1); }
+  // Index of a bank within its channel.
+  int local_bank(int bank) const {
+    return bank & ((1 << (m_rank_bits + m_bg_bits + m_ba_bits)) - 1);
+  }
 
   uint64_t earliest_act(const Channel& ch, int bank, int rank, int group) const {
     const Rank& r = m_ranks[static_cast<size_t>(rank)];
@@ -197,12 +220,11 @@ class DdrController {
   // Per (rank, bank group): earliest ACT (tRRD), RD and WR (tCCD, tWTR) from that rank's
   // commands.
   std::vector<uint64_t> m_next_act_bg, m_next_rd_bg, m_next_wr_bg;
-  // Queued reads / writes that hit their bank's open row, per channel (kept up to date by
-  // enqueue, ACT, PRE and column commands, so decide() needs no pass to find them).
-  std::vector<std::array<int, 2>> m_channel_hits;
-  uint32_t m_scan = 0;
   void open_row(int bank, int64_t row, int act_queue);
   void close_row(int bank);
+  // Recomputes the bank's candidates after a change of its state or of its requests.
+  // `only`: just that queue's (0 read, 1 write) changed.
+  void refresh_bank(int bank, int only = -1);
   std::vector<DdrCompletion> m_completed;
   DdrStats m_stats;
   bool m_log_on = false;
