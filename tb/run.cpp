@@ -398,6 +398,20 @@ std::string format_report_table(const nlohmann::json& j) {
         c["RD"].get<uint64_t>(), c["WR"].get<uint64_t>(), c["REF"].get<uint64_t>(),
         x["energy_pj"]["total"].get<double>() * 1e-6);
   }
+  if (j.contains("sram")) {
+    const auto& sr = j["sram"];
+    s += fmt::format("  {:<22}{} of {} B used, {} ports, {} bank conflicts\n", "SRAM",
+                     sr["used_bytes"].get<uint64_t>(), sr["capacity_bytes"].get<uint64_t>(),
+                     sr["dual_port"].get<bool>() ? "1R+1W" : "1RW",
+                     sr["bank_conflicts"].get<uint64_t>());
+  }
+  if (j.contains("energy_pj")) {
+    const auto& e = j["energy_pj"];
+    s += fmt::format("  {:<22}{:.2f} uJ: MAC {:.2f}, SRAM read {:.2f}, write {:.2f}, DRAM {:.2f}\n",
+                     "energy", e["total"].get<double>() * 1e-6, e["mac"].get<double>() * 1e-6,
+                     e["sram_read"].get<double>() * 1e-6, e["sram_write"].get<double>() * 1e-6,
+                     e["dram"].get<double>() * 1e-6);
+  }
   if (j.contains("output") && j["output"].contains("matches_golden")) {
     s += fmt::format(
         "  {:<22}{}\n", "golden check",
