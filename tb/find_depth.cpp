@@ -25,28 +25,27 @@ struct Conv {
   int tile = 1;  // the engine's tile_pixels
   int last_row(int y) const { return std::min(in_h - 1, y * s - k / 2 + k - 1); }
   int last_col(int x) const { return std::min(in_w - 1, x * s - k / 2 + k - 1); }
-  int first_col(int x) const { return std::max(0, x * s - k / 2); }
   // The last output column of the engine's tile that computes output column x (tiles start
   // at column 0 of each row and are cut to what the k-row line buffer holds; ConvEngine).
   int tile_end(int y, int x) const {
-    const int ow = out_size(in_w, k, s);
-    const int64_t y0 = std::max(0, y * s - k / 2), y1 = last_row(y);
-    int x0 = 0;
-    for (;;) {
-      int n = std::min(tile, ow - x0);
-      while (n > 1 &&
-             (y1 * in_w + last_col(x0 + n - 1)) - (y0 * in_w + first_col(x0)) + 1 > k * in_w)
-        --n;
+    const ConvGeometry g{in_h, in_w, 1, k, s};
+    for (int x0 = 0;;) {
+      const int n = tile_pixels_at(g, tile, y, x0);
       if (x < x0 + n) return x0 + n - 1;
       x0 += n;
     }
   }
 };
 
+// The engines' largest tile for a conv of this output width (ConvEngine).
 int engine_tile(const Config& cfg, int out_w) {
-  const auto& m = cfg.hardware.mac_array;
-  const int t = m.tile_pixels > 0 ? m.tile_pixels : default_tile_pixels(m.dataflow, m.rows, m.cols);
-  return std::min(t, out_w);
+  ConvEngineConfig e;
+  e.geom = {1, out_w, 1, 1, 1};  // a 1x1 stride-1 conv: output width = out_w
+  e.mac_rows = cfg.hardware.mac_array.rows;
+  e.mac_cols = cfg.hardware.mac_array.cols;
+  e.dataflow = cfg.hardware.mac_array.dataflow;
+  e.tile_pixels = cfg.hardware.mac_array.tile_pixels;
+  return max_tile_pixels(e);
 }
 
 }  // namespace

@@ -52,9 +52,7 @@ ConvEngine::ConvEngine(sc_core::sc_module_name name, const ConvEngineConfig& cfg
   m_beats_out = beats_per_pixel(cfg.out_c, cfg.lanes);
   m_oh = cfg.geom.out_h();
   m_ow = cfg.geom.out_w();
-  m_tile_max = std::min(m_ow, cfg.tile_pixels > 0
-                                  ? cfg.tile_pixels
-                                  : default_tile_pixels(cfg.dataflow, cfg.mac_rows, cfg.mac_cols));
+  m_tile_max = max_tile_pixels(cfg);
   m_queue_pixels = 2 * m_tile_max;
   m_param_bytes = static_cast<uint64_t>(cfg.out_c) * m_K + 12ull * cfg.out_c;
   m_param_region = sram.allocate(std::string(this->name()) + ".weights", m_param_bytes);
@@ -111,11 +109,21 @@ double ConvEngine::mac_utilization(uint64_t cycles) const {
          (static_cast<double>(cycles) * m_cfg.mac_rows * m_cfg.mac_cols);
 }
 
-int ConvEngine::next_tile_pixels() const {
-  int n = std::min(m_tile_max, m_ow - m_ox);
-  const uint64_t first = m_lb.first_needed(m_oy, m_ox);
-  while (n > 1 && m_lb.last_needed(m_oy, m_ox + n - 1) - first + 1 > m_lb.capacity_pixels()) --n;
+int max_tile_pixels(const ConvEngineConfig& cfg) {
+  const int t = cfg.tile_pixels > 0 ? cfg.tile_pixels
+                                    : default_tile_pixels(cfg.dataflow, cfg.mac_rows, cfg.mac_cols);
+  return std::min(cfg.geom.out_w(), t);
+}
+
+int tile_pixels_at(const ConvGeometry& g, int tile_max, int oy, int ox) {
+  int n = std::min(tile_max, g.out_w() - ox);
+  const uint64_t first = g.first_pixel(oy, ox), cap = static_cast<uint64_t>(g.k) * g.w;
+  while (n > 1 && g.last_pixel(oy, ox + n - 1) - first + 1 > cap) --n;
   return n;
+}
+
+int ConvEngine::next_tile_pixels() const {
+  return tile_pixels_at(m_cfg.geom, m_tile_max, m_oy, m_ox);
 }
 
 void ConvEngine::start_tile(int pixels) {

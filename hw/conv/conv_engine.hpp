@@ -46,6 +46,11 @@ struct ConvEngineConfig {
 // ws: 4R pixels (T >= 2R + C - 2 for a square array, so folds stream back to back);
 // os: R (one pixel per array row); is: C (one pixel per array column).
 int default_tile_pixels(Dataflow d, int rows, int cols);
+// The engine's largest tile: tile_pixels (0: the dataflow's default), at most one output row.
+int max_tile_pixels(const ConvEngineConfig& cfg);
+// Pixels of the tile starting at output (oy, ox): at most tile_max, cut at the row end and to
+// what a k-row line buffer (k * W pixels) holds at once.
+int tile_pixels_at(const ConvGeometry& g, int tile_max, int oy, int ox);
 
 // Packs a conv's weights (O x I x k x k, PyTorch order) and requant parameters into the
 // engine's parameter layout (see above).

@@ -17,15 +17,11 @@ LineBuffer::LineBuffer(const ConvGeometry& g, int lanes, SramBanks& sram, const 
 }
 
 uint64_t LineBuffer::first_needed(int oy, int ox) const {
-  const int y = std::max(0, oy * m_g.stride - m_g.pad());
-  const int x = std::max(0, ox * m_g.stride - m_g.pad());
-  return m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+  return m_frame_base + m_g.first_pixel(oy, ox);
 }
 
 uint64_t LineBuffer::last_needed(int oy, int ox) const {
-  const int y = std::min(m_g.h - 1, oy * m_g.stride - m_g.pad() + m_g.k - 1);
-  const int x = std::min(m_g.w - 1, ox * m_g.stride - m_g.pad() + m_g.k - 1);
-  return m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+  return m_frame_base + m_g.last_pixel(oy, ox);
 }
 
 bool LineBuffer::can_accept() const { return m_rx_pixel < m_oldest_needed + m_cap; }

@@ -7,6 +7,7 @@
 // still needs pixel p - k*W. Every window spans at most (k-1)*W + min(k, W) <= k*W pixels,
 // so k rows always suffice to make progress. Frames follow one another: pixel indices keep
 // counting across frames, outputs of a frame never read the previous frame's pixels.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +22,16 @@ struct ConvGeometry {
   int pad() const { return k / 2; }
   int out_h() const { return (h + 2 * pad() - k) / stride + 1; }
   int out_w() const { return (w + 2 * pad() - k) / stride + 1; }
+  // Raster index (within a frame) of the first / last input pixel output (oy, ox) reads.
+  uint64_t first_pixel(int oy, int ox) const {
+    const int y = std::max(0, oy * stride - pad()), x = std::max(0, ox * stride - pad());
+    return static_cast<uint64_t>(y) * w + x;
+  }
+  uint64_t last_pixel(int oy, int ox) const {
+    const int y = std::min(h - 1, oy * stride - pad() + k - 1);
+    const int x = std::min(w - 1, ox * stride - pad() + k - 1);
+    return static_cast<uint64_t>(y) * w + x;
+  }
 };
 
 class LineBuffer {
