@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 namespace skipsim {
 namespace {

@@ -16,7 +16,7 @@
 #include <fmt/ranges.h>
 
 #include "hw/dram/address_map.hpp"
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 namespace skipsim {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 namespace skipsim {
 

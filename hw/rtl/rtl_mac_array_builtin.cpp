@@ -3,7 +3,7 @@
 #include "Vsystolic_array_os.h"
 #include "Vsystolic_array_ws.h"
 #include "hw/rtl/rtl_mac_array.hpp"
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 namespace skipsim {
 

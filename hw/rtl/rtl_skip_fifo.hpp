@@ -10,8 +10,8 @@
 #include <systemc>
 
 #include "hw/rtl/rtl_traceable.hpp"
-#include "hw/stream/skip_fifo.hpp"
-#include "tb/errors.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
+#include "hw/common/errors.hpp"
 #include "verilated_vcd_c.h"
 
 class Vskip_fifo;

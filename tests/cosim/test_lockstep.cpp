@@ -14,9 +14,9 @@
 
 #include "Vskip_fifo_altered.h"
 #include "hw/rtl/rtl_skip_fifo.hpp"
-#include "tb/block_params.hpp"
-#include "tb/config.hpp"
-#include "tb/run.hpp"
+#include "tb/ref/block_params.hpp"
+#include "tb/config/config.hpp"
+#include "tb/modes/run.hpp"
 
 namespace fs = std::filesystem;
 using namespace skipsim;

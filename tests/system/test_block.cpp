@@ -7,11 +7,11 @@
 
 #include <functional>
 
-#include "tb/block_params.hpp"
-#include "tb/config.hpp"
-#include "tb/errors.hpp"
-#include "tb/golden.hpp"
-#include "tb/run.hpp"
+#include "tb/ref/block_params.hpp"
+#include "tb/config/config.hpp"
+#include "hw/common/errors.hpp"
+#include "tb/ref/golden.hpp"
+#include "tb/modes/run.hpp"
 
 using namespace skipsim;
 

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tb/npy.hpp"
+#include "tb/ref/npy.hpp"
 
 #include "tests/common/cli.hpp"
 

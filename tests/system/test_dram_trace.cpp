@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tb/dram_trace.hpp"
-#include "tb/errors.hpp"
+#include "tb/modes/dram_trace.hpp"
+#include "hw/common/errors.hpp"
 
 using namespace skipsim;
 

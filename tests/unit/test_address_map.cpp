@@ -6,7 +6,7 @@
 
 #include "hw/dram/address_map.hpp"
 #include "hw/dram/ddr_config.hpp"
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 using namespace skipsim;
 

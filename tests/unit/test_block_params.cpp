@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "tb/block_params.hpp"
-#include "tb/errors.hpp"
-#include "tb/npy.hpp"
+#include "tb/ref/block_params.hpp"
+#include "hw/common/errors.hpp"
+#include "tb/ref/npy.hpp"
 
 namespace skipsim {
 namespace {

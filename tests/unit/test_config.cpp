@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "tb/config.hpp"
-#include "tb/errors.hpp"
+#include "tb/config/config.hpp"
+#include "hw/common/errors.hpp"
 
 using namespace skipsim;
 

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "hw/conv/conv_engine.hpp"
-#include "tb/golden.hpp"
+#include "tb/ref/golden.hpp"
 #include "tests/common/stream_tb.hpp"
 
 using namespace skipsim;

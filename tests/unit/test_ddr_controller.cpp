@@ -13,7 +13,7 @@
 #include "hw/dram/ddr_config.hpp"
 #include "hw/dram/ddr_controller.hpp"
 #include "hw/dram/dram_stats.hpp"
-#include "tb/errors.hpp"
+#include "hw/common/errors.hpp"
 
 using namespace skipsim;
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "tb/golden.hpp"
+#include "tb/ref/golden.hpp"
 
 namespace skipsim {
 namespace {

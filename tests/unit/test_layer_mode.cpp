@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "tb/errors.hpp"
-#include "tb/layer_mode.hpp"
+#include "hw/common/errors.hpp"
+#include "tb/modes/layer_mode.hpp"
 
 namespace skipsim {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "tb/errors.hpp"
-#include "tb/npy.hpp"
+#include "hw/common/errors.hpp"
+#include "tb/ref/npy.hpp"
 
 namespace skipsim {
 namespace {

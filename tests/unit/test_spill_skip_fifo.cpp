@@ -14,7 +14,7 @@
 
 #include "hw/dma/dma_skip.hpp"
 #include "hw/sram/sram_banks.hpp"
-#include "hw/stream/spill_skip_fifo.hpp"
+#include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tests/common/stream_tb.hpp"
 
 using namespace skipsim;

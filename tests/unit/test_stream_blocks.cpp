@@ -8,7 +8,7 @@
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/fork.hpp"
-#include "hw/stream/skip_fifo.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
 #include "tests/common/stream_tb.hpp"
 
 using namespace skipsim;

@@ -1,0 +1,36 @@
+#pragma once
+// The skipsim command line: one Command per subcommand, one file each (run_command.cpp,
+// sweep_command.cpp, ...); main.cpp parses, dispatches and maps errors to exit codes.
+// Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 deadlock, 4 co-simulation
+// mismatch, 130 interrupted (finished results saved).
+#include <memory>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace skipsim::cli {
+
+constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3, kExitCosim = 4,
+              kExitInterrupted = 130;
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the subcommand and its options to app; returns it.
+  virtual CLI::App* add(CLI::App& app) = 0;
+  // Runs it after a successful parse. Returns the exit code; bad input throws InputError.
+  virtual int run() = 0;
+};
+
+std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_sweep_command();
+std::unique_ptr<Command> make_find_depth_command();
+std::unique_ptr<Command> make_layer_command();
+std::unique_ptr<Command> make_dram_command();
+
+// Writes text to path; throws InputError when it cannot.
+void write_text(const std::string& path, const std::string& text);
+
+}  // namespace skipsim::cli

@@ -1,0 +1,166 @@
+// skipsim run: one residual block, its report and the golden check.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "hw/common/errors.hpp"
+#include "tb/cli/command.hpp"
+#include "tb/config/config.hpp"
+#include "tb/modes/run.hpp"
+#include "tb/ref/block_params.hpp"
+#include "tb/ref/golden.hpp"
+#include "tb/ref/npy.hpp"
+
+namespace skipsim::cli {
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim, vcd_window;
+  std::vector<std::string> vcd_scopes;
+  std::string seed;  // validated by the config like workload.seed
+  bool no_check = false, quiet = false, print_config = false;
+};
+
+class RunCommand : public Command {
+ public:
+  CLI::App* add(CLI::App& app) override {
+    CLI::App* run = app.add_subcommand("run", "simulate one residual block");
+    run->add_option("-c,--config", m_args.config, "YAML configuration file")->required();
+    run->add_option("--set", m_args.sets, "override a config key: key.path=value (repeatable)");
+    run->add_option("--report", m_args.report, "write the report as JSON to this file");
+    run->add_option("--vcd", m_args.vcd,
+                    "write a VCD waveform of every stream, buffer level and stall cause (and a "
+                    ".gtkw beside it; with RTL blocks, FILE.rtl.vcd of their internals)");
+    run->add_option("--vcd-window", m_args.vcd_window,
+                    "trace only cycles START:END (1-based, inclusive; either may be empty)");
+    run->add_option("--vcd-scope", m_args.vcd_scopes,
+                    "trace only streams and blocks whose name matches this glob (repeatable), "
+                    "e.g. 'skip_*' or 'conv1*'");
+    run->add_option("--tensors", m_args.tensors,
+                    "load input and parameters from this .npy directory");
+    run->add_option("--dump-tensors", m_args.dump_tensors,
+                    "write every tensor and parameter used (and output.npy) to this directory");
+    run->add_option("--output", m_args.output, "write the block output (int8 HxWxC .npy)");
+    run->add_option("--occupancy", m_args.occupancy,
+                    "write the skip FIFO occupancy over time (CSV cycle,occupancy, on change)");
+    run->add_option("--cosim", m_args.cosim,
+                    "run BLOCK (skip_fifo, fork, add) as SystemC and RTL side by side and stop at "
+                    "the first output pin that differs");
+    run->add_option("--seed", m_args.seed,
+                    "seed of the random tensors (same as --set workload.seed=N)");
+    run->add_flag("--no-check", m_args.no_check, "skip the comparison with the golden model");
+    run->add_flag("-q,--quiet", m_args.quiet, "print nothing but errors");
+    run->add_flag("--print-config", m_args.print_config,
+                  "print the effective configuration and exit");
+
+    return run;
+  }
+
+  int run() override {
+    const RunArgs& a = m_args;
+    std::vector<std::string> sets = a.sets;
+    if (!a.seed.empty()) sets.push_back("workload.seed=" + a.seed);
+    const Config cfg = load_config(a.config, sets);
+    if (a.print_config) {
+      std::cout << dump_config(cfg);
+      return kExitOk;
+    }
+    const BlockShape shape = block_shape(cfg.workload);
+    const BlockParams params =
+        a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);
+
+    // Output files are checked before the run, so a long simulation never ends in a write error.
+    for (const std::string* path : {&a.report, &a.vcd, &a.output, &a.occupancy}) {
+      if (path->empty()) continue;
+      const bool existed = std::filesystem::exists(*path);
+      std::ofstream probe(*path, std::ios::app);
+      if (!probe)
+        throw InputError(fmt::format("cannot write '{}' ({})", *path, std::strerror(errno)));
+      probe.close();
+      if (!existed) std::filesystem::remove(*path);
+    }
+    RunOptions opt;
+    opt.vcd_path = a.vcd;
+    opt.vcd_window = a.vcd_window;
+    opt.vcd_scopes = a.vcd_scopes;
+    opt.occupancy_csv = a.occupancy;
+    opt.cosim.module = a.cosim;
+    opt.progress = !a.quiet && isatty(STDERR_FILENO);
+    RunResult r = run_block(cfg, params, opt);
+
+    const bool finished = r.end == RunResult::End::kFinished;
+    bool mismatch = false;
+    r.report["output"] = {{"h", r.output.h}, {"w", r.output.w}, {"c", r.output.c}};
+    if (finished && !a.no_check) {
+      const Tensor8 ref = golden_block(params);
+      uint64_t bad = 0;
+      for (size_t i = 0; i < ref.data.size(); ++i) bad += ref.data[i] != r.output.data[i];
+      mismatch = bad != 0 || !(ref.h == r.output.h && ref.w == r.output.w && ref.c == r.output.c);
+      r.report["output"]["matches_golden"] = !mismatch;
+      r.report["output"]["mismatches"] = bad;
+      r.report["output"]["values"] = ref.data.size();
+    }
+    if (!a.report.empty()) write_text(a.report, r.report.dump(2) + "\n");
+    if (!a.dump_tensors.empty()) {
+      dump_block(a.dump_tensors, params);
+      if (finished) write_tensor8(a.dump_tensors + "/output.npy", r.output);
+    }
+    if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
+    if (!a.quiet) std::cout << format_report_table(r.report);
+    if (r.report.contains("cosim")) {
+      const auto& c = r.report["cosim"];
+      if (c["equal"].get<bool>()) {
+        std::cerr << fmt::format("skipsim: cosim {}: every output pin equal over {} cycles\n",
+                                 c["module"].get<std::string>(),
+                                 c["compared_cycles"].get<uint64_t>());
+      } else {
+        const auto& f = c["first_mismatch"];
+        std::cerr << fmt::format(
+            "skipsim: cosim {}: first difference at cycle {} on pin {}: systemc {} rtl {}\n",
+            c["module"].get<std::string>(), f["cycle"].get<uint64_t>(), f["pin"].get<std::string>(),
+            f["systemc"].get<std::string>(), f["rtl"].get<std::string>());
+        return kExitCosim;
+      }
+    }
+    if (r.end == RunResult::End::kDeadlock) {
+      const auto& d = r.report["deadlock_report"];
+      std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>() << " ("
+                << (d["detected_by"] == "fixed_point"
+                        ? std::string("every block waits on a stream, nothing in flight")
+                        : fmt::format("no transfer for {} cycles",
+                                      r.report["deadlock_window"].get<uint64_t>()))
+                << "): " << r.deadlock_text << "\n";
+      return kExitDeadlock;
+    }
+    if (r.end == RunResult::End::kCycleLimit) {
+      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles << "\n";
+      return kExitInput;
+    }
+    if (mismatch) {
+      std::cerr << "skipsim: internal error: the output differs from the golden model in "
+                << r.report["output"]["mismatches"].get<uint64_t>() << " values\n";
+      return kExitInternal;
+    }
+    return kExitOk;
+  }
+
+ private:
+  RunArgs m_args;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_run_command() { return std::make_unique<RunCommand>(); }
+
+}  // namespace skipsim::cli

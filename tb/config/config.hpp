@@ -1,0 +1,134 @@
+#pragma once
+// The run configuration: YAML parsed into plain structs with defaults, validated before
+// elaboration. Every key is documented in README.md ("Configuration"); unknown keys, wrong
+// types and impossible values throw InputError with the key path and the allowed range.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw/dram/ddr_config.hpp"
+#include "hw/mac_array/dataflow.hpp"
+#include "tb/ref/golden.hpp"
+
+namespace skipsim {
+
+// Which model of a block runs: the SystemC one, or its Verilated RTL (hw/rtl/).
+enum class Impl { kSystemC, kRtl };
+
+struct MacArrayConfig {
+  int rows = 16;  // R
+  int cols = 16;  // C
+  // The systolic array's dataflow (conv engines and layer mode); SCALE-Sim's accounting
+  // (layer mode only).
+  Dataflow dataflow = Dataflow::kWs;
+  bool scalesim_compat = false;
+  int tile_pixels = 0;         // output pixels per GEMM in a conv engine; 0 = by dataflow
+  Impl impl = Impl::kSystemC;  // the conv engines' array datapath: C++ or Verilated RTL
+};
+
+struct StreamConfig {
+  int lanes = 16;  // int8 channels per beat, 1..64
+};
+
+// What the skip FIFO does when its on-chip storage is full: hold the fork back, or spill the
+// overflow to a ring buffer in DRAM and fill it back in order.
+enum class SkipPolicy { kBlock, kSpill };
+
+struct SkipFifoConfig {
+  int64_t depth = 4096;  // beats
+  Impl impl = Impl::kSystemC;
+  SkipPolicy policy = SkipPolicy::kBlock;
+  int64_t spill_ring_bytes = 0;  // 0 = one frame of the skip tensor, in whole bursts
+};
+
+struct BlockImplConfig {
+  Impl impl = Impl::kSystemC;
+};
+
+struct SramConfig {
+  int banks = 32;
+  int64_t bank_bytes = 32768;
+  int width_bytes = 16;   // bytes per bank row (one access)
+  bool dual_port = true;  // per bank per cycle: one read and one write, or one access (1RW)
+};
+
+// Per-access energy (pJ). Defaults: 45 nm figures of Horowitz, "Computing's energy
+// problem", ISSCC 2014: 8-bit multiply 0.2 + 32-bit add 0.1 pJ; 64-bit read of an 8 KB SRAM
+// 10 pJ (1.25 pJ/B; writes taken equal); DRAM 1.3-2.6 nJ per 64 bits (lower end, 160 pJ/B).
+struct EnergyConfig {
+  double mac_pj = 0.3;
+  double sram_read_pj_per_byte = 1.25;
+  double sram_write_pj_per_byte = 1.25;
+  double dram_pj_per_byte = 160.0;
+};
+
+enum class DramModel { kSimple, kDdr };
+
+struct DramConfig {
+  DramModel model = DramModel::kDdr;
+  std::string preset = "ddr4_3200";  // a configs/dram name or a YAML file
+  std::string preset_path;           // the file it resolved to (set by the loader)
+  double clock_ghz = 1.6;            // DRAM controller clock (simple model)
+  double latency_ns = 60.0;          // request accepted -> first data (simple model)
+  int bytes_per_cycle = 16;          // data bus width per DRAM cycle (simple model)
+  int queue_depth = 16;              // requests held; more are back-pressured (simple model)
+  int burst_bytes = 64;              // one request
+};
+
+struct DmaConfig {
+  int max_outstanding = 8;  // read bursts in flight per DMA engine
+};
+
+struct HardwareConfig {
+  double clock_ghz = 1.0;  // core clock
+  MacArrayConfig mac_array;
+  StreamConfig stream;
+  SkipFifoConfig skip_fifo;
+  BlockImplConfig fork, add;
+  SramConfig sram;
+  EnergyConfig energy;
+  DramConfig dram;
+  DmaConfig dma;
+};
+
+struct WorkloadConfig {
+  BlockKind block = BlockKind::kBasic;
+  int h = 56, w = 56, c = 64;  // workload.input.{h,w,c}
+  int out_channels = 64;
+  uint64_t seed = 1;
+  int frames = 1;  // images streamed back to back
+  // Upstream jitter on the input stream (the read DMA's output): at most `rate` beats per
+  // cycle, and a beat held back with probability `stall_probability` each cycle (seeded).
+  double input_rate = 1.0;
+  double input_stall_probability = 0.0;
+};
+
+struct SimConfig {
+  int64_t deadlock_window = 0;  // cycles without any transfer; 0 = derived (see README)
+  int64_t max_cycles = 0;       // 0 = no limit
+  // [0, 1): the write DMA drops ready at random with this probability (seeded from
+  // workload.seed), to check that results do not depend on output back-pressure.
+  double output_stall_probability = 0.0;
+};
+
+struct Config {
+  HardwareConfig hardware;
+  WorkloadConfig workload;
+  SimConfig sim;
+  std::string source;  // where it came from, for messages
+};
+
+// Loads path (YAML), applies overrides "key.path=value" (YAML scalars or flow sequences),
+// parses and validates. Throws InputError: "config error: <where>: <key>: <what>".
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// Same from YAML text (tests, defaults).
+Config parse_config(const std::string& yaml_text, const std::vector<std::string>& overrides = {},
+                    const std::string& source = "<string>");
+// The DDR preset hardware.dram.preset names (resolved again when the Config was not loaded
+// through load_config / parse_config).
+DdrConfig ddr_config_of(const Config& c);
+
+// The effective configuration as YAML (every key, defaults filled in).
+std::string dump_config(const Config& c);
+
+}  // namespace skipsim

@@ -1,0 +1,27 @@
+#pragma once
+// Trace mode: replays a request trace through the DDR controller model and prints its
+// statistics. A trace line is `ADDR OP CYCLE` (the DRAMSim3 format): ADDR hexadecimal with
+// 0x or decimal, OP READ or WRITE (any case), CYCLE the arrival in DRAM clock cycles, not
+// decreasing from line to line; blank lines and `#` comments are skipped. Requests are
+// accepted in trace order at their arrival cycle, or later when their queue is full.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "hw/dram/ddr_config.hpp"
+
+namespace skipsim {
+
+// The DRAM configuration of a YAML file: a preset (a top-level `dram:` map, as in
+// configs/dram/) or a file whose `hardware.dram.preset` names one (relative to the working
+// directory or to the file).
+DdrConfig load_dram_config(const std::string& path);
+
+// Replays trace_path; prints the statistics to `out` as a table, or as JSON when `json`
+// (keys include total_cycles, avg_read_latency, bandwidth_gbps (GB/s), row_hit_rate). With
+// csv_path, writes one row per request: idx,addr,is_write,arrival,accepted,done. Returns the
+// exit code (0); bad input throws InputError naming file:line and what is expected.
+int run_dram_trace(const std::string& config_path, const std::string& trace_path,
+                   const std::string& csv_path, bool json, std::ostream& out);
+
+}  // namespace skipsim

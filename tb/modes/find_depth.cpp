@@ -1,0 +1,229 @@
+#include "tb/modes/find_depth.hpp"
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
+#include "hw/conv/conv_engine.hpp"
+#include "tb/modes/child_run.hpp"
+
+namespace skipsim {
+
+namespace {
+
+int out_size(int in, int k, int s) { return (in + 2 * (k / 2) - k) / s + 1; }
+
+// Raster index of the last input pixel a conv output (y, x) reads.
+struct Conv {
+  int in_h, in_w, k, s;
+  int tile = 1;  // the engine's tile_pixels
+  int last_row(int y) const { return std::min(in_h - 1, y * s - k / 2 + k - 1); }
+  int last_col(int x) const { return std::min(in_w - 1, x * s - k / 2 + k - 1); }
+  // The last output column of the engine's tile that computes output column x (tiles start
+  // at column 0 of each row and are cut to what the k-row line buffer holds; ConvEngine).
+  int tile_end(int y, int x) const {
+    const ConvGeometry g{in_h, in_w, 1, k, s};
+    for (int x0 = 0;;) {
+      const int n = tile_pixels_at(g, tile, y, x0);
+      if (x < x0 + n) return x0 + n - 1;
+      x0 += n;
+    }
+  }
+};
+
+// The engines' largest tile for a conv of this output width (ConvEngine).
+int engine_tile(const Config& cfg, int out_w) {
+  ConvEngineConfig e;
+  e.geom = {1, out_w, 1, 1, 1};  // a 1x1 stride-1 conv: output width = out_w
+  e.mac_rows = cfg.hardware.mac_array.rows;
+  e.mac_cols = cfg.hardware.mac_array.cols;
+  e.dataflow = cfg.hardware.mac_array.dataflow;
+  e.tile_pixels = cfg.hardware.mac_array.tile_pixels;
+  return max_tile_pixels(e);
+}
+
+}  // namespace
+
+uint64_t analytic_skip_depth(const Config& cfg) {
+  const auto& w = cfg.workload;
+  const bool down = w.block == BlockKind::kDownsample;
+  const int s1 = down ? 2 : 1;
+  const int h1 = out_size(w.h, 3, s1), w1 = out_size(w.w, 3, s1);
+  const Conv c1{w.h, w.w, 3, s1, engine_tile(cfg, w1)};
+  const int oh = out_size(h1, 3, 1), ow = out_size(w1, 3, 1);
+  const Conv c2{h1, w1, 3, 1, engine_tile(cfg, ow)};
+  const int lanes = cfg.hardware.stream.lanes;
+  const uint64_t bpp = (w.out_channels + lanes - 1) / lanes;
+  // For each output pixel: the skip pixels that must have left the fork before the main
+  // path can produce it, less those the add has already consumed. Identity skip: every
+  // input pixel up to the last one conv1 reads for it. Projection skip (1x1, stride 2):
+  // the projections of those input pixels, less what the projection engine can hold back
+  // (its one-row line buffer and 2-tile output queue).
+  const Conv c3{w.h, w.w, 1, 2, engine_tile(cfg, ow)};
+  std::vector<std::pair<int64_t, int>> proj_tiles;  // (first input pixel, pixels)
+  if (down) {
+    for (int y = 0; y < oh; ++y)
+      for (int x = 0; x < ow;) {
+        const int e = c3.tile_end(y, x);
+        proj_tiles.emplace_back(static_cast<int64_t>(2 * y) * w.w + 2 * x, e - x + 1);
+        x = e + 1;
+      }
+  }
+  uint64_t worst = 0;
+  for (int y = 0; y < oh; ++y) {
+    for (int x = 0; x < ow; ++x) {
+      // Engines compute whole tiles: output (y, x) needs its tile's last window.
+      const int y1 = c2.last_row(y), x1 = c1.tile_end(y1, c2.last_col(c2.tile_end(y, x)));
+      const int64_t in_last = static_cast<int64_t>(c1.last_row(y1)) * w.w + c1.last_col(x1);
+      int64_t forced;
+      if (!down) {
+        forced = in_last + 1;
+      } else {
+        // Projection tile starting at (Y, X0) reads input from (2Y, 2X0) on. Its line buffer
+        // is one input row: input pixel i enters only once every tile whose first input
+        // pixel is at most i - W has been computed. Its output queue holds 2 tiles.
+        const int64_t reach = in_last - w.w;
+        forced = 0;
+        for (const auto& [start, n] : proj_tiles)
+          if (start <= reach) forced += n;
+        forced = std::max<int64_t>(0, forced - 2 * c3.tile);
+      }
+      const int64_t held = forced - (static_cast<int64_t>(y) * ow + x);
+      if (held > 0) worst = std::max<uint64_t>(worst, static_cast<uint64_t>(held));
+    }
+  }
+  // The add's 2-beat skip queue holds part of the first pixel.
+  const uint64_t beats = worst * bpp;
+  return beats > 2 ? beats - 2 : 1;
+}
+
+FindDepthResult find_depth(const FindDepthOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Config cfg = load_config(opt.config, opt.sets);
+  FindDepthResult res;
+  const auto& w = cfg.workload;
+  const bool down = w.block == BlockKind::kDownsample;
+  const int lanes = cfg.hardware.stream.lanes;
+  res.beats_per_pixel = (w.out_channels + lanes - 1) / lanes;
+  res.lanes = lanes;
+  const int oh = down ? out_size(out_size(w.h, 3, 2), 3, 1) : w.h;
+  const int ow = down ? out_size(out_size(w.w, 3, 2), 3, 1) : w.w;
+  const uint64_t whole = static_cast<uint64_t>(oh) * ow * res.beats_per_pixel;
+  res.analytic_depth = analytic_skip_depth(cfg);
+
+  // Every probe gets SRAM room for a skip FIFO as deep as the whole skip tensor, so that
+  // the search is not cut short by the configured capacity (the depth does not change
+  // any timing but the FIFO's).
+  const auto& sram = cfg.hardware.sram;
+  const uint64_t extra = whole * lanes + (whole + 7) / 8 + 4ull * sram.width_bytes;
+  std::vector<std::string> base = opt.sets;
+  base.push_back(fmt::format("hardware.sram.bank_bytes={}",
+                             sram.bank_bytes + (extra + sram.banks - 1) / sram.banks));
+  const std::string scratch = make_scratch();
+  int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  jobs = std::max(1, jobs);
+  int id = 0;
+
+  struct Probe {
+    uint64_t depth;
+    ChildResult r;
+  };
+  auto run_many = [&](const std::vector<uint64_t>& depths) {
+    std::vector<Probe> out;
+    std::vector<std::pair<pid_t, int>> pids;
+    for (uint64_t d : depths) {
+      auto sets = base;
+      sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
+      pids.emplace_back(spawn_run(opt.config, sets, scratch, id, false), id);
+      ++id;
+    }
+    for (size_t i = 0; i < pids.size(); ++i) {
+      int status = 0;
+      while (waitpid(pids[i].first, &status, 0) < 0) {
+      }
+      out.push_back({depths[i], collect_run(scratch, pids[i].second, status)});
+      ++res.simulations;
+      const ChildResult& r = out.back().r;
+      if (r.exit_code != 0 && r.exit_code != 3) {
+        remove_scratch(scratch);
+        throw InputError(
+            fmt::format("find-depth: the run at depth {} failed: {}", depths[i],
+                        r.error.empty() ? "exit " + std::to_string(r.exit_code) : r.error));
+      }
+      if (opt.verbose)
+        std::fprintf(stderr, "find-depth: depth %llu: %s\n",
+                     static_cast<unsigned long long>(depths[i]),
+                     r.exit_code == 3
+                         ? "deadlock"
+                         : fmt::format("{} cycles", r.report["cycles"].get<uint64_t>()).c_str());
+    }
+    return out;
+  };
+
+  const Probe unb = run_many({whole + 1})[0];
+  if (unb.r.exit_code != 0) {
+    remove_scratch(scratch);
+    throw InputError(
+        "find-depth: the block deadlocks even with a skip FIFO as deep as the whole skip tensor");
+  }
+  res.unbounded_max_occupancy = unb.r.report["fifos"]["skip"]["max_occupancy"].get<uint64_t>();
+  res.unbounded_cycles = unb.r.report["cycles"].get<uint64_t>();
+  const double limit = static_cast<double>(res.unbounded_cycles) * (1.0 + opt.tolerance);
+
+  // Smallest depth in (lo, hi] for which ok() holds, given ok(hi); k-ary, k-1 probes a round.
+  auto search = [&](uint64_t lo, uint64_t hi, auto ok, uint64_t& hi_cycles) {
+    while (hi - lo > 1) {
+      const uint64_t span = hi - lo - 1;
+      const uint64_t n = std::min<uint64_t>(jobs, span);
+      std::vector<uint64_t> ds;
+      for (uint64_t i = 1; i <= n; ++i) ds.push_back(lo + (span + 1) * i / (n + 1));
+      ds.erase(std::unique(ds.begin(), ds.end()), ds.end());
+      const auto probes = run_many(ds);
+      uint64_t new_lo = lo, new_hi = hi;
+      for (const Probe& p : probes) {
+        if (ok(p.r)) {
+          if (p.depth < new_hi) {
+            new_hi = p.depth;
+            hi_cycles = p.r.report["cycles"].get<uint64_t>();
+          }
+        }
+      }
+      for (const Probe& p : probes)
+        if (!ok(p.r) && p.depth < new_hi) new_lo = std::max(new_lo, p.depth);
+      lo = new_lo;
+      hi = new_hi;
+    }
+    return hi;
+  };
+  // Depth U+1 behaves exactly as unbounded: the occupancy never reaches it, ready never drops.
+  const uint64_t top = res.unbounded_max_occupancy + 1;
+  uint64_t cyc = res.unbounded_cycles;
+  res.min_deadlock_free_depth = search(
+      0, top, [](const ChildResult& r) { return r.exit_code == 0; }, cyc);
+  const uint64_t dl_free_cycles = cyc;
+  cyc = res.unbounded_cycles;
+  if (res.min_deadlock_free_depth < top && static_cast<double>(dl_free_cycles) <= limit) {
+    res.min_full_speed_depth = res.min_deadlock_free_depth;
+    res.min_full_speed_cycles = dl_free_cycles;
+  } else {
+    res.min_full_speed_depth = search(
+        res.min_deadlock_free_depth, top,
+        [&](const ChildResult& r) {
+          return r.exit_code == 0 &&
+                 static_cast<double>(r.report["cycles"].get<uint64_t>()) <= limit;
+        },
+        cyc);
+    res.min_full_speed_cycles = cyc;
+  }
+  remove_scratch(scratch);
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace skipsim

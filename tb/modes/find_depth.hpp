@@ -1,0 +1,45 @@
+#pragma once
+// find-depth: the skip FIFO depths that matter, each from simulation, next to a closed form.
+//   unbounded_max_occupancy  peak occupancy when the FIFO can hold the whole skip tensor
+//   min_deadlock_free_depth  smallest depth that finishes
+//   min_full_speed_depth     smallest depth within `tolerance` of the unbounded cycles
+//   analytic_depth           closed form (README "Skip FIFO depth")
+// Both searches use monotonicity in the depth (a deeper FIFO never deadlocks where a
+// shallower one finishes, and is never slower): a k-ary search, k-1 probes in parallel.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tb/config/config.hpp"
+
+namespace skipsim {
+
+struct FindDepthOptions {
+  std::string config;
+  std::vector<std::string> sets;
+  double tolerance = 0.001;
+  int jobs = 0;  // parallel probes; 0 = all cores
+  bool verbose = false;
+};
+
+struct FindDepthResult {
+  uint64_t unbounded_max_occupancy = 0;
+  uint64_t unbounded_cycles = 0;
+  uint64_t min_deadlock_free_depth = 0;
+  uint64_t min_full_speed_depth = 0;
+  uint64_t min_full_speed_cycles = 0;
+  uint64_t analytic_depth = 0;
+  uint64_t simulations = 0;
+  uint64_t beats_per_pixel = 0;
+  int lanes = 0;
+  double wall_seconds = 0;
+};
+
+// The closed form for the configured block (README "Skip FIFO depth").
+uint64_t analytic_skip_depth(const Config& cfg);
+
+FindDepthResult find_depth(const FindDepthOptions& opt);
+
+}  // namespace skipsim

@@ -1,0 +1,454 @@
+#include "tb/modes/layer_mode.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
+#include "hw/mac_array/systolic_array.hpp"
+#include "tb/config/config.hpp"
+#ifdef SKIPSIM_HAVE_RTL
+#include "hw/rtl/rtl_mac_array.hpp"
+#endif
+
+namespace skipsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::string lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : s) {
+    if (ch == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// A positive decimal integer that fits an int, or nothing.
+bool parse_positive(const std::string& s, int* v) {
+  if (s.empty() || s.size() > 9) return false;
+  for (char ch : s)
+    if (!std::isdigit(static_cast<unsigned char>(ch))) return false;
+  *v = std::stoi(s);
+  return *v > 0;
+}
+
+const char* const kCsvColumns[] = {"Layer name",   "IFMAP Height", "IFMAP Width", "Filter Height",
+                                   "Filter Width", "Channels",     "Num Filter",  "Strides"};
+
+// Direct convolution in int32 from the layer data (HWC ifmap, OIHW weights), output channels
+// innermost so that it vectorizes.
+std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
+                                    const LayerData& d) {
+  const int C = l.channels, N = l.num_filters, kh = l.filter_h, kw = l.filter_w;
+  std::vector<int16_t> wt(static_cast<size_t>(kh) * kw * C * N);  // [fy][fx][ch][o]
+  for (int o = 0; o < N; ++o)
+    for (int ch = 0; ch < C; ++ch)
+      for (int fy = 0; fy < kh; ++fy)
+        for (int fx = 0; fx < kw; ++fx)
+          wt[((static_cast<size_t>(fy) * kw + fx) * C + ch) * N + o] = static_cast<int16_t>(
+              d.weight[((static_cast<size_t>(o) * C + ch) * kh + fy) * kw + fx]);
+  std::vector<int32_t> out(static_cast<size_t>(g.m) * N);
+  for (int oy = 0; oy < g.ofmap_h; ++oy)
+    for (int ox = 0; ox < g.ofmap_w; ++ox) {
+      int32_t* acc = &out[(static_cast<size_t>(oy) * g.ofmap_w + ox) * N];
+      std::copy(d.bias.begin(), d.bias.end(), acc);
+      for (int fy = 0; fy < kh; ++fy) {
+        const int iy = oy * l.stride - g.pad_h + fy;
+        if (iy < 0 || iy >= l.ifmap_h) continue;
+        for (int fx = 0; fx < kw; ++fx) {
+          const int ix = ox * l.stride - g.pad_w + fx;
+          if (ix < 0 || ix >= l.ifmap_w) continue;
+          const int8_t* x = &d.ifmap[(static_cast<size_t>(iy) * l.ifmap_w + ix) * C];
+          const int16_t* w = &wt[(static_cast<size_t>(fy) * kw + fx) * C * N];
+          for (int ch = 0; ch < C; ++ch) {
+            const auto xv = static_cast<int32_t>(x[ch]);
+            const int16_t* wc = w + static_cast<size_t>(ch) * N;
+            for (int o = 0; o < N; ++o) acc[o] += xv * wc[o];
+          }
+        }
+      }
+    }
+  return out;
+}
+
+}  // namespace
+
+LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
+  LayerGeometry g;
+  if (scalesim_compat) {
+    g.ofmap_h = static_cast<int>(ceil_div(l.ifmap_h - l.filter_h + l.stride, l.stride));
+    g.ofmap_w = static_cast<int>(ceil_div(l.ifmap_w - l.filter_w + l.stride, l.stride));
+  } else {
+    g.pad_h = l.filter_h / 2;
+    g.pad_w = l.filter_w / 2;
+    g.ofmap_h = (l.ifmap_h + 2 * g.pad_h - l.filter_h) / l.stride + 1;
+    g.ofmap_w = (l.ifmap_w + 2 * g.pad_w - l.filter_w) / l.stride + 1;
+  }
+  if (l.filter_h > l.ifmap_h + 2 * g.pad_h || l.filter_w > l.ifmap_w + 2 * g.pad_w ||
+      g.ofmap_h < 1 || g.ofmap_w < 1)
+    throw InputError(fmt::format("{}layer '{}': filter {}x{} does not fit the ifmap {}x{}{}",
+                                 l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h,
+                                 l.filter_w, l.ifmap_h, l.ifmap_w,
+                                 scalesim_compat ? " (no padding in SCALE-Sim compat mode)" : ""));
+  g.m = static_cast<int64_t>(g.ofmap_h) * g.ofmap_w;
+  g.n = l.num_filters;
+  g.k = static_cast<int64_t>(l.filter_h) * l.filter_w * l.channels;
+  return g;
+}
+
+LayerData make_layer_data(const LayerSpec& l, uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  auto i8 = [&] { return static_cast<int8_t>(static_cast<int>(gen() % 256) - 128); };
+  LayerData d;
+  d.ifmap.resize(static_cast<size_t>(l.ifmap_h) * l.ifmap_w * l.channels);
+  for (auto& v : d.ifmap) v = i8();
+  d.weight.resize(static_cast<size_t>(l.num_filters) * l.channels * l.filter_h * l.filter_w);
+  for (auto& v : d.weight) v = i8();
+  d.bias.resize(l.num_filters);
+  for (auto& v : d.bias) v = static_cast<int32_t>(gen() % 2048) - 1024;
+  return d;
+}
+
+std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
+                                    const std::vector<LayerSpec>& layers) {
+  for (const LayerSpec& l : layers) layer_geometry(l, opt.scalesim_compat);  // all valid first
+  if (opt.cosim_mac_array) {
+#ifdef SKIPSIM_HAVE_RTL
+    if (opt.scalesim_compat)
+      throw InputError(
+          "--cosim mac_array: SCALE-Sim compat mode is an accounting mode with no RTL "
+          "counterpart; drop --scalesim-compat / hardware.mac_array.scalesim_compat");
+    make_builtin_mac_array(opt.rows, opt.cols, opt.dataflow);  // the size error, up front
+#else
+    throw InputError("--cosim mac_array: skipsim was built without RTL (-DSKIPSIM_RTL=OFF)");
+#endif
+  }
+  std::vector<LayerResult> results;
+  SystolicArray array(opt.rows, opt.cols, opt.dataflow, opt.scalesim_compat);
+  std::vector<int8_t> a, b;
+  std::vector<int32_t> out;
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const LayerSpec& l = layers[li];
+    const auto start = std::chrono::steady_clock::now();
+    LayerResult r;
+    r.spec = l;
+    r.geo = layer_geometry(l, opt.scalesim_compat);
+    const LayerGeometry& g = r.geo;
+    const int C = l.channels;
+    LayerData d;
+    a.assign(static_cast<size_t>(g.m * g.k), 0);
+    b.assign(static_cast<size_t>(g.k * g.n), 0);
+    if (opt.real_data) {
+      d = make_layer_data(l, opt.seed + li);
+      // im2col: A[m][(fy*kw + fx)*C + ch]; B[(fy*kw + fx)*C + ch][o].
+      for (int oy = 0; oy < g.ofmap_h; ++oy)
+        for (int ox = 0; ox < g.ofmap_w; ++ox) {
+          int8_t* row = &a[(static_cast<size_t>(oy) * g.ofmap_w + ox) * g.k];
+          for (int fy = 0; fy < l.filter_h; ++fy) {
+            const int iy = oy * l.stride - g.pad_h + fy;
+            if (iy < 0 || iy >= l.ifmap_h) continue;
+            for (int fx = 0; fx < l.filter_w; ++fx) {
+              const int ix = ox * l.stride - g.pad_w + fx;
+              if (ix < 0 || ix >= l.ifmap_w) continue;
+              std::copy_n(&d.ifmap[(static_cast<size_t>(iy) * l.ifmap_w + ix) * C], C,
+                          row + (static_cast<size_t>(fy) * l.filter_w + fx) * C);
+            }
+          }
+        }
+      for (int o = 0; o < l.num_filters; ++o)
+        for (int ch = 0; ch < C; ++ch)
+          for (int fy = 0; fy < l.filter_h; ++fy)
+            for (int fx = 0; fx < l.filter_w; ++fx)
+              b[((static_cast<size_t>(fy) * l.filter_w + fx) * C + ch) * g.n + o] =
+                  d.weight[((static_cast<size_t>(o) * C + ch) * l.filter_h + fy) * l.filter_w + fx];
+    }
+    out.assign(static_cast<size_t>(g.m * g.n), 0);
+    SystolicStats st;
+    if (opt.cosim_mac_array) {
+#ifdef SKIPSIM_HAVE_RTL
+      GemmOperands go;
+      go.m = g.m, go.n = g.n, go.k = g.k;
+      go.a = a.data(), go.a_si = g.k, go.a_sj = 1;
+      go.b = b.data(), go.b_si = g.n, go.b_sj = 1;
+      go.bias = opt.real_data ? d.bias.data() : nullptr;
+      go.out = out.data();
+      auto rtl = make_builtin_mac_array(opt.rows, opt.cols, opt.dataflow);
+      if (!opt.rtl_vcd.empty()) {
+        fs::path vcd(opt.rtl_vcd);
+        if (li > 0)
+          vcd.replace_filename(vcd.stem().string() + "." + l.name + vcd.extension().string());
+        rtl->open_vcd(vcd.string());
+      }
+      const MacArrayLockstep ls = run_lockstep(array, *rtl, go);
+      st = array.stats();
+      r.cosim = ls.equal() && ls.rtl_out == out ? "equal" : "mismatch";
+      r.cosim_compared_cycles = ls.cycles;
+      if (!ls.equal())
+        r.cosim_first_mismatch = describe(*ls.mismatch);
+      else if (ls.rtl_out != out)
+        r.cosim_first_mismatch = "the GEMM result rebuilt from the RTL's pins differs";
+#endif
+    } else {
+      st = array.run_gemm(g.m, g.n, g.k, a.data(), b.data(),
+                          opt.real_data ? d.bias.data() : nullptr, out.data());
+    }
+    r.cycles = st.cycles;
+    r.closed_form_cycles =
+        opt.scalesim_compat
+            ? scalesim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k)
+            : skipsim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k);
+    r.folds = st.folds;
+    r.useful_macs = st.useful_macs;
+    r.utilization = st.utilization(opt.rows, opt.cols);
+    r.mapping_efficiency = st.mapping_efficiency;
+    r.sram_ifmap_reads = st.ifmap_reads;
+    r.sram_filter_reads = st.filter_reads;
+    r.sram_ofmap_writes = st.ofmap_writes;
+    r.sram_ofmap_reads = st.ofmap_reads;
+    r.dram_ifmap_bytes = static_cast<uint64_t>(l.ifmap_h) * l.ifmap_w * C;
+    r.dram_filter_bytes = static_cast<uint64_t>(g.k) * g.n;
+    r.dram_ofmap_bytes = static_cast<uint64_t>(g.m) * g.n;
+    const EnergyConfig& en = opt.energy;
+    r.energy_mac_pj = static_cast<double>(r.useful_macs) * en.mac_pj;
+    r.energy_sram_pj =
+        static_cast<double>(r.sram_ifmap_reads + r.sram_filter_reads + 4 * r.sram_ofmap_reads) *
+            en.sram_read_pj_per_byte +
+        static_cast<double>(4 * r.sram_ofmap_writes) * en.sram_write_pj_per_byte;
+    r.energy_dram_pj =
+        static_cast<double>(r.dram_ifmap_bytes + r.dram_filter_bytes + r.dram_ofmap_bytes) *
+        en.dram_pj_per_byte;
+    if (opt.real_data && opt.check) r.check = reference_conv(l, g, d) == out ? "pass" : "fail";
+    if (opt.keep_outputs) r.output = out;
+    r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+std::vector<LayerSpec> parse_topology_csv(const std::string& text, const std::string& source) {
+  std::vector<LayerSpec> layers;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  bool header_seen = false;
+  const int ncols = static_cast<int>(std::size(kCsvColumns));
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line).empty()) continue;
+    std::vector<std::string> cells = split(line, ',');
+    for (auto& c : cells) c = trim(c);
+    while (!cells.empty() && cells.back().empty()) cells.pop_back();
+    const std::string where = fmt::format("{}:{}", source, lineno);
+    if (!header_seen) {
+      for (int i = 0; i < ncols; ++i) {
+        const std::string got = i < static_cast<int>(cells.size()) ? cells[i] : "";
+        if (lower(got) != lower(kCsvColumns[i]))
+          throw InputError(fmt::format("{}: column {}: expected header '{}', got '{}'", where,
+                                       i + 1, kCsvColumns[i], got));
+      }
+      if (static_cast<int>(cells.size()) > ncols)
+        throw InputError(
+            fmt::format("{}: column {}: unexpected header '{}' (the format has {} "
+                        "columns)",
+                        where, ncols + 1, cells[ncols], ncols));
+      header_seen = true;
+      continue;
+    }
+    if (static_cast<int>(cells.size()) < ncols)
+      throw InputError(fmt::format("{}: column '{}': missing (a layer needs {} values)", where,
+                                   kCsvColumns[cells.size()], ncols));
+    if (static_cast<int>(cells.size()) > ncols)
+      throw InputError(fmt::format("{}: column {}: unexpected value '{}' after '{}'", where,
+                                   ncols + 1, cells[ncols], kCsvColumns[ncols - 1]));
+    LayerSpec l;
+    l.name = cells[0];
+    if (l.name.empty())
+      throw InputError(fmt::format("{}: column '{}': empty", where, kCsvColumns[0]));
+    int* fields[] = {&l.ifmap_h,  &l.ifmap_w,     &l.filter_h, &l.filter_w,
+                     &l.channels, &l.num_filters, &l.stride};
+    for (int i = 1; i < ncols; ++i)
+      if (!parse_positive(cells[i], fields[i - 1]))
+        throw InputError(fmt::format("{}: column '{}': expected a positive integer, got '{}'",
+                                     where, kCsvColumns[i], cells[i]));
+    l.where = where;
+    layers.push_back(l);
+  }
+  if (!header_seen) throw InputError(fmt::format("{}: empty topology (no header)", source));
+  if (layers.empty()) throw InputError(fmt::format("{}: no layers after the header", source));
+  return layers;
+}
+
+std::vector<LayerSpec> read_topology_csv(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw InputError(fmt::format("cannot read topology '{}'", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_topology_csv(ss.str(), path);
+}
+
+LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_name) {
+  LayerSpec l;
+  l.name = default_name;
+  bool has_w = false, has_kw = false, has_stride = false;
+  bool has_h = false, has_kh = false, has_c = false, has_n = false;
+  for (const std::string& raw : split(arg, ',')) {
+    const std::string kv = trim(raw);
+    if (kv.empty()) continue;
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos)
+      throw InputError(fmt::format("--layer '{}': expected KEY=VALUE, got '{}'", arg, kv));
+    const std::string key = trim(kv.substr(0, eq)), val = trim(kv.substr(eq + 1));
+    if (key == "name") {
+      if (val.empty()) throw InputError(fmt::format("--layer '{}': name: empty", arg));
+      l.name = val;
+      continue;
+    }
+    struct Field {
+      const char* key;
+      int* v;
+      bool* seen;
+    };
+    const Field fields[] = {{"h", &l.ifmap_h, &has_h},         {"w", &l.ifmap_w, &has_w},
+                            {"kh", &l.filter_h, &has_kh},      {"kw", &l.filter_w, &has_kw},
+                            {"c", &l.channels, &has_c},        {"n", &l.num_filters, &has_n},
+                            {"stride", &l.stride, &has_stride}};
+    bool found = false;
+    for (const Field& f : fields) {
+      if (key != f.key) continue;
+      if (!parse_positive(val, f.v))
+        throw InputError(
+            fmt::format("--layer '{}': {}: expected a positive integer, got '{}'", arg, key, val));
+      *f.seen = found = true;
+    }
+    if (!found)
+      throw InputError(fmt::format(
+          "--layer '{}': unknown key '{}' (allowed: name, h, w, kh, kw, c, n, stride)", arg, key));
+  }
+  const std::pair<bool, const char*> required[] = {
+      {has_h, "h"}, {has_kh, "kh"}, {has_c, "c"}, {has_n, "n"}};
+  for (const auto& [seen, key] : required)
+    if (!seen) throw InputError(fmt::format("--layer '{}': missing key '{}'", arg, key));
+  if (!has_w) l.ifmap_w = l.ifmap_h;
+  if (!has_kw) l.filter_w = l.filter_h;
+  l.where = "--layer '" + arg + "'";
+  return l;
+}
+
+nlohmann::json layer_results_json(const LayerModeOptions& opt,
+                                  const std::vector<LayerResult>& results) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const LayerResult& r : results) {
+    const LayerSpec& l = r.spec;
+    list.push_back({
+        {"name", l.name},
+        {"cycles", r.cycles},
+        {"closed_form_cycles", r.closed_form_cycles},
+        {"dataflow", dataflow_name(opt.dataflow)},
+        {"array", {{"rows", opt.rows}, {"cols", opt.cols}}},
+        {"scalesim_compat", opt.scalesim_compat},
+        {"ifmap", {{"h", l.ifmap_h}, {"w", l.ifmap_w}, {"c", l.channels}}},
+        {"filter", {{"h", l.filter_h}, {"w", l.filter_w}, {"n", l.num_filters}}},
+        {"stride", l.stride},
+        {"padding", {{"h", r.geo.pad_h}, {"w", r.geo.pad_w}}},
+        {"ofmap", {{"h", r.geo.ofmap_h}, {"w", r.geo.ofmap_w}, {"c", l.num_filters}}},
+        {"gemm", {{"m", r.geo.m}, {"n", r.geo.n}, {"k", r.geo.k}}},
+        {"folds", r.folds},
+        {"useful_macs", r.useful_macs},
+        {"overall_utilization_pct", 100.0 * r.utilization},
+        {"mapping_efficiency_pct", 100.0 * r.mapping_efficiency},
+        {"sram",
+         {{"ifmap_reads", r.sram_ifmap_reads},
+          {"filter_reads", r.sram_filter_reads},
+          {"ofmap_reads", r.sram_ofmap_reads},
+          {"ofmap_writes", r.sram_ofmap_writes}}},
+        {"dram",
+         {{"ifmap_bytes_read", r.dram_ifmap_bytes},
+          {"filter_bytes_read", r.dram_filter_bytes},
+          {"ofmap_bytes_written", r.dram_ofmap_bytes}}},
+        {"energy_pj",
+         {{"mac", r.energy_mac_pj},
+          {"sram", r.energy_sram_pj},
+          {"dram", r.energy_dram_pj},
+          {"total", r.energy_pj()}}},
+        {"check", r.check},
+        {"sim_seconds", r.sim_seconds},
+    });
+    if (r.cosim != "off") {
+      nlohmann::json c = {{"module", "mac_array"},
+                          {"equal", r.cosim == "equal"},
+                          {"compared_cycles", r.cosim_compared_cycles}};
+      if (!r.cosim_first_mismatch.empty()) c["first_mismatch"] = r.cosim_first_mismatch;
+      list.back()["cosim"] = c;
+    }
+  }
+  return list;
+}
+
+std::string layer_results_table(const LayerModeOptions& opt,
+                                const std::vector<LayerResult>& results) {
+  std::string s = fmt::format(
+      "{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
+      opt.scalesim_compat ? "SCALE-Sim compat (no padding, serialized folds, last cycle index)"
+                          : "padding k/2, ws/is folds overlapped (double-buffered operands)");
+  s += fmt::format(
+      "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7} {:>7} {:>12} {:>12} "
+      "{:>12} {:>10} {:>10} {:>5}\n",
+      "layer", "ofmap", "M", "N", "K", "folds", "cycles", "closed form", "util%", "map%",
+      "sram ifm rd", "sram flt rd", "sram ofm wr", "dram KiB", "energy uJ", "check");
+  uint64_t cycles = 0, macs = 0, dram = 0;
+  double energy = 0;
+  for (const LayerResult& r : results) {
+    const uint64_t d = r.dram_ifmap_bytes + r.dram_filter_bytes + r.dram_ofmap_bytes;
+    s += fmt::format(
+        "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7.2f} {:>7.2f} {:>12} {:>12} "
+        "{:>12} {:>10.1f} {:>10.2f} {:>5}\n",
+        r.spec.name, fmt::format("{}x{}", r.geo.ofmap_h, r.geo.ofmap_w), r.geo.m, r.geo.n, r.geo.k,
+        r.folds, r.cycles, r.closed_form_cycles, 100.0 * r.utilization,
+        100.0 * r.mapping_efficiency, r.sram_ifmap_reads, r.sram_filter_reads, r.sram_ofmap_writes,
+        d / 1024.0, r.energy_pj() * 1e-6, r.check);
+    energy += r.energy_pj();
+    cycles += r.cycles;
+    macs += r.useful_macs;
+    dram += d;
+  }
+  const double util =
+      cycles ? static_cast<double>(macs) / (static_cast<double>(opt.rows) * opt.cols * cycles)
+             : 0.0;
+  s += fmt::format(
+      "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7.2f} {:>7} {:>12} "
+      "{:>12} {:>12} {:>10.1f} {:>10.2f}\n",
+      "total", "", "", "", "", "", cycles, "", 100.0 * util, "", "", "", "", dram / 1024.0,
+      energy * 1e-6);
+  return s;
+}
+
+}  // namespace skipsim

@@ -1,0 +1,36 @@
+#pragma once
+// One simulation of a residual block: elaborate, run to completion (or deadlock, or the
+// cycle limit), collect the report. SystemC elaborates once per process: call it once.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tb/config/config.hpp"
+#include "tb/ref/golden.hpp"
+#include "tb/top/residual_block.hpp"
+
+namespace skipsim {
+
+struct RunOptions {
+  std::string vcd_path;                 // empty: no waveform
+  std::string vcd_window;               // "START:END" cycles, empty = all
+  std::vector<std::string> vcd_scopes;  // glob patterns over stream / block names
+  bool progress = false;                // progress line on stderr
+  std::string occupancy_csv;            // skip FIFO occupancy over time (cycle,occupancy on change)
+  CosimOptions cosim;                   // lock-step check of one block against its RTL
+};
+
+struct RunResult {
+  enum class End { kFinished, kDeadlock, kCycleLimit, kCosimMismatch } end = End::kFinished;
+  nlohmann::json report;  // README "Report" documents every key
+  Tensor8 output;
+  std::string deadlock_text;
+};
+
+RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt);
+
+// The report as a human-readable table (what `skipsim run` prints).
+std::string format_report_table(const nlohmann::json& report);
+
+}  // namespace skipsim

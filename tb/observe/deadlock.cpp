@@ -1,0 +1,105 @@
+#include "tb/observe/deadlock.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace skipsim {
+
+nlohmann::json DeadlockDiagnosis::to_json() const {
+  nlohmann::json j;
+  j["text"] = text;
+  j["cycle"] = cycle;
+  j["full_streams"] = full_streams;
+  j["empty_streams"] = empty_streams;
+  j["chain"] = nlohmann::json::array();
+  for (const auto& h : chain) {
+    j["chain"].push_back({{"block", h.block},
+                          {"state", h.state},
+                          {"port", h.port},
+                          {"detail", h.detail},
+                          {"waits_on", h.waits_on}});
+  }
+  return j;
+}
+
+DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,
+                                    const std::vector<Stream*>& streams) {
+  DeadlockDiagnosis d;
+  std::map<std::string, HwBlock*> by_name;
+  for (HwBlock* b : blocks) by_name[b->block_name()] = b;
+  for (Stream* s : streams) {
+    const bool v = s->valid.read(), r = s->ready.read();
+    if (v && !r) d.full_streams.push_back(s->name);
+    if (!v && r) d.empty_streams.push_back(s->name);
+  }
+  // The block a waiting block depends on, through the stream on the port it waits on.
+  auto next_of = [&](const std::string& block, const WaitState& w) -> std::string {
+    for (Stream* s : streams) {
+      if (w.kind == WaitState::Kind::kStarved && s->consumer == block && s->consumer_port == w.port)
+        return s->producer;
+      if (w.kind == WaitState::Kind::kBlocked && s->producer == block && s->producer_port == w.port)
+        return s->consumer;
+    }
+    return "";
+  };
+  // Start where a deadlock shows first: a blocked fork, else the first waiting block.
+  std::string start;
+  if (by_name.count("fork") && by_name["fork"]->wait_state().kind == WaitState::Kind::kBlocked) {
+    start = "fork";
+  } else {
+    for (HwBlock* b : blocks) {
+      const auto k = b->wait_state().kind;
+      if (k == WaitState::Kind::kStarved || k == WaitState::Kind::kBlocked) {
+        start = b->block_name();
+        break;
+      }
+    }
+  }
+  std::set<std::string> seen;
+  std::string cur = start;
+  while (!cur.empty() && by_name.count(cur)) {
+    if (seen.count(cur)) {
+      d.cycle = true;
+      break;
+    }
+    seen.insert(cur);
+    const WaitState w = by_name[cur]->wait_state();
+    WaitHop h;
+    h.block = cur;
+    h.state = to_string(w.kind);
+    h.port = w.port;
+    h.detail = w.detail;
+    h.waits_on = next_of(cur, w);
+    d.chain.push_back(h);
+    cur = h.waits_on;
+  }
+  std::string t;
+  for (size_t i = 0; i < d.chain.size(); ++i) {
+    const WaitHop& h = d.chain[i];
+    if (i) t += " -> ";
+    if (h.state == "starved") {
+      // "conv2 waits conv1 (in: output (0,0) needs ...)"
+      t += h.block + " waits " + (h.waits_on.empty() ? h.port : h.waits_on);
+      t += " (" + h.port + (h.detail.empty() ? "" : ": " + h.detail) + ")";
+    } else if (h.state == "blocked" && h.detail.rfind("full", 0) == 0) {
+      t += h.block + " " + h.detail;  // "skip_fifo full (64/64)"
+    } else {
+      t += h.block + " " + h.state + " on " + h.port;
+      if (!h.waits_on.empty()) t += " by " + h.waits_on;
+      if (!h.detail.empty()) t += " (" + h.detail + ")";
+    }
+  }
+  if (d.cycle) t += " -> back to " + d.chain.back().waits_on;
+  if (!d.full_streams.empty() || !d.empty_streams.empty()) {
+    std::string full, empty;
+    for (const auto& s : d.full_streams) full += (full.empty() ? "" : ", ") + s;
+    for (const auto& s : d.empty_streams) empty += (empty.empty() ? "" : ", ") + s;
+    t += "; full: " + (full.empty() ? "none" : full) +
+         "; empty: " + (empty.empty() ? "none" : empty);
+  }
+  d.text = t;
+  return d;
+}
+
+}  // namespace skipsim

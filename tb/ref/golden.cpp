@@ -1,0 +1,83 @@
+#include "tb/ref/golden.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace skipsim {
+namespace {
+
+void check_shift(int32_t shift) {
+  if (shift < 1 || shift > 62)
+    throw std::invalid_argument("golden: shift " + std::to_string(shift) + " outside [1, 62]");
+}
+
+// Right shift with rounding half up; >> on a negative int64 is arithmetic on every
+// compiler this project supports (and guaranteed from C++20).
+int64_t round_shift(int64_t v, int32_t shift) { return (v + (int64_t{1} << (shift - 1))) >> shift; }
+
+int8_t clamp8(int64_t v, int64_t lo) {
+  return static_cast<int8_t>(std::clamp<int64_t>(v, lo, 127));
+}
+
+}  // namespace
+
+int8_t golden_requant(int32_t acc, int32_t mult, int32_t shift, bool relu) {
+  check_shift(shift);
+  if (mult < 0) throw std::invalid_argument("golden: negative requant mult");
+  // |acc * mult| < 2^62 and the rounding term is at most 2^61: no int64 overflow.
+  return clamp8(round_shift(int64_t{acc} * mult, shift), relu ? 0 : -128);
+}
+
+int8_t golden_add(int8_t main, int8_t skip, const AddParams& p) {
+  check_shift(p.shift);
+  return clamp8(round_shift(int64_t{main} * p.mult_main + int64_t{skip} * p.mult_skip, p.shift), 0);
+}
+
+Tensor8 golden_conv(const Tensor8& x, const ConvParams& p) {
+  const size_t kk = static_cast<size_t>(p.k) * p.k;
+  if (x.c != p.in_c || p.k < 1 || p.stride < 1 ||
+      p.weight.size() != static_cast<size_t>(p.out_c) * p.in_c * kk ||
+      p.bias.size() != static_cast<size_t>(p.out_c) ||
+      p.mult.size() != static_cast<size_t>(p.out_c) ||
+      p.shift.size() != static_cast<size_t>(p.out_c))
+    throw std::invalid_argument("golden_conv: parameter sizes do not match the input");
+  Tensor8 y(p.out_size(x.h), p.out_size(x.w), p.out_c);
+  for (int oy = 0; oy < y.h; ++oy) {
+    for (int ox = 0; ox < y.w; ++ox) {
+      for (int o = 0; o < p.out_c; ++o) {
+        int64_t acc = p.bias[o];
+        for (int ky = 0; ky < p.k; ++ky) {
+          const int iy = oy * p.stride - p.pad() + ky;
+          if (iy < 0 || iy >= x.h) continue;
+          for (int kx = 0; kx < p.k; ++kx) {
+            const int ix = ox * p.stride - p.pad() + kx;
+            if (ix < 0 || ix >= x.w) continue;
+            for (int i = 0; i < p.in_c; ++i) acc += int32_t{x.at(iy, ix, i)} * p.w(o, i, ky, kx);
+          }
+        }
+        // The hardware accumulates in int32: wrap modulo 2^32 (well-defined via uint32).
+        const auto acc32 = static_cast<int32_t>(static_cast<uint32_t>(acc));
+        y.at(oy, ox, o) = golden_requant(acc32, p.mult[o], p.shift[o], p.relu);
+      }
+    }
+  }
+  return y;
+}
+
+Tensor8 golden_add(const Tensor8& main, const Tensor8& skip, const AddParams& p) {
+  if (main.h != skip.h || main.w != skip.w || main.c != skip.c)
+    throw std::invalid_argument("golden_add: main and skip shapes differ");
+  Tensor8 y(main.h, main.w, main.c);
+  for (size_t i = 0; i < y.data.size(); ++i) y.data[i] = golden_add(main.data[i], skip.data[i], p);
+  return y;
+}
+
+Tensor8 golden_block(const BlockParams& b) {
+  if (b.skip.has_value() != (b.kind == BlockKind::kDownsample))
+    throw std::invalid_argument("golden_block: skip conv present iff the block downsamples");
+  const Tensor8 main = golden_conv(golden_conv(b.input, b.conv1), b.conv2);
+  if (b.kind == BlockKind::kBasic) return golden_add(main, b.input, b.add);
+  return golden_add(main, golden_conv(b.input, *b.skip), b.add);
+}
+
+}  // namespace skipsim
