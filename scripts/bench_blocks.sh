@@ -35,7 +35,7 @@ done
 # with and without it, the fastest of 3.
 for check in "" --no-check; do
   best=
-  for i in 1 2 3; do
+  for _ in 1 2 3; do
     /usr/bin/time -f "%e" -o "$dir/time" "$bin" run -q $check \
       --config "$root/configs/resnet18_conv2x.yaml" --report "$dir/check.json"
     t=$(cat "$dir/time")

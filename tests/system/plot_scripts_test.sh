@@ -10,8 +10,10 @@ rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 export SKIPSIM=$bin
 
 is_png() {
-  [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
-    { echo "FAIL: $1 is not a PNG" >&2; exit 1; }
+  if [ ! -s "$1" ] || [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
+    echo "FAIL: $1 is not a PNG" >&2
+    exit 1
+  fi
 }
 
 # Depths around the tiny block's deadlock boundary (3W*b - 2 = 22 beats).
