@@ -2,6 +2,7 @@
 // Helpers of the tests that run the skipsim binary: a fresh scratch directory, a shell
 // command's exit code, a file's bytes.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,10 +12,12 @@
 
 namespace skipsim::test {
 
-// An empty directory skipsim_<prefix>_<name> under the system's temporary directory.
+// An empty directory skipsim_<prefix>_<name>_<pid> under the system's temporary directory
+// (the pid keeps test runs of two build trees apart).
 inline std::filesystem::path scratch_dir(const std::string& prefix, const std::string& name) {
   const std::filesystem::path d =
-      std::filesystem::temp_directory_path() / ("skipsim_" + prefix + "_" + name);
+      std::filesystem::temp_directory_path() /
+      ("skipsim_" + prefix + "_" + name + "_" + std::to_string(getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
