@@ -24,6 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Verilator's VCD of the systolic array, bytes per PE per cycle (mac_array_vcd_bytes),
+// measured on 16x16 layers: ws 59 to 71, os 66, is 42.
+constexpr uint64_t kVcdBytesPerPeWs = 65, kVcdBytesPerPeOs = 66, kVcdBytesPerPeIs = 45;
+
 std::string trim(const std::string& s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
@@ -103,21 +107,21 @@ std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
 
 LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
   LayerGeometry g;
+  g.pad_h = g.pad_w = l.pad;
+  const int hp = l.ifmap_h + 2 * l.pad, wp = l.ifmap_w + 2 * l.pad;
+  if (l.filter_h > hp || l.filter_w > wp)
+    throw InputError(fmt::format(
+        "{}layer '{}': filter {}x{} does not fit the ifmap {}x{}{} (IFMAP sizes include any "
+        "padding; --layer takes pad=P)",
+        l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h, l.filter_w, l.ifmap_h, l.ifmap_w,
+        l.pad ? fmt::format(" padded by {}", l.pad) : ""));
   if (scalesim_compat) {
-    g.ofmap_h = static_cast<int>(ceil_div(l.ifmap_h - l.filter_h + l.stride, l.stride));
-    g.ofmap_w = static_cast<int>(ceil_div(l.ifmap_w - l.filter_w + l.stride, l.stride));
+    g.ofmap_h = static_cast<int>(ceil_div(hp - l.filter_h + l.stride, l.stride));
+    g.ofmap_w = static_cast<int>(ceil_div(wp - l.filter_w + l.stride, l.stride));
   } else {
-    g.pad_h = l.filter_h / 2;
-    g.pad_w = l.filter_w / 2;
-    g.ofmap_h = (l.ifmap_h + 2 * g.pad_h - l.filter_h) / l.stride + 1;
-    g.ofmap_w = (l.ifmap_w + 2 * g.pad_w - l.filter_w) / l.stride + 1;
+    g.ofmap_h = (hp - l.filter_h) / l.stride + 1;
+    g.ofmap_w = (wp - l.filter_w) / l.stride + 1;
   }
-  if (l.filter_h > l.ifmap_h + 2 * g.pad_h || l.filter_w > l.ifmap_w + 2 * g.pad_w ||
-      g.ofmap_h < 1 || g.ofmap_w < 1)
-    throw InputError(fmt::format("{}layer '{}': filter {}x{} does not fit the ifmap {}x{}{}",
-                                 l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h,
-                                 l.filter_w, l.ifmap_h, l.ifmap_w,
-                                 scalesim_compat ? " (no padding in SCALE-Sim compat mode)" : ""));
   g.m = static_cast<int64_t>(g.ofmap_h) * g.ofmap_w;
   g.n = l.num_filters;
   g.k = static_cast<int64_t>(l.filter_h) * l.filter_w * l.channels;
@@ -137,9 +141,32 @@ LayerData make_layer_data(const LayerSpec& l, uint64_t seed) {
   return d;
 }
 
+uint64_t mac_array_vcd_bytes(Dataflow d, int rows, int cols, uint64_t cycles) {
+  const uint64_t per_pe = d == Dataflow::kOs   ? kVcdBytesPerPeOs
+                          : d == Dataflow::kIs ? kVcdBytesPerPeIs
+                                               : kVcdBytesPerPeWs;
+  return cycles * static_cast<uint64_t>(rows) * static_cast<uint64_t>(cols) * per_pe;
+}
+
 std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
                                     const std::vector<LayerSpec>& layers) {
-  for (const LayerSpec& l : layers) layer_geometry(l, opt.scalesim_compat);  // all valid first
+  uint64_t vcd_bytes = 0;
+  for (const LayerSpec& l : layers) {  // all valid first
+    const LayerGeometry g = layer_geometry(l, opt.scalesim_compat);
+    vcd_bytes += mac_array_vcd_bytes(
+        opt.dataflow, opt.rows, opt.cols,
+        skipsim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k));
+  }
+  if (opt.cosim_mac_array && !opt.rtl_vcd.empty() && opt.vcd_max_mb > 0 &&
+      static_cast<double>(vcd_bytes) > opt.vcd_max_mb * 1e6)
+    throw InputError(fmt::format(
+        "--vcd '{}': the array's VCD would take about {:.{}f} MB over {} layer(s), above the {:g} "
+        "MB limit; trace fewer or smaller layers, or raise --vcd-max-mb (0 = no limit)",
+        opt.rtl_vcd, vcd_bytes / 1e6,
+        vcd_bytes >= 100e6 ? 0
+        : vcd_bytes >= 1e6 ? 1
+                           : 3,
+        layers.size(), opt.vcd_max_mb));
   if (opt.cosim_mac_array) {
 #ifdef SKIPSIM_HAVE_RTL
     if (opt.scalesim_compat)
@@ -319,7 +346,7 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
   LayerSpec l;
   l.name = default_name;
   bool has_w = false, has_kw = false, has_stride = false;
-  bool has_h = false, has_kh = false, has_c = false, has_n = false;
+  bool has_h = false, has_kh = false, has_c = false, has_n = false, has_pad = false;
   for (const std::string& raw : split(arg, ',')) {
     const std::string kv = trim(raw);
     if (kv.empty()) continue;
@@ -337,13 +364,21 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
       int* v;
       bool* seen;
     };
-    const Field fields[] = {{"h", &l.ifmap_h, &has_h},         {"w", &l.ifmap_w, &has_w},
-                            {"kh", &l.filter_h, &has_kh},      {"kw", &l.filter_w, &has_kw},
-                            {"c", &l.channels, &has_c},        {"n", &l.num_filters, &has_n},
-                            {"stride", &l.stride, &has_stride}};
+    const Field fields[] = {{"h", &l.ifmap_h, &has_h},          {"w", &l.ifmap_w, &has_w},
+                            {"kh", &l.filter_h, &has_kh},       {"kw", &l.filter_w, &has_kw},
+                            {"c", &l.channels, &has_c},         {"n", &l.num_filters, &has_n},
+                            {"stride", &l.stride, &has_stride}, {"pad", &l.pad, &has_pad}};
     bool found = false;
     for (const Field& f : fields) {
       if (key != f.key) continue;
+      if (f.v == &l.pad) {
+        if (!(val == "0" || parse_positive(val, f.v)))
+          throw InputError(fmt::format(
+              "--layer '{}': pad: expected a non-negative integer, got '{}'", arg, val));
+        if (val == "0") l.pad = 0;
+        *f.seen = found = true;
+        continue;
+      }
       if (!parse_positive(val, f.v))
         throw InputError(
             fmt::format("--layer '{}': {}: expected a positive integer, got '{}'", arg, key, val));
@@ -351,7 +386,8 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
     }
     if (!found)
       throw InputError(fmt::format(
-          "--layer '{}': unknown key '{}' (allowed: name, h, w, kh, kw, c, n, stride)", arg, key));
+          "--layer '{}': unknown key '{}' (allowed: name, h, w, kh, kw, c, n, stride, pad)", arg,
+          key));
   }
   const std::pair<bool, const char*> required[] = {
       {has_h, "h"}, {has_kh, "kh"}, {has_c, "c"}, {has_n, "n"}};
@@ -415,10 +451,13 @@ nlohmann::json layer_results_json(const LayerModeOptions& opt,
 
 std::string layer_results_table(const LayerModeOptions& opt,
                                 const std::vector<LayerResult>& results) {
-  std::string s = fmt::format(
-      "{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
-      opt.scalesim_compat ? "SCALE-Sim compat (no padding, serialized folds, last cycle index)"
-                          : "padding k/2, ws/is folds overlapped (double-buffered operands)");
+  std::string s =
+      fmt::format("{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
+                  opt.scalesim_compat ? "SCALE-Sim compat (serialized folds, last cycle index)"
+                  : opt.dataflow == Dataflow::kOs
+                      ? "os: results drained every fold"
+                      : fmt::format("{} folds overlapped (double-buffered stationary operands)",
+                                    dataflow_name(opt.dataflow)));
   s += fmt::format(
       "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7} {:>7} {:>12} {:>12} "
       "{:>12} {:>10} {:>10} {:>5}\n",
