@@ -25,8 +25,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Verilator's VCD of the systolic array, bytes per PE per cycle (mac_array_vcd_bytes),
-// measured on 16x16 layers: ws 59 to 71, os 66, is 42.
-constexpr uint64_t kVcdBytesPerPeWs = 65, kVcdBytesPerPeOs = 66, kVcdBytesPerPeIs = 45;
+// measured on the 16x16 array from small layers (many PEs idle) to full ones: ws 59 to 71,
+// os 66 to 106, is 42 to 72.
+constexpr uint64_t kVcdBytesPerPeWs = 70, kVcdBytesPerPeOs = 100, kVcdBytesPerPeIs = 65;
 
 std::string trim(const std::string& s) {
   size_t b = 0, e = s.size();
