@@ -5,8 +5,8 @@
 # convolution. Prints the total cycles, wall time and peak memory of each run
 # (target: under 10 s and 200 MB per dataflow); first AlexNet conv1 (ws, 32x32, compat), whose
 # cycles and utilization SCALE-Sim publishes (112,283 cycles, 91.68%, 94.53% mapping).
-# Note: the topology's IFMAP sizes already include the padding, so the default mode (which
-# pads k/2 itself) runs slightly larger layers than compat.
+# The topology's IFMAP sizes already include the padding; neither mode adds any, so both
+# run the same layers.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # $SKIPSIM names a binary to use as it is; else setup.sh brings build/ up to date first.

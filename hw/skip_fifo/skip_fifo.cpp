@@ -78,8 +78,9 @@ WaitState SkipFifoBase::wait_state() const {
 
 SkipFifo::SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram)
     : SkipFifoBase(name, depth), m_lanes(lanes), m_sram(sram) {
-  m_data_region = sram.allocate(std::string(this->name()) + ".data", depth * lanes);
-  m_last_region = sram.allocate(std::string(this->name()) + ".last", (depth + 7) / 8);
+  const SkipFifoStorage st = skip_fifo_storage(depth, lanes);
+  m_data_region = sram.allocate(std::string(this->name()) + ".data", st.data);
+  m_last_region = sram.allocate(std::string(this->name()) + ".last", st.last);
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();

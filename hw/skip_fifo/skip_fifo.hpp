@@ -16,6 +16,22 @@
 
 namespace skipsim {
 
+// The SRAM regions a skip FIFO of `depth` beats of `lanes` bytes allocates, in bytes before
+// SramBanks rounds each up to whole bank rows: the data, one `last` bit per entry and (policy
+// spill) a staging buffer of `staging_beats` entries. Every implementation allocates through
+// it, so sram_bytes() is what the FIFO takes.
+struct SkipFifoStorage {
+  uint64_t data = 0, last = 0, staging = 0;
+  uint64_t sram_bytes(int width_bytes) const {
+    return SramBanks::rounded(data, width_bytes) + SramBanks::rounded(last, width_bytes) +
+           SramBanks::rounded(staging, width_bytes);
+  }
+};
+inline SkipFifoStorage skip_fifo_storage(uint64_t depth, int lanes, uint64_t staging_beats = 0) {
+  const auto l = static_cast<uint64_t>(lanes);
+  return {depth * l, (depth + 7) / 8, staging_beats * l};
+}
+
 struct SkipFifoStats {
   uint64_t depth = 0;
   uint64_t max_occupancy = 0;

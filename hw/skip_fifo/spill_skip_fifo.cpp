@@ -13,15 +13,16 @@ SpillSkipFifo::SpillSkipFifo(sc_core::sc_module_name name, const SpillConfig& cf
       m_cfg(cfg),
       m_sram(sram),
       m_dma(dma),
-      m_bpb(std::max<uint64_t>(1, static_cast<uint64_t>(cfg.burst_bytes / cfg.lanes))),
+      m_bpb(spill_beats_per_burst(cfg.burst_bytes, cfg.lanes)),
       m_ring_slots(cfg.ring_bytes / static_cast<uint64_t>(cfg.burst_bytes)),
-      m_stage_cap(2 * m_bpb),
+      m_stage_cap(spill_staging_beats(cfg.burst_bytes, cfg.lanes)),
       m_stage_last(m_stage_cap, false),
       m_burst_buf(static_cast<size_t>(cfg.burst_bytes), 0) {
   const std::string n = this->name();
-  m_data_region = sram.allocate(n + ".data", cfg.depth * cfg.lanes);
-  m_last_region = sram.allocate(n + ".last", (cfg.depth + 7) / 8);
-  m_stage_region = sram.allocate(n + ".staging", m_stage_cap * cfg.lanes);
+  const SkipFifoStorage st = skip_fifo_storage(cfg.depth, cfg.lanes, m_stage_cap);
+  m_data_region = sram.allocate(n + ".data", st.data);
+  m_last_region = sram.allocate(n + ".last", st.last);
+  m_stage_region = sram.allocate(n + ".staging", st.staging);
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();

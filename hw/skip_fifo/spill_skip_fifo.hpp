@@ -20,6 +20,7 @@
 //  * A beat arriving on chip at edge t is offered from edge t on, as in SkipFifo.
 //
 // Occupancy (statistics, waveform) counts the beats in all three segments.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -36,6 +37,15 @@ struct SpillConfig {
   uint64_t ring_base = 0;   // DRAM address of the ring
   uint64_t ring_bytes = 0;  // a multiple of burst_bytes, at least two bursts
 };
+
+// Beats of one DRAM burst; the on-chip depth must hold at least one burst.
+inline uint64_t spill_beats_per_burst(int burst_bytes, int lanes) {
+  return std::max<uint64_t>(1, static_cast<uint64_t>(burst_bytes / lanes));
+}
+// Staging entries: two bursts.
+inline uint64_t spill_staging_beats(int burst_bytes, int lanes) {
+  return 2 * spill_beats_per_burst(burst_bytes, lanes);
+}
 
 struct SpillStats {
   uint64_t spill_bytes = 0, fill_bytes = 0;  // DRAM bytes written and read back

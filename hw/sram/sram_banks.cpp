@@ -33,23 +33,26 @@ bool SramBanks::claim(int region, uint64_t offset, uint64_t n, bool write, uint6
 }
 
 int SramBanks::allocate(const std::string& name, uint64_t bytes) {
-  const uint64_t rounded = (bytes + m_width - 1) / m_width * m_width;
-  if (m_used + rounded > m_capacity) {
-    std::string list;
-    for (const auto& r : m_regions) list += fmt::format("{} {} B, ", r.name, r.bytes);
-    throw InputError(fmt::format(
-        "config error: hardware.sram: {}{} {} B do not fit: {} B needed, capacity {} banks x {} "
-        "B = {} B (raise hardware.sram.banks or bank_bytes, or lower hardware.skip_fifo.depth)",
-        list, name, rounded, m_used + rounded, m_banks, m_bank_bytes, m_capacity));
-  }
+  const uint64_t rounded_bytes = rounded(bytes, m_width);
   Region r;
   r.name = name;
   r.base = m_used;
-  r.bytes = rounded;
+  r.bytes = rounded_bytes;
   m_regions.push_back(r);
-  m_used += rounded;
-  m_mem.resize(m_used, 0);
+  m_used += rounded_bytes;
+  if (!m_defer) check_capacity("raise hardware.sram.bank_bytes or hardware.sram.banks");
+  m_mem.resize(std::min(m_used, m_capacity), 0);
   return static_cast<int>(m_regions.size()) - 1;
+}
+
+void SramBanks::check_capacity(const std::string& advice) const {
+  if (fits()) return;
+  std::string list;
+  for (const auto& r : m_regions)
+    list += fmt::format("{}{} {} B", list.empty() ? "" : ", ", r.name, r.bytes);
+  throw InputError(
+      fmt::format("config error: hardware.sram: {} B needed, {} B held ({} banks x {} B): {}; {}",
+                  m_used, m_capacity, m_banks, m_bank_bytes, list, advice));
 }
 
 }  // namespace skipsim

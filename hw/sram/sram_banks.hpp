@@ -1,7 +1,9 @@
 #pragma once
 // On-chip SRAM: `banks` banks of `bank_bytes` bytes, `width_bytes` bytes per bank row.
 // Consecutive rows of the address space interleave across banks. Blocks allocate named
-// regions at elaboration; an allocation past the capacity is a configuration error.
+// regions at elaboration; one past the capacity is a configuration error, raised at once,
+// or, after defer_capacity_check(), by check_capacity() once every block has allocated, so
+// that the message names every region.
 // Plain C++ (no SystemC time): blocks read and write through their region each cycle and
 // the per-region access counts feed the report.
 //
@@ -26,9 +28,20 @@ class SramBanks {
 
   SramBanks(int banks, uint64_t bank_bytes, int width_bytes, bool dual_port = true);
 
-  // Reserves `bytes` (rounded up to whole bank rows). Returns the region index.
-  // Throws InputError listing every region when the total exceeds the capacity.
+  // Reserves `bytes` (rounded up to whole bank rows). Returns the region index. Past the
+  // capacity it throws InputError, or once deferred only records the region (whose data()
+  // must not be used before check_capacity()).
   int allocate(const std::string& name, uint64_t bytes);
+  void defer_capacity_check() { m_defer = true; }
+  // Throws InputError when the regions exceed the capacity: the bytes needed and held, every
+  // region's bytes, then `advice` (which keys to change).
+  void check_capacity(const std::string& advice) const;
+  bool fits() const { return m_used <= m_capacity; }
+  // `bytes` rounded up to whole rows of `width_bytes`, as allocate() reserves them.
+  static uint64_t rounded(uint64_t bytes, int width_bytes) {
+    const auto w = static_cast<uint64_t>(width_bytes);
+    return (bytes + w - 1) / w * w;
+  }
 
   uint8_t* data(int region) { return m_mem.data() + m_regions[region].base; }
   const uint8_t* data(int region) const { return m_mem.data() + m_regions[region].base; }
@@ -45,6 +58,7 @@ class SramBanks {
   const std::vector<Region>& regions() const { return m_regions; }
   uint64_t capacity() const { return m_capacity; }
   uint64_t used() const { return m_used; }
+  uint64_t bank_bytes() const { return m_bank_bytes; }
   int bank_of(uint64_t addr) const { return static_cast<int>((addr / m_width) % m_banks); }
 
  private:
@@ -52,6 +66,7 @@ class SramBanks {
   uint64_t m_bank_bytes;
   int m_width;
   bool m_dual_port;
+  bool m_defer = false;
   uint64_t m_capacity;
   // Per bank: 1 + the last cycle its read / write port (1RW: both the same) was claimed.
   std::vector<uint64_t> m_read_claim, m_write_claim;

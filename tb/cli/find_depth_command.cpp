@@ -1,4 +1,6 @@
 // skipsim find-depth: the skip FIFO depths that matter, from simulation and a closed form.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 
@@ -32,27 +34,42 @@ class FindDepthCommand : public Command {
   }
 
   int run() override {
-    const FindDepthOptions& opt = m_opt;
+    FindDepthOptions& opt = m_opt;
     const bool json = m_json;
+    // Like sweep: a progress line only for a person at a terminal.
+    opt.progress = !json && isatty(STDERR_FILENO);
     const FindDepthResult r = find_depth(opt);
     nlohmann::json j{{"unbounded_max_occupancy", r.unbounded_max_occupancy},
                      {"min_deadlock_free_depth", r.min_deadlock_free_depth},
                      {"min_full_speed_depth", r.min_full_speed_depth},
                      {"analytic_depth", r.analytic_depth},
-                     {"simulations", r.simulations}};
+                     {"simulations", r.simulations},
+                     {"unbounded_max_occupancy_bytes", r.unbounded_max_occupancy_bytes},
+                     {"min_deadlock_free_bytes", r.min_deadlock_free_bytes},
+                     {"min_full_speed_bytes", r.min_full_speed_bytes},
+                     {"analytic_bytes", r.analytic_bytes},
+                     {"min_legal_depth", r.min_legal_depth}};
     if (json) {
       std::cout << j.dump(2) << "\n";
       return kExitOk;
     }
+    auto kib = [](uint64_t b) { return fmt::format("{:.1f} KiB", b / 1024.0); };
     std::cout << fmt::format(
-        "skip FIFO depth (beats of {} lanes, {} beats per pixel), tolerance {:.3g}\n"
-        "  {:<26}{:>10}   ({} cycles)\n  {:<26}{:>10}\n  {:<26}{:>10}   ({} cycles)\n"
-        "  {:<26}{:>10}\n  {:<26}{:>10}   ({:.1f} s)\n",
+        "skip FIFO depth (beats of {} lanes, {} beats per pixel; SRAM the FIFO takes at that "
+        "depth), tolerance {:.3g}\n"
+        "  {:<26}{:>10} {:>12}   ({} cycles)\n  {:<26}{:>10} {:>12}\n"
+        "  {:<26}{:>10} {:>12}   ({} cycles)\n  {:<26}{:>10} {:>12}\n"
+        "  {:<26}{:>10}   ({:.1f} s)\n",
         r.lanes, r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy",
-        r.unbounded_max_occupancy, r.unbounded_cycles, "min_deadlock_free_depth",
-        r.min_deadlock_free_depth, "min_full_speed_depth", r.min_full_speed_depth,
-        r.min_full_speed_cycles, "analytic_depth", r.analytic_depth, "simulations", r.simulations,
-        r.wall_seconds);
+        r.unbounded_max_occupancy, kib(r.unbounded_max_occupancy_bytes), r.unbounded_cycles,
+        "min_deadlock_free_depth", r.min_deadlock_free_depth, kib(r.min_deadlock_free_bytes),
+        "min_full_speed_depth", r.min_full_speed_depth, kib(r.min_full_speed_bytes),
+        r.min_full_speed_cycles, "analytic_depth", r.analytic_depth, kib(r.analytic_bytes),
+        "simulations", r.simulations, r.wall_seconds);
+    if (r.min_legal_depth > 1)
+      std::cout << fmt::format(
+          "  searched from depth {}: policy spill keeps at least one DRAM burst on chip\n",
+          r.min_legal_depth);
     return kExitOk;
   }
 

@@ -26,6 +26,7 @@ struct LayerCommandArgs {
   uint64_t seed = 1;
   std::string cosim;  // "mac_array" or empty
   std::string vcd;
+  double vcd_max_mb = 500;
 };
 
 // Prints the table (or the JSON list with --json). Exit code 1 when a layer's output differs
@@ -43,8 +44,8 @@ class LayerCommand : public Command {
     cmd->add_option("--set", args.sets, "override a config key: key.path=value (repeatable)");
     auto* layer = cmd->add_option(
         "--layer", args.layers,
-        "one layer: name=NAME,h=H,w=W,kh=KH,kw=KW,c=C,n=N,stride=S (repeatable; w, kw, stride "
-        "and name optional)");
+        "one layer: name=NAME,h=H,w=W,kh=KH,kw=KW,c=C,n=N,stride=S,pad=P (repeatable; w, kw, "
+        "stride, pad (zeros each side, default 0) and name optional)");
     auto* topo =
         cmd->add_option("--topology", args.topology, "SCALE-Sim topology CSV with the layers");
     layer->excludes(topo);
@@ -65,6 +66,10 @@ class LayerCommand : public Command {
     cmd->add_option("--vcd", args.vcd,
                     "Verilator VCD of the RTL array (needs --cosim; one file per layer)")
         ->needs(cosim);
+    cmd->add_option("--vcd-max-mb", args.vcd_max_mb,
+                    "refuse --vcd files estimated above this many MB in all (0 = no limit)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     return cmd;
   }
 
@@ -85,6 +90,7 @@ class LayerCommand : public Command {
     opt.energy = cfg.hardware.energy;
     opt.cosim_mac_array = args.cosim == "mac_array";
     opt.rtl_vcd = args.vcd;
+    opt.vcd_max_mb = args.vcd_max_mb;
     std::vector<LayerSpec> layers;
     if (!args.topology.empty()) {
       layers = read_topology_csv(args.topology);

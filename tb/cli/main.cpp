@@ -51,6 +51,21 @@ int sc_main(int argc, char* argv[]) {
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->add(app));
 
+  // The first word that is not an option must name a subcommand; CLI11 alone would report
+  // only that a subcommand is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* s : subs) {
+      names += (names.empty() ? "" : ", ") + s->get_name();
+      known = known || s->get_name() == argv[1];
+    }
+    if (!known) {
+      std::cerr << fmt::format("skipsim: unknown subcommand '{}' (allowed: {})\n", argv[1], names);
+      return kExitInput;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -29,6 +29,7 @@ struct RunArgs {
   std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim, vcd_window;
   std::vector<std::string> vcd_scopes;
   std::string seed;  // validated by the config like workload.seed
+  double vcd_max_mb = 500;
   bool no_check = false, quiet = false, print_config = false;
 };
 
@@ -47,6 +48,10 @@ class RunCommand : public Command {
     run->add_option("--vcd-scope", m_args.vcd_scopes,
                     "trace only streams and blocks whose name matches this glob (repeatable), "
                     "e.g. 'skip_*' or 'conv1*'");
+    run->add_option("--vcd-max-mb", m_args.vcd_max_mb,
+                    "refuse a --vcd file estimated above this many MB (0 = no limit)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     run->add_option("--tensors", m_args.tensors,
                     "load input and parameters from this .npy directory");
     run->add_option("--dump-tensors", m_args.dump_tensors,
@@ -70,7 +75,15 @@ class RunCommand : public Command {
   int run() override {
     const RunArgs& a = m_args;
     std::vector<std::string> sets = a.sets;
-    if (!a.seed.empty()) sets.push_back("workload.seed=" + a.seed);
+    if (!a.seed.empty()) {
+      // Checked here so that the error names the option the user typed.
+      const bool digits = a.seed.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || a.seed.size() > 20 ||
+          (a.seed.size() == 20 && a.seed > std::string("18446744073709551615")))
+        throw InputError(
+            fmt::format("--seed '{}': expected an integer in [0, 18446744073709551615]", a.seed));
+      sets.push_back("workload.seed=" + a.seed);
+    }
     const Config cfg = load_config(a.config, sets);
     if (a.print_config) {
       std::cout << dump_config(cfg);
@@ -94,6 +107,7 @@ class RunCommand : public Command {
     opt.vcd_path = a.vcd;
     opt.vcd_window = a.vcd_window;
     opt.vcd_scopes = a.vcd_scopes;
+    opt.vcd_max_mb = a.vcd_max_mb;
     opt.occupancy_csv = a.occupancy;
     opt.cosim.module = a.cosim;
     opt.progress = !a.quiet && isatty(STDERR_FILENO);
@@ -121,9 +135,10 @@ class RunCommand : public Command {
     if (r.report.contains("cosim")) {
       const auto& c = r.report["cosim"];
       if (c["equal"].get<bool>()) {
-        std::cerr << fmt::format("skipsim: cosim {}: every output pin equal over {} cycles\n",
-                                 c["module"].get<std::string>(),
-                                 c["compared_cycles"].get<uint64_t>());
+        if (!a.quiet)
+          std::cerr << fmt::format("skipsim: cosim {}: every output pin equal over {} cycles\n",
+                                   c["module"].get<std::string>(),
+                                   c["compared_cycles"].get<uint64_t>());
       } else {
         const auto& f = c["first_mismatch"];
         std::cerr << fmt::format(

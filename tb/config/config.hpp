@@ -47,7 +47,7 @@ struct BlockImplConfig {
 
 struct SramConfig {
   int banks = 32;
-  int64_t bank_bytes = 32768;
+  int64_t bank_bytes = 262144;
   int width_bytes = 16;   // bytes per bank row (one access)
   bool dual_port = true;  // per bank per cycle: one read and one write, or one access (1RW)
 };

@@ -11,6 +11,8 @@
 
 #include "hw/common/errors.hpp"
 #include "hw/conv/conv_engine.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
+#include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tb/modes/child_run.hpp"
 
 namespace skipsim {
@@ -117,11 +119,21 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const uint64_t whole = static_cast<uint64_t>(oh) * ow * res.beats_per_pixel;
   res.analytic_depth = analytic_skip_depth(cfg);
 
+  // Policy spill keeps at least one DRAM burst on chip; the RTL FIFO has no spill path.
+  const auto& fifo = cfg.hardware.skip_fifo;
+  const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
+  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
+  res.min_legal_depth = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
+  const auto& sram = cfg.hardware.sram;
+  auto bytes_at = [&](uint64_t depth) {
+    return skip_fifo_storage(depth, lanes, staging).sram_bytes(sram.width_bytes);
+  };
+
   // Every probe gets SRAM room for a skip FIFO as deep as the whole skip tensor, so that
   // the search is not cut short by the configured capacity (the depth does not change
   // any timing but the FIFO's).
-  const auto& sram = cfg.hardware.sram;
-  const uint64_t extra = whole * lanes + (whole + 7) / 8 + 4ull * sram.width_bytes;
+  const uint64_t unbounded_depth = std::max(whole + 1, res.min_legal_depth);
+  const uint64_t extra = bytes_at(unbounded_depth);
   std::vector<std::string> base = opt.sets;
   base.push_back(fmt::format("hardware.sram.bank_bytes={}",
                              sram.bank_bytes + (extra + sram.banks - 1) / sram.banks));
@@ -134,6 +146,27 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
     uint64_t depth;
     ChildResult r;
   };
+  // Bounds so far: the answer lies in (lo, hi]; hi = 0 while unknown.
+  uint64_t dl_lo = 0, dl_hi = 0, fs_lo = 0, fs_hi = 0;
+  const auto t_start = std::chrono::steady_clock::now();
+  bool progress_shown = false;
+  auto bounds = [](uint64_t lo, uint64_t hi) {
+    return hi == 0        ? std::string("?")
+           : hi - lo <= 1 ? std::to_string(hi)
+                          : fmt::format("({}, {}]", lo, hi);
+  };
+  auto show_progress = [&](size_t running) {
+    if (!opt.progress) return;
+    const double el =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    std::fprintf(stderr,
+                 "\rfind-depth: %llu probes done, %zu running; deadlock-free depth %s, "
+                 "full-speed depth %s; %.0f s   ",
+                 static_cast<unsigned long long>(res.simulations), running,
+                 bounds(dl_lo, dl_hi).c_str(), bounds(fs_lo, fs_hi).c_str(), el);
+    std::fflush(stderr);
+    progress_shown = true;
+  };
   auto run_many = [&](const std::vector<uint64_t>& depths) {
     std::vector<Probe> out;
     std::vector<std::pair<pid_t, int>> pids;
@@ -143,6 +176,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
       pids.emplace_back(spawn_run(opt.config, sets, scratch, id, false), id);
       ++id;
     }
+    show_progress(pids.size());
     for (size_t i = 0; i < pids.size(); ++i) {
       int status = 0;
       while (waitpid(pids[i].first, &status, 0) < 0) {
@@ -150,7 +184,9 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
       out.push_back({depths[i], collect_run(scratch, pids[i].second, status)});
       ++res.simulations;
       const ChildResult& r = out.back().r;
+      show_progress(pids.size() - i - 1);
       if (r.exit_code != 0 && r.exit_code != 3) {
+        if (progress_shown) std::fprintf(stderr, "\n");
         remove_scratch(scratch);
         throw InputError(
             fmt::format("find-depth: the run at depth {} failed: {}", depths[i],
@@ -166,8 +202,9 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
     return out;
   };
 
-  const Probe unb = run_many({whole + 1})[0];
+  const Probe unb = run_many({unbounded_depth})[0];
   if (unb.r.exit_code != 0) {
+    if (progress_shown) std::fprintf(stderr, "\n");
     remove_scratch(scratch);
     throw InputError(
         "find-depth: the block deadlocks even with a skip FIFO as deep as the whole skip tensor");
@@ -177,7 +214,10 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const double limit = static_cast<double>(res.unbounded_cycles) * (1.0 + opt.tolerance);
 
   // Smallest depth in (lo, hi] for which ok() holds, given ok(hi); k-ary, k-1 probes a round.
-  auto search = [&](uint64_t lo, uint64_t hi, auto ok, uint64_t& hi_cycles) {
+  auto search = [&](uint64_t lo, uint64_t hi, auto ok, uint64_t& hi_cycles, uint64_t& shown_lo,
+                    uint64_t& shown_hi) {
+    shown_lo = lo;
+    shown_hi = hi;
     while (hi - lo > 1) {
       const uint64_t span = hi - lo - 1;
       const uint64_t n = std::min<uint64_t>(jobs, span);
@@ -196,20 +236,23 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
       }
       for (const Probe& p : probes)
         if (!ok(p.r) && p.depth < new_hi) new_lo = std::max(new_lo, p.depth);
-      lo = new_lo;
-      hi = new_hi;
+      lo = shown_lo = new_lo;
+      hi = shown_hi = new_hi;
     }
     return hi;
   };
   // Depth U+1 behaves exactly as unbounded: the occupancy never reaches it, ready never drops.
-  const uint64_t top = res.unbounded_max_occupancy + 1;
+  // Nothing below the smallest legal depth is probed.
+  const uint64_t top = std::max(res.unbounded_max_occupancy + 1, res.min_legal_depth);
   uint64_t cyc = res.unbounded_cycles;
   res.min_deadlock_free_depth = search(
-      0, top, [](const ChildResult& r) { return r.exit_code == 0; }, cyc);
+      res.min_legal_depth - 1, top, [](const ChildResult& r) { return r.exit_code == 0; }, cyc,
+      dl_lo, dl_hi);
   const uint64_t dl_free_cycles = cyc;
   cyc = res.unbounded_cycles;
   if (res.min_deadlock_free_depth < top && static_cast<double>(dl_free_cycles) <= limit) {
-    res.min_full_speed_depth = res.min_deadlock_free_depth;
+    res.min_full_speed_depth = fs_hi = res.min_deadlock_free_depth;
+    fs_lo = fs_hi - 1;
     res.min_full_speed_cycles = dl_free_cycles;
   } else {
     res.min_full_speed_depth = search(
@@ -218,10 +261,16 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
           return r.exit_code == 0 &&
                  static_cast<double>(r.report["cycles"].get<uint64_t>()) <= limit;
         },
-        cyc);
+        cyc, fs_lo, fs_hi);
     res.min_full_speed_cycles = cyc;
   }
+  show_progress(0);
+  if (progress_shown) std::fprintf(stderr, "\n");
   remove_scratch(scratch);
+  res.unbounded_max_occupancy_bytes = bytes_at(res.unbounded_max_occupancy);
+  res.min_deadlock_free_bytes = bytes_at(res.min_deadlock_free_depth);
+  res.min_full_speed_bytes = bytes_at(res.min_full_speed_depth);
+  res.analytic_bytes = bytes_at(res.analytic_depth);
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

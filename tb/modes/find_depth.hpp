@@ -4,6 +4,8 @@
 //   min_deadlock_free_depth  smallest depth that finishes
 //   min_full_speed_depth     smallest depth within `tolerance` of the unbounded cycles
 //   analytic_depth           closed form (README "Skip FIFO depth")
+// Each also in SRAM bytes: what the skip FIFO allocates at that depth (skip_fifo_storage).
+// Policy spill searches from its smallest legal depth, one DRAM burst (burst_bytes / lanes).
 // Both searches use monotonicity in the depth (a deeper FIFO never deadlocks where a
 // shallower one finishes, and is never slower): a k-ary search, k-1 probes in parallel.
 #include <cstdint>
@@ -22,6 +24,7 @@ struct FindDepthOptions {
   double tolerance = 0.001;
   int jobs = 0;  // parallel probes; 0 = all cores
   bool verbose = false;
+  bool progress = false;  // a progress line on stderr (a terminal), rewritten per probe
 };
 
 struct FindDepthResult {
@@ -34,6 +37,10 @@ struct FindDepthResult {
   uint64_t simulations = 0;
   uint64_t beats_per_pixel = 0;
   int lanes = 0;
+  uint64_t min_legal_depth = 1;  // spill: one DRAM burst of beats
+  // SRAM bytes the skip FIFO takes at each depth above.
+  uint64_t unbounded_max_occupancy_bytes = 0, min_deadlock_free_bytes = 0;
+  uint64_t min_full_speed_bytes = 0, analytic_bytes = 0;
   double wall_seconds = 0;
 };
 

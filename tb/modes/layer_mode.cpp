@@ -1,13 +1,10 @@
 #include "tb/modes/layer_mode.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -24,44 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    if (ch == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
-// A positive decimal integer that fits an int, or nothing.
-bool parse_positive(const std::string& s, int* v) {
-  if (s.empty() || s.size() > 9) return false;
-  for (char ch : s)
-    if (!std::isdigit(static_cast<unsigned char>(ch))) return false;
-  *v = std::stoi(s);
-  return *v > 0;
-}
-
-const char* const kCsvColumns[] = {"Layer name",   "IFMAP Height", "IFMAP Width", "Filter Height",
-                                   "Filter Width", "Channels",     "Num Filter",  "Strides"};
+// Verilator's VCD of the systolic array, bytes per PE per cycle (mac_array_vcd_bytes),
+// measured on the 16x16 array from small layers (many PEs idle) to full ones: ws 59 to 71,
+// os 66 to 106, is 42 to 72.
+constexpr uint64_t kVcdBytesPerPeWs = 70, kVcdBytesPerPeOs = 100, kVcdBytesPerPeIs = 65;
 
 // Direct convolution in int32 from the layer data (HWC ifmap, OIHW weights), output channels
 // innermost so that it vectorizes.
@@ -103,21 +66,21 @@ std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
 
 LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
   LayerGeometry g;
+  g.pad_h = g.pad_w = l.pad;
+  const int hp = l.ifmap_h + 2 * l.pad, wp = l.ifmap_w + 2 * l.pad;
+  if (l.filter_h > hp || l.filter_w > wp)
+    throw InputError(fmt::format(
+        "{}layer '{}': filter {}x{} does not fit the ifmap {}x{}{} (IFMAP sizes include any "
+        "padding; --layer takes pad=P)",
+        l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h, l.filter_w, l.ifmap_h, l.ifmap_w,
+        l.pad ? fmt::format(" padded by {}", l.pad) : ""));
   if (scalesim_compat) {
-    g.ofmap_h = static_cast<int>(ceil_div(l.ifmap_h - l.filter_h + l.stride, l.stride));
-    g.ofmap_w = static_cast<int>(ceil_div(l.ifmap_w - l.filter_w + l.stride, l.stride));
+    g.ofmap_h = static_cast<int>(ceil_div(hp - l.filter_h + l.stride, l.stride));
+    g.ofmap_w = static_cast<int>(ceil_div(wp - l.filter_w + l.stride, l.stride));
   } else {
-    g.pad_h = l.filter_h / 2;
-    g.pad_w = l.filter_w / 2;
-    g.ofmap_h = (l.ifmap_h + 2 * g.pad_h - l.filter_h) / l.stride + 1;
-    g.ofmap_w = (l.ifmap_w + 2 * g.pad_w - l.filter_w) / l.stride + 1;
+    g.ofmap_h = (hp - l.filter_h) / l.stride + 1;
+    g.ofmap_w = (wp - l.filter_w) / l.stride + 1;
   }
-  if (l.filter_h > l.ifmap_h + 2 * g.pad_h || l.filter_w > l.ifmap_w + 2 * g.pad_w ||
-      g.ofmap_h < 1 || g.ofmap_w < 1)
-    throw InputError(fmt::format("{}layer '{}': filter {}x{} does not fit the ifmap {}x{}{}",
-                                 l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h,
-                                 l.filter_w, l.ifmap_h, l.ifmap_w,
-                                 scalesim_compat ? " (no padding in SCALE-Sim compat mode)" : ""));
   g.m = static_cast<int64_t>(g.ofmap_h) * g.ofmap_w;
   g.n = l.num_filters;
   g.k = static_cast<int64_t>(l.filter_h) * l.filter_w * l.channels;
@@ -137,9 +100,32 @@ LayerData make_layer_data(const LayerSpec& l, uint64_t seed) {
   return d;
 }
 
+uint64_t mac_array_vcd_bytes(Dataflow d, int rows, int cols, uint64_t cycles) {
+  const uint64_t per_pe = d == Dataflow::kOs   ? kVcdBytesPerPeOs
+                          : d == Dataflow::kIs ? kVcdBytesPerPeIs
+                                               : kVcdBytesPerPeWs;
+  return cycles * static_cast<uint64_t>(rows) * static_cast<uint64_t>(cols) * per_pe;
+}
+
 std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
                                     const std::vector<LayerSpec>& layers) {
-  for (const LayerSpec& l : layers) layer_geometry(l, opt.scalesim_compat);  // all valid first
+  uint64_t vcd_bytes = 0;
+  for (const LayerSpec& l : layers) {  // all valid first
+    const LayerGeometry g = layer_geometry(l, opt.scalesim_compat);
+    vcd_bytes += mac_array_vcd_bytes(
+        opt.dataflow, opt.rows, opt.cols,
+        skipsim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k));
+  }
+  if (opt.cosim_mac_array && !opt.rtl_vcd.empty() && opt.vcd_max_mb > 0 &&
+      static_cast<double>(vcd_bytes) > opt.vcd_max_mb * 1e6)
+    throw InputError(fmt::format(
+        "--vcd '{}': the array's VCD would take about {:.{}f} MB over {} layer(s), above the {:g} "
+        "MB limit; trace fewer or smaller layers, or raise --vcd-max-mb (0 = no limit)",
+        opt.rtl_vcd, vcd_bytes / 1e6,
+        vcd_bytes >= 100e6 ? 0
+        : vcd_bytes >= 1e6 ? 1
+                           : 3,
+        layers.size(), opt.vcd_max_mb));
   if (opt.cosim_mac_array) {
 #ifdef SKIPSIM_HAVE_RTL
     if (opt.scalesim_compat)
@@ -253,116 +239,6 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
   return results;
 }
 
-std::vector<LayerSpec> parse_topology_csv(const std::string& text, const std::string& source) {
-  std::vector<LayerSpec> layers;
-  std::istringstream in(text);
-  std::string line;
-  int lineno = 0;
-  bool header_seen = false;
-  const int ncols = static_cast<int>(std::size(kCsvColumns));
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (trim(line).empty()) continue;
-    std::vector<std::string> cells = split(line, ',');
-    for (auto& c : cells) c = trim(c);
-    while (!cells.empty() && cells.back().empty()) cells.pop_back();
-    const std::string where = fmt::format("{}:{}", source, lineno);
-    if (!header_seen) {
-      for (int i = 0; i < ncols; ++i) {
-        const std::string got = i < static_cast<int>(cells.size()) ? cells[i] : "";
-        if (lower(got) != lower(kCsvColumns[i]))
-          throw InputError(fmt::format("{}: column {}: expected header '{}', got '{}'", where,
-                                       i + 1, kCsvColumns[i], got));
-      }
-      if (static_cast<int>(cells.size()) > ncols)
-        throw InputError(
-            fmt::format("{}: column {}: unexpected header '{}' (the format has {} "
-                        "columns)",
-                        where, ncols + 1, cells[ncols], ncols));
-      header_seen = true;
-      continue;
-    }
-    if (static_cast<int>(cells.size()) < ncols)
-      throw InputError(fmt::format("{}: column '{}': missing (a layer needs {} values)", where,
-                                   kCsvColumns[cells.size()], ncols));
-    if (static_cast<int>(cells.size()) > ncols)
-      throw InputError(fmt::format("{}: column {}: unexpected value '{}' after '{}'", where,
-                                   ncols + 1, cells[ncols], kCsvColumns[ncols - 1]));
-    LayerSpec l;
-    l.name = cells[0];
-    if (l.name.empty())
-      throw InputError(fmt::format("{}: column '{}': empty", where, kCsvColumns[0]));
-    int* fields[] = {&l.ifmap_h,  &l.ifmap_w,     &l.filter_h, &l.filter_w,
-                     &l.channels, &l.num_filters, &l.stride};
-    for (int i = 1; i < ncols; ++i)
-      if (!parse_positive(cells[i], fields[i - 1]))
-        throw InputError(fmt::format("{}: column '{}': expected a positive integer, got '{}'",
-                                     where, kCsvColumns[i], cells[i]));
-    l.where = where;
-    layers.push_back(l);
-  }
-  if (!header_seen) throw InputError(fmt::format("{}: empty topology (no header)", source));
-  if (layers.empty()) throw InputError(fmt::format("{}: no layers after the header", source));
-  return layers;
-}
-
-std::vector<LayerSpec> read_topology_csv(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw InputError(fmt::format("cannot read topology '{}'", path));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_topology_csv(ss.str(), path);
-}
-
-LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_name) {
-  LayerSpec l;
-  l.name = default_name;
-  bool has_w = false, has_kw = false, has_stride = false;
-  bool has_h = false, has_kh = false, has_c = false, has_n = false;
-  for (const std::string& raw : split(arg, ',')) {
-    const std::string kv = trim(raw);
-    if (kv.empty()) continue;
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos)
-      throw InputError(fmt::format("--layer '{}': expected KEY=VALUE, got '{}'", arg, kv));
-    const std::string key = trim(kv.substr(0, eq)), val = trim(kv.substr(eq + 1));
-    if (key == "name") {
-      if (val.empty()) throw InputError(fmt::format("--layer '{}': name: empty", arg));
-      l.name = val;
-      continue;
-    }
-    struct Field {
-      const char* key;
-      int* v;
-      bool* seen;
-    };
-    const Field fields[] = {{"h", &l.ifmap_h, &has_h},         {"w", &l.ifmap_w, &has_w},
-                            {"kh", &l.filter_h, &has_kh},      {"kw", &l.filter_w, &has_kw},
-                            {"c", &l.channels, &has_c},        {"n", &l.num_filters, &has_n},
-                            {"stride", &l.stride, &has_stride}};
-    bool found = false;
-    for (const Field& f : fields) {
-      if (key != f.key) continue;
-      if (!parse_positive(val, f.v))
-        throw InputError(
-            fmt::format("--layer '{}': {}: expected a positive integer, got '{}'", arg, key, val));
-      *f.seen = found = true;
-    }
-    if (!found)
-      throw InputError(fmt::format(
-          "--layer '{}': unknown key '{}' (allowed: name, h, w, kh, kw, c, n, stride)", arg, key));
-  }
-  const std::pair<bool, const char*> required[] = {
-      {has_h, "h"}, {has_kh, "kh"}, {has_c, "c"}, {has_n, "n"}};
-  for (const auto& [seen, key] : required)
-    if (!seen) throw InputError(fmt::format("--layer '{}': missing key '{}'", arg, key));
-  if (!has_w) l.ifmap_w = l.ifmap_h;
-  if (!has_kw) l.filter_w = l.filter_h;
-  l.where = "--layer '" + arg + "'";
-  return l;
-}
-
 nlohmann::json layer_results_json(const LayerModeOptions& opt,
                                   const std::vector<LayerResult>& results) {
   nlohmann::json list = nlohmann::json::array();
@@ -415,10 +291,13 @@ nlohmann::json layer_results_json(const LayerModeOptions& opt,
 
 std::string layer_results_table(const LayerModeOptions& opt,
                                 const std::vector<LayerResult>& results) {
-  std::string s = fmt::format(
-      "{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
-      opt.scalesim_compat ? "SCALE-Sim compat (no padding, serialized folds, last cycle index)"
-                          : "padding k/2, ws/is folds overlapped (double-buffered operands)");
+  std::string s =
+      fmt::format("{}x{} array, dataflow {}, {}\n", opt.rows, opt.cols, dataflow_name(opt.dataflow),
+                  opt.scalesim_compat ? "SCALE-Sim compat (serialized folds, last cycle index)"
+                  : opt.dataflow == Dataflow::kOs
+                      ? "os: results drained every fold"
+                      : fmt::format("{} folds overlapped (double-buffered stationary operands)",
+                                    dataflow_name(opt.dataflow)));
   s += fmt::format(
       "{:<14} {:>9} {:>7} {:>6} {:>6} {:>6} {:>12} {:>12} {:>7} {:>7} {:>12} {:>12} "
       "{:>12} {:>10} {:>10} {:>5}\n",

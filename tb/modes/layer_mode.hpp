@@ -4,9 +4,11 @@
 // bit for bit against a direct convolution, reporting per layer the cycles, utilization,
 // mapping efficiency, SRAM accesses and DRAM traffic.
 //
-// Geometry: with scalesim_compat, no padding and E = ceil((H - k + s)/s) (SCALE-Sim's
-// formula; a window running past the far edge reads zeros); otherwise zero padding k/2 and
-// E = floor((H + 2*(k/2) - k)/s) + 1 as in the rest of skipsim.
+// Geometry: a layer's IFMAP sizes mean the same in both modes. They are SCALE-Sim's, so a
+// topology CSV's sizes already include the padding and nothing is added; `--layer ...,pad=P`
+// adds P zeros on each side (Hp = H + 2P). With scalesim_compat E = ceil((Hp - k + s)/s)
+// (SCALE-Sim's formula; a window running past the far edge reads zeros); otherwise
+// E = floor((Hp - k)/s) + 1. The two agree whenever s divides Hp - k.
 // DRAM model: every operand crosses the DRAM interface exactly once (the SRAMs are assumed
 // to hold a layer): ifmap H*W*C bytes and filters kh*kw*C*N bytes read, the ofmap Eh*Ew*N
 // bytes written (int8 after requantization).
@@ -27,6 +29,7 @@ struct LayerSpec {
   int filter_h = 0, filter_w = 0;
   int channels = 0, num_filters = 0;
   int stride = 1;
+  int pad = 0;        // zeros added on each side (--layer pad=P; never from a CSV)
   std::string where;  // "file:line" or the --layer argument, for messages
 };
 
@@ -44,7 +47,13 @@ struct LayerModeOptions {
   // PATH for the first layer, PATH with ".<layer>" before its extension for the others.
   bool cosim_mac_array = false;
   std::string rtl_vcd;
+  // Refuse rtl_vcd when the files are estimated above this (mac_array_vcd_bytes); 0 = no limit.
+  double vcd_max_mb = 500;
 };
+
+// Estimated size of Verilator's VCD of the R x C array over `cycles` cycles: every PE's
+// registers and the wires between them change about once a cycle while data streams.
+uint64_t mac_array_vcd_bytes(Dataflow d, int rows, int cols, uint64_t cycles);
 
 struct LayerGeometry {
   int pad_h = 0, pad_w = 0;
@@ -96,8 +105,8 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
 std::vector<LayerSpec> parse_topology_csv(const std::string& text, const std::string& source);
 std::vector<LayerSpec> read_topology_csv(const std::string& path);
 
-// "name=conv1,h=56,w=56,kh=3,kw=3,c=64,n=64,stride=1": h, c, n and kh are required, w
-// defaults to h, kw to kh, stride to 1, name to `default_name`.
+// "name=conv1,h=56,w=56,kh=3,kw=3,c=64,n=64,stride=1,pad=1": h, c, n and kh are required,
+// w defaults to h, kw to kh, stride to 1, pad to 0, name to `default_name`.
 LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_name);
 
 nlohmann::json layer_results_json(const LayerModeOptions& opt,

@@ -256,12 +256,33 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
   if (!opt.vcd_path.empty()) Verilated::traceEverOn(true);  // before any model exists
 #endif
   ResidualBlock top("top", cfg, params, opt.cosim);
+  uint64_t expected = 0;
+  for (ConvEngine* e : top.engines())
+    expected =
+        std::max<uint64_t>(expected, static_cast<uint64_t>(e->cycles_per_pixel() * top.out_h() *
+                                                           top.out_w() * cfg.workload.frames));
   std::unique_ptr<Waveform> wave;
   if (!opt.vcd_path.empty()) {
     WaveformOptions wo;
     wo.path = opt.vcd_path;
     wo.scopes = opt.vcd_scopes;
     if (!opt.vcd_window.empty()) parse_vcd_window(opt.vcd_window, wo);
+    // What the waveform's size estimate needs: every stream carries at most the largest
+    // tensor of the block (input, conv1's output or the output), in beats.
+    const int lanes = cfg.hardware.stream.lanes;
+    uint64_t beats = 0;
+    for (ConvEngine* e : top.engines()) {
+      const ConvEngineConfig& ec = e->config();
+      const ConvGeometry& g = ec.geom;
+      beats = std::max<uint64_t>(
+          {beats, static_cast<uint64_t>(g.h) * g.w * ((g.c + lanes - 1) / lanes),
+           static_cast<uint64_t>(g.out_h()) * g.out_w() * ((ec.out_c + lanes - 1) / lanes)});
+    }
+    wo.expected_cycles = expected;
+    wo.expected_beats = beats * static_cast<uint64_t>(cfg.workload.frames);
+    wo.expected_dram_bursts =
+        top.layout().size / static_cast<uint64_t>(std::max(1, cfg.hardware.dram.burst_bytes));
+    wo.max_bytes = static_cast<uint64_t>(opt.vcd_max_mb * 1e6);
     wave = std::make_unique<Waveform>("waveform", top, wo);
     wave->clk.bind(top.clock());
   }
@@ -281,11 +302,6 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
   }
 #endif
   if (!opt.occupancy_csv.empty()) top.skip_fifo().enable_time_series();
-  uint64_t expected = 0;
-  for (ConvEngine* e : top.engines())
-    expected =
-        std::max<uint64_t>(expected, static_cast<uint64_t>(e->cycles_per_pixel() * top.out_h() *
-                                                           top.out_w() * cfg.workload.frames));
   if (opt.progress) {
     top.monitor().set_progress([expected](uint64_t c) {
       const double f = expected ? std::min(1.0, static_cast<double>(c) / expected) : 0.0;

@@ -16,6 +16,7 @@ struct RunOptions {
   std::string vcd_path;                 // empty: no waveform
   std::string vcd_window;               // "START:END" cycles, empty = all
   std::vector<std::string> vcd_scopes;  // glob patterns over stream / block names
+  double vcd_max_mb = 500;              // refuse a waveform estimated above this; 0 = no limit
   bool progress = false;                // progress line on stderr
   std::string occupancy_csv;            // skip FIFO occupancy over time (cycle,occupancy on change)
   CosimOptions cosim;                   // lock-step check of one block against its RTL

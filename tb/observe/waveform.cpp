@@ -24,6 +24,12 @@ std::string vcd_id(size_t n) {
   return s;
 }
 
+// Megabytes for a message, in plain decimals.
+std::string mb(double bytes) {
+  const double m = bytes / 1e6;
+  return fmt::format("{:.{}f}", m, m >= 100 ? 0 : m >= 1 ? 1 : 3);
+}
+
 std::string bits(uint64_t v, int width) {
   if (width == 1) return v ? "1" : "0";
   std::string s = "b";
@@ -60,8 +66,6 @@ void parse_vcd_window(const std::string& text, WaveformOptions& opt) {
 
 Waveform::Waveform(sc_core::sc_module_name name, ResidualBlock& top, const WaveformOptions& opt)
     : sc_module(name), clk("clk"), m_opt(opt), m_period_ps(top.clock_period_ns() * 1000.0) {
-  m_f = std::fopen(opt.path.c_str(), "w");
-  if (!m_f) throw InputError(fmt::format("cannot write '{}'", opt.path));
   m_clk_id = vcd_id(0);
   const int lanes = top.engines().front()->config().lanes;
   for (const auto& s : top.streams()) {
@@ -95,11 +99,49 @@ Waveform::Waveform(sc_core::sc_module_name name, ResidualBlock& top, const Wavef
     return std::find(order.begin(), order.end(), a.scope) <
            std::find(order.begin(), order.end(), b.scope);
   });
+  const uint64_t estimate = estimated_bytes();
+  if (opt.max_bytes && estimate > opt.max_bytes)
+    throw InputError(fmt::format(
+        "--vcd '{}': the waveform would take about {} MB ({} signals over ~{} cycles), "
+        "above the {:g} MB limit; narrow it with --vcd-window START:END or --vcd-scope GLOB, "
+        "or raise --vcd-max-mb (0 = no limit)",
+        opt.path, mb(static_cast<double>(estimate)), m_vars.size() + 1, window_cycles(),
+        opt.max_bytes / 1e6));
+  m_f = std::fopen(opt.path.c_str(), "w");
+  if (!m_f) throw InputError(fmt::format("cannot write '{}'", opt.path));
   write_header();
   write_gtkw();
   SC_METHOD(sample);
   sensitive << clk.neg();
   dont_initialize();
+}
+
+uint64_t Waveform::window_cycles() const {
+  const uint64_t last = std::min(m_opt.last_cycle, m_opt.expected_cycles);
+  return last >= m_opt.first_cycle ? last - m_opt.first_cycle + 1 : 0;
+}
+
+// Per cycle two time stamps and two clock edges; per beat a change of each stream and block
+// signal (lanes of random int8 data, levels and states); per DRAM burst about two commands.
+// Within about 1.5x of the files written for the shipped blocks.
+uint64_t Waveform::estimated_bytes() const {
+  const uint64_t n = window_cycles();
+  const uint64_t end_ps = static_cast<uint64_t>(
+      static_cast<double>(std::min(m_opt.last_cycle, m_opt.expected_cycles)) * m_period_ps);
+  const uint64_t stamp = 2 + std::to_string(end_ps).size();
+  uint64_t per_beat = 0, per_burst = 0, header = 64;
+  for (const Var& v : m_vars) {
+    const uint64_t change = v.width == 1 ? v.id.size() + 2 : std::min(v.width, 8) + v.id.size() + 3;
+    (v.dram_field >= 0 ? per_burst : per_beat) += change;
+    header += 2 * (v.scope.size() + v.name.size()) + 48;
+  }
+  per_burst = 4 * per_burst + 4 * stamp;
+  const double share = m_opt.expected_cycles
+                           ? static_cast<double>(n) / static_cast<double>(m_opt.expected_cycles)
+                           : 0.0;
+  return header + n * (2 * stamp + 2 * (m_clk_id.size() + 2)) +
+         static_cast<uint64_t>(share * static_cast<double>(m_opt.expected_beats * per_beat +
+                                                           m_opt.expected_dram_bursts * per_burst));
 }
 
 void Waveform::add_dram(DramController& d) {
@@ -260,8 +302,11 @@ void Waveform::write_gtkw() const {
   g.replace_extension(".gtkw");
   std::FILE* f = std::fopen(g.c_str(), "w");
   if (!f) return;
-  std::fprintf(f, "[dumpfile] \"%s\"\n[timestart] 0\n[size] 1600 900\n[signals_width] 300\n",
-               std::filesystem::absolute(m_opt.path).c_str());
+  // The dump file by its name alone: the pair stays together wherever it is moved.
+  const auto start_ps = static_cast<uint64_t>(std::llround((m_opt.first_cycle - 1) * m_period_ps));
+  std::fprintf(f, "[dumpfile] \"%s\"\n[timestart] %llu\n[size] 1600 900\n[signals_width] 300\n",
+               std::filesystem::path(m_opt.path).filename().c_str(),
+               static_cast<unsigned long long>(start_ps));
   std::fprintf(f, "@28\ntop.clk\n");
   std::string scope;
   for (const Var& v : m_vars) {

@@ -27,6 +27,11 @@ struct WaveformOptions {
   uint64_t first_cycle = 1;  // --vcd-window START:END (inclusive, 1-based cycles)
   uint64_t last_cycle = UINT64_MAX;
   std::vector<std::string> scopes;  // --vcd-scope globs over "stream" or "block" names
+  // Size guard. The file is estimated from the signals chosen and the expected run: cycles,
+  // beats each stream carries and DRAM bursts. Above max_bytes (0 = no limit) the constructor
+  // refuses before writing anything.
+  uint64_t expected_cycles = 0, expected_beats = 0, expected_dram_bursts = 0;
+  uint64_t max_bytes = 0;
 };
 
 // Parses "START:END" (either side may be empty) into the options; throws InputError.
@@ -41,6 +46,8 @@ class Waveform : public sc_core::sc_module {
   ~Waveform() override;
 
   size_t signal_count() const { return m_vars.size(); }
+  // The file's estimated size (WaveformOptions::expected_*).
+  uint64_t estimated_bytes() const;
 
  private:
   struct Var {
@@ -68,6 +75,7 @@ class Waveform : public sc_core::sc_module {
   uint64_t value(const Var& v) const;
   void write_header();
   void write_gtkw() const;
+  uint64_t window_cycles() const;  // cycles traced, from expected_cycles
   void sample();
   void add_dram(DramController& d);
   void take_dram_commands();

@@ -33,6 +33,21 @@ void require_rtl(const char* key, int lanes) {
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
+// What to change when the regions do not fit: the bank size that would hold them at this
+// bank count, and the skip FIFO's share (the one region sized by a key of its own).
+std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw, int lanes) {
+  const bool spill = hw.skip_fifo.policy == SkipPolicy::kSpill && hw.skip_fifo.impl != Impl::kRtl;
+  const uint64_t fifo =
+      skip_fifo_storage(hw.skip_fifo.depth, lanes,
+                        spill ? spill_staging_beats(hw.dram.burst_bytes, lanes) : 0)
+          .sram_bytes(sram.width_bytes());
+  const uint64_t banks = static_cast<uint64_t>(sram.banks());
+  return fmt::format(
+      "raise hardware.sram.bank_bytes (to at least {} at {} banks) or hardware.sram.banks, or "
+      "lower hardware.skip_fifo.depth ({} beats take {} B)",
+      (sram.used() + banks - 1) / banks, banks, hw.skip_fifo.depth, fifo);
+}
+
 ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams& p) {
   ConvEngineConfig e;
   e.geom = {h, w, p.in_c, p.k, p.stride};
@@ -100,6 +115,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
         "skip FIFO only; hardware.skip_fifo.impl: rtl needs dual_port: true");
   m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes,
                                        hw.sram.dual_port);
+  m_sram->defer_capacity_check();  // one message naming every region, below
 
   // Engines allocate their line buffers and weights, then the skip FIFO its storage.
   m_conv1 =
@@ -160,8 +176,9 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     require_rtl("hardware.skip_fifo.impl", lanes);
 #ifdef SKIPSIM_HAVE_RTL
     // The RTL keeps its own storage; the same SRAM is reserved so capacity checks agree.
-    m_sram->allocate("top.skip_fifo.data", static_cast<uint64_t>(hw.skip_fifo.depth) * lanes);
-    m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
+    const SkipFifoStorage st = skip_fifo_storage(hw.skip_fifo.depth, lanes);
+    m_sram->allocate("top.skip_fifo.data", st.data);
+    m_sram->allocate("top.skip_fifo.last", st.last);
     m_skip_fifo = make_rtl_skip_fifo("skip_fifo", hw.skip_fifo.depth);
 #endif
   } else if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
@@ -184,6 +201,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   } else {
     m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
   }
+  m_sram->check_capacity(sram_advice(*m_sram, hw, lanes));
   if (hw.fork.impl == Impl::kRtl) {
     require_rtl("hardware.fork.impl", lanes);
 #ifdef SKIPSIM_HAVE_RTL

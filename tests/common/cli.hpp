@@ -34,4 +34,23 @@ inline std::string slurp(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
+// `skipsim ARGS` run in `dir` (files it writes land there), its exit code, stdout and stderr.
+// tty: under script(1), so that stdout and stderr are a terminal (stderr then comes in `out`).
+struct CliOut {
+  int code = -1;
+  std::string out, err;
+};
+inline CliOut run_cli(const std::string& args, const std::filesystem::path& dir, bool tty = false) {
+  const std::string bin = SKIPSIM_BINARY;
+  const std::string cmd =
+      "cd '" + dir.string() + "' && " +
+      (tty ? "script -qefc \"" + bin + " " + args + "\" /dev/null" : bin + " " + args) + " >" +
+      (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
+  CliOut o;
+  o.code = sh(cmd);
+  o.out = slurp(dir / "stdout");
+  o.err = slurp(dir / "stderr");
+  return o;
+}
+
 }  // namespace skipsim::test

@@ -170,7 +170,7 @@ TEST(CliBadInput, UnwritableOutputIsRefusedBeforeTheRun) {
                      "/nonexistent-dir/w.vcd");
 }
 TEST(CliBadInput, NegativeSeed) {
-  expect_input_error("run --config " + kTiny + " --seed -1", "workload.seed");
+  expect_input_error("run --config " + kTiny + " --seed -1", "--seed '-1'");
 }
 
 TEST(Cli, VcdWindowAndScopeKeepTheFileSmallAndAGtkwGroupsIt) {

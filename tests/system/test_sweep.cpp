@@ -95,10 +95,18 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
             0)
       << slurp(d / "fd.err");
   const auto j = nlohmann::json::parse(slurp(d / "fd.json"));
-  for (const char* k : {"unbounded_max_occupancy", "min_deadlock_free_depth",
-                        "min_full_speed_depth", "analytic_depth", "simulations"})
-    ASSERT_TRUE(j.contains(k)) << k;
-  EXPECT_EQ(j.size(), 5u) << "--json prints exactly the five keys";
+  const char* const keys[] = {"unbounded_max_occupancy",
+                              "min_deadlock_free_depth",
+                              "min_full_speed_depth",
+                              "analytic_depth",
+                              "simulations",
+                              "unbounded_max_occupancy_bytes",
+                              "min_deadlock_free_bytes",
+                              "min_full_speed_bytes",
+                              "analytic_bytes",
+                              "min_legal_depth"};
+  for (const char* k : keys) ASSERT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j.size(), std::size(keys)) << "--json prints exactly the README's keys";
   const uint64_t u = j["unbounded_max_occupancy"].get<uint64_t>();
   const auto scan = scan_all_depths(config, static_cast<int>(u) + 1, d);
   const uint64_t full = scan.at(static_cast<int>(u) + 1).second;

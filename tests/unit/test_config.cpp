@@ -190,7 +190,7 @@ TEST(ConfigPresets, EachPresetLoads) {
   EXPECT_EQ(c2.workload.c, 64);
   EXPECT_EQ(c2.workload.out_channels, 64);
   EXPECT_EQ(c2.workload.seed, 1u);
-  EXPECT_EQ(c2.hardware.sram.banks * c2.hardware.sram.bank_bytes, 1 << 20);
+  EXPECT_EQ(c2.hardware.sram.banks * c2.hardware.sram.bank_bytes, 8 << 20);
   EXPECT_EQ(c2.source, kSourceDir + "/configs/resnet18_conv2x.yaml");
 
   const Config c3 = load_config(kSourceDir + "/configs/resnet18_conv3_1.yaml");

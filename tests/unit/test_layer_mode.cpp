@@ -73,7 +73,7 @@ TEST(LayerModeGolden, AlexNetConv1OsIsClosedForm) {
 // on layers that fold rows and columns partly (stride 2, odd sizes, 1x1, non-square).
 TEST(LayerMode, BitExactEachDataflow) {
   const std::vector<LayerSpec> layers = {
-      {"a", 9, 7, 3, 3, 5, 6, 2}, {"b", 6, 6, 1, 1, 13, 9, 1}, {"c", 8, 5, 3, 3, 3, 4, 1}};
+      {"a", 9, 7, 3, 3, 5, 6, 2}, {"b", 6, 6, 1, 1, 13, 9, 1}, {"c", 8, 5, 3, 3, 3, 4, 1, 1}};
   for (Dataflow d : kAll)
     for (bool compat : {true, false}) {
       LayerModeOptions opt;
@@ -86,7 +86,7 @@ TEST(LayerMode, BitExactEachDataflow) {
       const std::vector<LayerResult> rs = run_layers(opt, layers);
       for (size_t i = 0; i < layers.size(); ++i) {
         const LayerResult& r = rs[i];
-        const int pad = compat ? 0 : layers[i].filter_h / 2;
+        const int pad = layers[i].pad;
         const LayerData data = make_layer_data(layers[i], opt.seed + i);
         EXPECT_EQ(r.output, direct_conv(layers[i], data, pad, r.geo.ofmap_h, r.geo.ofmap_w))
             << dataflow_name(d) << " compat=" << compat << " " << layers[i].name;
@@ -96,15 +96,17 @@ TEST(LayerMode, BitExactEachDataflow) {
     }
 }
 
-// Default mode pads k/2 (56x56 3x3 stride 1 keeps 56x56; compat gives 54x54) and its cycles
-// follow skipsim's own closed form, R + folds*(M + R + C - 2) for ws.
-TEST(LayerMode, PaddingAndOverlappedFolds) {
-  const LayerSpec l{"conv2_x", 56, 56, 3, 3, 64, 64, 1};
+// No mode adds padding to the given sizes: 58x58 (56x56 pre-padded) 3x3 stride 1 gives 56x56
+// in both; pad=1 on 56x56 gives the same. The default mode's cycles follow skipsim's own
+// closed form, R + folds*(M + R + C - 2) for ws.
+TEST(LayerMode, SizesIncludePaddingAndOverlappedFolds) {
+  const LayerSpec l{"conv2_x", 58, 58, 3, 3, 64, 64, 1};
   LayerModeOptions opt;
   opt.rows = opt.cols = 16;
   opt.check = false;
   const LayerResult own = run_layers(opt, {l}).at(0);
   EXPECT_EQ(own.geo.ofmap_h, 56);
+  EXPECT_EQ(own.geo.pad_h, 0);
   EXPECT_EQ(own.geo.m, 56 * 56);
   const uint64_t folds = 36 * 4;  // K = 576 over 16 rows, N = 64 over 16 columns
   EXPECT_EQ(own.folds, folds);
@@ -113,10 +115,20 @@ TEST(LayerMode, PaddingAndOverlappedFolds) {
   EXPECT_EQ(own.cycles, 2 * 16 + 16 - 2 + folds * 3136);
   opt.scalesim_compat = true;
   const LayerResult compat = run_layers(opt, {l}).at(0);
-  EXPECT_EQ(compat.geo.ofmap_h, 54);
-  EXPECT_EQ(compat.cycles, folds * (2 * 16 + 16 + 2916 - 2) - 1);
+  EXPECT_EQ(compat.geo.ofmap_h, 56);
+  EXPECT_EQ(compat.cycles, folds * (2 * 16 + 16 + 3136 - 2) - 1);
+  // pad=1 on the unpadded 56x56: the same output in both modes, the ifmap read as stored.
+  const LayerSpec padded{"conv2_x", 56, 56, 3, 3, 64, 64, 1, 1};
+  for (bool compat_mode : {false, true}) {
+    opt.scalesim_compat = compat_mode;
+    const LayerResult r = run_layers(opt, {padded}).at(0);
+    EXPECT_EQ(r.geo.ofmap_h, 56) << compat_mode;
+    EXPECT_EQ(r.geo.pad_h, 1) << compat_mode;
+    EXPECT_EQ(r.cycles, compat_mode ? compat.cycles : own.cycles);
+    EXPECT_EQ(r.dram_ifmap_bytes, 56u * 56 * 64);
+  }
   // DRAM: each operand once.
-  EXPECT_EQ(own.dram_ifmap_bytes, 56u * 56 * 64);
+  EXPECT_EQ(own.dram_ifmap_bytes, 58u * 58 * 64);
   EXPECT_EQ(own.dram_filter_bytes, 9u * 64 * 64);
   EXPECT_EQ(own.dram_ofmap_bytes, 56u * 56 * 64);
 }
@@ -178,25 +190,27 @@ TEST(LayerModeTopology, Errors) {
   expect_error(h + "c1, 5, 5, 3, 3, 2, 4, 1, 7\n", "t.csv:2: column 9: unexpected value '7'");
   expect_error(h + ", 5, 5, 3, 3, 2, 4, 1\n", "column 'Layer name': empty");
   EXPECT_THROW(read_topology_csv("/nonexistent/x.csv"), InputError);
-  // A filter larger than the ifmap fits only with padding: an error in compat mode, naming
-  // the line, before any layer runs.
+  // A filter larger than the ifmap is an error in both modes (no mode pads), naming the line,
+  // before any layer runs.
   const std::vector<LayerSpec> l =
       parse_topology_csv(h + "ok, 9, 9, 3, 3, 1, 1, 1\nc2, 2, 2, 7, 7, 2, 4, 1\n", "t.csv");
   LayerModeOptions opt;
   opt.rows = opt.cols = 4;
-  EXPECT_EQ(run_layers(opt, l).size(), 2u);
-  opt.scalesim_compat = true;
-  try {
-    run_layers(opt, l);
-    ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("t.csv:3: layer 'c2': filter 7x7 does not fit"),
-              std::string::npos)
-        << e.what();
+  for (bool compat : {false, true}) {
+    opt.scalesim_compat = compat;
+    try {
+      run_layers(opt, l);
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("t.csv:3: layer 'c2': filter 7x7 does not fit"),
+                std::string::npos)
+          << e.what();
+    }
   }
 }
 
-// The shipped topologies: ResNet-18's convs with true output sizes under SCALE-Sim's formula.
+// The shipped topologies: ResNet-18's convs with true output sizes in both modes (the IFMAP
+// sizes include the padding; neither mode adds any).
 TEST(LayerModeTopology, ShippedFiles) {
   const std::string dir = std::string(SKIPSIM_SOURCE_DIR) + "/configs/topologies/";
   const std::vector<LayerSpec> r18 = read_topology_csv(dir + "resnet18.csv");
@@ -210,9 +224,12 @@ TEST(LayerModeTopology, ShippedFiles) {
     for (const LayerSpec& l : r18)
       if (l.name == name) {
         found = true;
-        const LayerGeometry g = layer_geometry(l, true);
-        EXPECT_EQ(g.ofmap_h, e) << name;
-        EXPECT_EQ(g.ofmap_w, e) << name;
+        for (bool compat : {true, false}) {
+          const LayerGeometry g = layer_geometry(l, compat);
+          EXPECT_EQ(g.ofmap_h, e) << name << " compat=" << compat;
+          EXPECT_EQ(g.ofmap_w, e) << name << " compat=" << compat;
+          EXPECT_EQ(g.pad_h, 0) << name;
+        }
       }
     EXPECT_TRUE(found) << name;
   }
@@ -234,6 +251,10 @@ TEST(LayerModeArgs, ParsesKeyValueLists) {
   EXPECT_EQ(d.ifmap_w, 6);
   EXPECT_EQ(d.filter_w, 3);
   EXPECT_EQ(d.stride, 1);
+  EXPECT_EQ(d.pad, 0);
+  EXPECT_EQ(parse_layer_arg("h=8,kh=3,c=2,n=4,pad=1", "x").pad, 1);
+  EXPECT_EQ(parse_layer_arg("h=8,kh=3,c=2,n=4,pad=0", "x").pad, 0);
+  EXPECT_THROW(parse_layer_arg("h=8,kh=3,c=2,n=4,pad=-1", "x"), InputError);
   EXPECT_THROW(parse_layer_arg("h=8,kh=3,c=2", "x"), InputError);          // no n
   EXPECT_THROW(parse_layer_arg("h=8,kh=3,c=2,n=4,q=1", "x"), InputError);  // unknown key
   EXPECT_THROW(parse_layer_arg("h=8,kh=3,c=2,n=-4", "x"), InputError);
