@@ -109,8 +109,8 @@ LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
   } else {
     g.pad_h = l.filter_h / 2;
     g.pad_w = l.filter_w / 2;
-    g.ofmap_h = (l.ifmap_h + 2 * g.pad_h - l.filter_h) / l.stride + 1;
-    g.ofmap_w = (l.ifmap_w + 2 * g.pad_w - l.filter_w) / l.stride + 1;
+    g.ofmap_h = conv_out_size(l.ifmap_h, l.filter_h, l.stride, g.pad_h);
+    g.ofmap_w = conv_out_size(l.ifmap_w, l.filter_w, l.stride, g.pad_w);
   }
   if (l.filter_h > l.ifmap_h + 2 * g.pad_h || l.filter_w > l.ifmap_w + 2 * g.pad_w ||
       g.ofmap_h < 1 || g.ofmap_w < 1)
