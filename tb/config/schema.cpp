@@ -98,6 +98,10 @@ const Field* Schema::find(std::string_view path) const {
   return nullptr;
 }
 
+bool Schema::is_extra(std::string_view key) const {
+  return std::find(m_extra.begin(), m_extra.end(), key) != m_extra.end();
+}
+
 bool Schema::is_group(std::string_view path) const {
   return !path.empty() && std::any_of(m_fields.begin(), m_fields.end(),
                                       [&](const Field& f) { return inside(f.path, path); });
@@ -128,8 +132,7 @@ void Schema::flatten(const void* node, const std::string& group, const std::stri
     const std::string path = join_path(group, key);
     if (!seen.insert(key).second) fail(source, fmt::format("{}: duplicate key", path));
     const YAML::Node& value = kv.second;
-    const bool extra =
-        group.empty() && std::find(m_extra.begin(), m_extra.end(), key) != m_extra.end();
+    const bool extra = group.empty() && is_extra(key);
     if (extra) {
       if (!value.IsScalar() && !(key != kBase && value.IsNull())) {
         fail(source, fmt::format("{}: expected a string, got {}", key, describe(value)));
@@ -148,7 +151,12 @@ void Schema::flatten(const void* node, const std::string& group, const std::stri
       }
       flatten(&value, path, source, out, base, has_base);
     } else {
-      if (group.empty()) {
+      // A file of another kind (none of its top-level keys ours but `description`).
+      const bool ours = group.empty() && std::any_of(map.begin(), map.end(), [&](const auto& e) {
+                          const std::string k = e.first.IsScalar() ? e.first.Scalar() : "";
+                          return is_group(k) || find(k) || (k == kBase && is_extra(k));
+                        });
+      if (group.empty() && !ours) {
         for (const Foreign& f : m_foreign)
           if (f.key == key) fail(source, f.message);
       }

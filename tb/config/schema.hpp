@@ -113,6 +113,7 @@ class Schema {
          std::vector<Foreign> foreign = {});
 
   const Field* find(std::string_view path) const;
+  bool is_extra(std::string_view key) const;  // a top-level key that is not a setting
   bool is_group(std::string_view path) const;
   // The keys directly under group (the top level when empty), in schema order.
   std::vector<std::string> children(std::string_view group) const;

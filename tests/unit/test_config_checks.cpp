@@ -136,6 +136,10 @@ TEST_F(ConfigDir, DramPresetGivenAsRunConfigNamesTheMissingSection) {
   EXPECT_NE(e.find("ddr4_3200.yaml: no hardware:, workload: or sim: section"), std::string::npos)
       << e;
   EXPECT_NE(e.find("DRAM preset"), std::string::npos) << e;
+  // Beside run sections, `dram:` is just an unknown key.
+  EXPECT_EQ(parse_error("hardware: {}\ndram: {tRCD: 3}\n"),
+            "config error: x.yaml: dram: unknown key (allowed: description, base, hardware, "
+            "workload, sim)");
   // And a run configuration named as a preset.
   const std::string run = write("run.yaml", "hardware: {dram: {preset: run.yaml}}\n");
   const std::string r = error_of([&] { load_config(run); });
