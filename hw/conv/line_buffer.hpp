@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hw/common/beat.hpp"
+#include "hw/common/conv_geometry.hpp"
 #include "hw/sram/sram_banks.hpp"
 
 namespace skipsim {
@@ -19,9 +20,9 @@ namespace skipsim {
 struct ConvGeometry {
   int h = 0, w = 0, c = 0;  // input
   int k = 1, stride = 1;
-  int pad() const { return k / 2; }
-  int out_h() const { return (h + 2 * pad() - k) / stride + 1; }
-  int out_w() const { return (w + 2 * pad() - k) / stride + 1; }
+  int pad() const { return same_pad(k); }
+  int out_h() const { return conv_out_size(h, k, stride, pad()); }
+  int out_w() const { return conv_out_size(w, k, stride, pad()); }
   // Raster index (within a frame) of the first / last input pixel output (oy, ox) reads.
   uint64_t first_pixel(int oy, int ox) const {
     const int y = std::max(0, oy * stride - pad()), x = std::max(0, ox * stride - pad());

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "hw/common/errors.hpp"
 
@@ -31,7 +32,7 @@ std::string parse(const std::string& spec, std::vector<int>& order) {
       if (kNames[i] == name) f = i;
     }
     if (f < 0) {
-      return fmt::format("unknown field '{}' (allowed: ch, ra, bg, ba, ro, co)", name);
+      return fmt::format("unknown field '{}' (allowed: {})", name, fmt::join(kNames, ", "));
     }
     for (int g : order) {
       if (g == f) return fmt::format("field '{}' appears twice", name);
@@ -44,7 +45,8 @@ std::string parse(const std::string& spec, std::vector<int>& order) {
     bool found = false;
     for (int g : order) found |= g == i;
     if (!found)
-      return fmt::format("field '{}' is missing (need all of ch, ra, bg, ba, ro, co)", kNames[i]);
+      return fmt::format("field '{}' is missing (need all of {})", kNames[i],
+                         fmt::join(kNames, ", "));
   }
   return "";
 }

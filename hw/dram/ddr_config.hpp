@@ -1,14 +1,13 @@
 #pragma once
 // DdrConfig: the organization, timing (in DRAM clock cycles), scheduling and energy parameters
-// of a DDR memory system, parsed from YAML into a plain struct with defaults and validated
-// before any model is built. The defaults are DDR4-3200AA (22-22-22), 8 Gb x8 devices, one
-// 64-bit channel of 2 ranks (DESIGN.md section 9); configs/dram/ holds the other presets.
+// of a DDR memory system: a plain struct with defaults (tb/config/dram_preset.cpp reads it
+// from a preset file), validated before any model is built. The defaults are DDR4-3200AA
+// (22-22-22), 8 Gb x8 devices, one 64-bit channel of 2 ranks (DESIGN.md section 9); configs/dram/
+// holds the other presets.
 #include <cstdint>
 #include <string>
 
-namespace YAML {
-class Node;
-}
+#include "hw/common/enum_names.hpp"
 
 namespace skipsim {
 
@@ -16,6 +15,10 @@ enum class PagePolicy {
   kOpen,    // a row stays open until a conflict or a refresh closes it
   kClosed,  // every column command auto-precharges its bank
 };
+
+inline constexpr EnumName<PagePolicy> kPagePolicyNames[] = {{PagePolicy::kOpen, "open"},
+                                                            {PagePolicy::kClosed, "closed"}};
+constexpr const auto& enum_table(PagePolicy) { return kPagePolicyNames; }
 
 struct DdrConfig {
   std::string name = "DDR4-3200";
@@ -71,18 +74,8 @@ struct DdrConfig {
   double peak_gbytes_per_s() const;  // all channels, GB/s (1e9 bytes per second)
 };
 
-// Parses the map `node` (keys as in DdrConfig, missing keys keep the defaults above);
-// `path` is the key path of node for messages ("dram"), `source` the file name. Unknown
-// keys, wrong types and values out of range throw InputError naming the key path and the
-// allowed range.
-DdrConfig parse_ddr_config(const YAML::Node& node, const std::string& path,
-                           const std::string& source);
-
-// Checks the cross-field rules (powers of two, watermarks below the queue size, ...).
+// Checks the cross-field rules (powers of two, watermarks below the queue size, ...); errors
+// are InputErrors "config error: <source>: <path>.<key>: ...".
 void validate_ddr_config(const DdrConfig& cfg, const std::string& path, const std::string& source);
-
-// Reads a preset file (configs/dram/*.yaml): a top-level `dram:` map and an optional
-// `description:`.
-DdrConfig load_ddr_preset(const std::string& file);
 
 }  // namespace skipsim

@@ -10,30 +10,23 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/enum_names.hpp"
 #include "hw/common/errors.hpp"
 
 namespace skipsim {
 
 enum class Dataflow { kWs, kOs, kIs };
 
-inline const char* dataflow_name(Dataflow d) {
-  switch (d) {
-    case Dataflow::kWs:
-      return "ws";
-    case Dataflow::kOs:
-      return "os";
-    case Dataflow::kIs:
-      return "is";
-  }
-  return "?";
-}
+inline constexpr EnumName<Dataflow> kDataflowNames[] = {
+    {Dataflow::kWs, "ws"}, {Dataflow::kOs, "os"}, {Dataflow::kIs, "is"}};
+constexpr const auto& enum_table(Dataflow) { return kDataflowNames; }
+
+inline const char* dataflow_name(Dataflow d) { return enum_name(d).data(); }
 
 // "ws", "os", "is" (case-sensitive); anything else is an InputError naming `what`.
 inline Dataflow parse_dataflow(const std::string& s, const std::string& what = "dataflow") {
-  if (s == "ws") return Dataflow::kWs;
-  if (s == "os") return Dataflow::kOs;
-  if (s == "is") return Dataflow::kIs;
-  throw InputError(what + ": expected one of ws, os, is, got '" + s + "'");
+  if (const auto d = parse_enum<Dataflow>(s)) return *d;
+  throw InputError(what + ": expected one of " + enum_choices<Dataflow>() + ", got '" + s + "'");
 }
 
 struct FoldMapping {

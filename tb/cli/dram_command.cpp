@@ -24,7 +24,8 @@ class DramCommand : public Command {
     CLI::App* sub = app.add_subcommand(
         "dram", "replay a DRAM request trace (ADDR READ|WRITE CYCLE lines) through the DDR model");
     sub->add_option("-c,--config", args.config,
-                    "DRAM preset (configs/dram/*.yaml) or a file with hardware.dram.preset")
+                    "DRAM preset: a configs/dram name or file, or a run configuration naming one "
+                    "(hardware.dram.preset)")
         ->required();
     sub->add_option("--trace", args.trace, "trace file")->required();
     sub->add_option("--csv", args.csv, "write idx,addr,is_write,arrival,accepted,done per request");

@@ -52,7 +52,7 @@ class LayerCommand : public Command {
     topo->excludes(layer);
     cmd->add_option("--dataflow", args.dataflow,
                     "ws (weight), os (output) or is (input) stationary")
-        ->check(CLI::IsMember({"ws", "os", "is"}));
+        ->check(CLI::IsMember(enum_names<Dataflow>()));
     cmd->add_flag(
         "--scalesim-compat", args.scalesim_compat,
         "no padding, serialized folds with fill and drain exposed: SCALE-Sim v2's cycles");

@@ -1,11 +1,14 @@
 #pragma once
 // The run configuration: YAML parsed into plain structs with defaults, validated before
-// elaboration. Every key is documented in README.md ("Configuration"); unknown keys, wrong
-// types and impossible values throw InputError with the key path and the allowed range.
+// elaboration (keys: tb/config/run_config.cpp, cross-key rules: tb/config/config_checks.cpp,
+// the mechanism: tb/config/schema.hpp). Every key is documented in README.md
+// ("Configuration"); unknown keys, wrong types and impossible values throw InputError with
+// the key path and the allowed range.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "hw/common/enum_names.hpp"
 #include "hw/dram/ddr_config.hpp"
 #include "hw/mac_array/dataflow.hpp"
 #include "tb/ref/golden.hpp"
@@ -14,6 +17,9 @@ namespace skipsim {
 
 // Which model of a block runs: the SystemC one, or its Verilated RTL (hw/rtl/).
 enum class Impl { kSystemC, kRtl };
+
+inline constexpr EnumName<Impl> kImplNames[] = {{Impl::kSystemC, "systemc"}, {Impl::kRtl, "rtl"}};
+constexpr const auto& enum_table(Impl) { return kImplNames; }
 
 struct MacArrayConfig {
   int rows = 16;  // R
@@ -33,6 +39,10 @@ struct StreamConfig {
 // What the skip FIFO does when its on-chip storage is full: hold the fork back, or spill the
 // overflow to a ring buffer in DRAM and fill it back in order.
 enum class SkipPolicy { kBlock, kSpill };
+
+inline constexpr EnumName<SkipPolicy> kSkipPolicyNames[] = {{SkipPolicy::kBlock, "block"},
+                                                            {SkipPolicy::kSpill, "spill"}};
+constexpr const auto& enum_table(SkipPolicy) { return kSkipPolicyNames; }
 
 struct SkipFifoConfig {
   int64_t depth = 4096;  // beats
@@ -64,10 +74,15 @@ struct EnergyConfig {
 
 enum class DramModel { kSimple, kDdr };
 
+inline constexpr EnumName<DramModel> kDramModelNames[] = {{DramModel::kSimple, "simple"},
+                                                          {DramModel::kDdr, "ddr"}};
+constexpr const auto& enum_table(DramModel) { return kDramModelNames; }
+
 struct DramConfig {
   DramModel model = DramModel::kDdr;
   std::string preset = "ddr4_3200";  // a configs/dram name or a YAML file
   std::string preset_path;           // the file it resolved to (set by the loader)
+  DdrConfig ddr;                     // the preset, read once by the loader (model ddr)
   double clock_ghz = 1.6;            // DRAM controller clock (simple model)
   double latency_ns = 60.0;          // request accepted -> first data (simple model)
   int bytes_per_cycle = 16;          // data bus width per DRAM cycle (simple model)
@@ -124,9 +139,9 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 // Same from YAML text (tests, defaults).
 Config parse_config(const std::string& yaml_text, const std::vector<std::string>& overrides = {},
                     const std::string& source = "<string>");
-// The DDR preset hardware.dram.preset names (resolved again when the Config was not loaded
-// through load_config / parse_config).
-DdrConfig ddr_config_of(const Config& c);
+// The DDR preset hardware.dram.preset names, as the loader read it (model ddr; a Config built
+// by hand carries the DdrConfig defaults, DDR4-3200 without energies).
+const DdrConfig& ddr_config_of(const Config& c);
 
 // The effective configuration as YAML (every key, defaults filled in).
 std::string dump_config(const Config& c);

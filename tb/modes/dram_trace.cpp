@@ -1,16 +1,11 @@
 #include "tb/modes/dram_trace.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <ostream>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -19,11 +14,10 @@
 
 #include "hw/common/errors.hpp"
 #include "hw/dram/ddr_controller.hpp"
+#include "tb/config/dram_preset.hpp"
 
 namespace skipsim {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct TraceLine {
   uint64_t addr = 0;
@@ -178,19 +172,6 @@ class LineReader {
   bool m_eof = false;
 };
 
-YAML::Node load_yaml(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("config error: {}: cannot open the file", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return YAML::Load(text.str());
-  } catch (const YAML::ParserException& e) {
-    throw InputError(fmt::format("config error: {}:{}:{}: invalid YAML: {}", path, e.mark.line + 1,
-                                 e.mark.column + 1, e.msg));
-  }
-}
-
 std::string fmt_count(uint64_t v) { return fmt::format("{}", v); }
 
 void print_table(const nlohmann::json& j, std::ostream& out) {
@@ -233,31 +214,9 @@ void print_table(const nlohmann::json& j, std::ostream& out) {
 
 }  // namespace
 
-DdrConfig load_dram_config(const std::string& path) {
-  const YAML::Node root = load_yaml(path);
-  if (root.IsMap() && root["dram"]) return load_ddr_preset(path);
-  if (root.IsMap() && root["hardware"] && root["hardware"].IsMap() && root["hardware"]["dram"] &&
-      root["hardware"]["dram"].IsMap() && root["hardware"]["dram"]["preset"]) {
-    const YAML::Node p = root["hardware"]["dram"]["preset"];
-    if (!p.IsScalar()) {
-      throw InputError(
-          fmt::format("config error: {}: hardware.dram.preset: expected a file name", path));
-    }
-    fs::path preset = p.Scalar();
-    if (preset.is_relative() && !fs::exists(preset)) {
-      preset = fs::path(path).parent_path() / preset;
-    }
-    return load_ddr_preset(preset.string());
-  }
-  throw InputError(
-      fmt::format("config error: {}: expected a `dram:` section (a configs/dram/ preset) or "
-                  "hardware.dram.preset",
-                  path));
-}
-
 int run_dram_trace(const std::string& config_path, const std::string& trace_path,
                    const std::string& csv_path, bool json, std::ostream& out) {
-  const DdrConfig cfg = load_dram_config(config_path);
+  const DdrConfig cfg = dram_config_for_trace(config_path);
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(trace_path.c_str(), "rb"),
                                                            &std::fclose);
   if (!in) throw InputError(fmt::format("trace error: {}: cannot open the file", trace_path));

@@ -12,14 +12,10 @@
 
 namespace skipsim {
 
-// The DRAM configuration of a YAML file: a preset (a top-level `dram:` map, as in
-// configs/dram/) or a file whose `hardware.dram.preset` names one (relative to the working
-// directory or to the file).
-DdrConfig load_dram_config(const std::string& path);
-
-// Replays trace_path; prints the statistics to `out` as a table, or as JSON when `json`
-// (keys include total_cycles, avg_read_latency, bandwidth_gbps (GB/s), row_hit_rate). With
-// csv_path, writes one row per request: idx,addr,is_write,arrival,accepted,done. Returns the
+// Replays trace_path on the DRAM config_path means (dram_config_for_trace: a preset file or
+// name, or a run configuration naming one); prints the statistics to `out` as a table, or as JSON
+// when `json` (keys include total_cycles, avg_read_latency, bandwidth_gbps (GB/s), row_hit_rate).
+// With csv_path, writes one row per request: idx,addr,is_write,arrival,accepted,done. Returns the
 // exit code (0); bad input throws InputError naming file:line and what is expected.
 int run_dram_trace(const std::string& config_path, const std::string& trace_path,
                    const std::string& csv_path, bool json, std::ostream& out);

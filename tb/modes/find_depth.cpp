@@ -19,7 +19,7 @@ namespace skipsim {
 
 namespace {
 
-int out_size(int in, int k, int s) { return (in + 2 * (k / 2) - k) / s + 1; }
+int out_size(int in, int k, int s) { return conv_out_size(in, k, s, same_pad(k)); }
 
 // Raster index of the last input pixel a conv output (y, x) reads.
 struct Conv {

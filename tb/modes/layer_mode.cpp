@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "hw/common/conv_geometry.hpp"
 #include "hw/common/errors.hpp"
 #include "hw/mac_array/systolic_array.hpp"
 #include "tb/config/config.hpp"
@@ -78,8 +79,8 @@ LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
     g.ofmap_h = static_cast<int>(ceil_div(hp - l.filter_h + l.stride, l.stride));
     g.ofmap_w = static_cast<int>(ceil_div(wp - l.filter_w + l.stride, l.stride));
   } else {
-    g.ofmap_h = (hp - l.filter_h) / l.stride + 1;
-    g.ofmap_w = (wp - l.filter_w) / l.stride + 1;
+    g.ofmap_h = conv_out_size(l.ifmap_h, l.filter_h, l.stride, l.pad);
+    g.ofmap_w = conv_out_size(l.ifmap_w, l.filter_w, l.stride, l.pad);
   }
   g.m = static_cast<int64_t>(g.ofmap_h) * g.ofmap_w;
   g.n = l.num_filters;

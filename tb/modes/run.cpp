@@ -66,7 +66,7 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
   j["deadlock_window"] = top.deadlock_window();
 
   const auto& w = cfg.workload;
-  j["workload"] = {{"block", w.block == BlockKind::kBasic ? "basic" : "downsample"},
+  j["workload"] = {{"block", std::string(enum_name(w.block))},
                    {"input", {{"h", w.h}, {"w", w.w}, {"c", w.c}}},
                    {"output", {{"h", top.out_h()}, {"w", top.out_w()}, {"c", top.out_c()}}},
                    {"seed", w.seed},
@@ -82,7 +82,7 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
       {"pushes", fs.pushes},
       {"pops", fs.pops},
       {"bytes_per_beat", cfg.hardware.stream.lanes},
-      {"policy", cfg.hardware.skip_fifo.policy == SkipPolicy::kSpill ? "spill" : "block"}};
+      {"policy", std::string(enum_name(cfg.hardware.skip_fifo.policy))}};
   {
     uint64_t sram_bytes = 0;
     const std::string prefix = std::string(top.skip_fifo().name()) + ".";
@@ -133,7 +133,7 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
     mods[n]["tiles"] = e->tiles();
     mods[n]["folds"] = e->folds();
     mods[n]["useful_macs"] = e->useful_macs();
-    mods[n]["mac_array_impl"] = e->datapath() ? "rtl" : "systemc";
+    mods[n]["mac_array_impl"] = std::string(enum_name(e->datapath() ? Impl::kRtl : Impl::kSystemC));
     if (e->datapath()) {
       mods[n]["rtl_mismatched_cycles"] = e->datapath()->mismatched_cycles();
       mods[n]["rtl_first_mismatch"] = e->datapath()->first_mismatch();
@@ -177,7 +177,7 @@ nlohmann::json build_report(ResidualBlock& top, const Config& cfg, const RunResu
                                                     {"slot_wait_cycles", pur[p].slot_wait_cycles}};
   const auto bytes_of = [&](DmaPurpose p) { return pur[static_cast<int>(p)].bytes; };
   j["dram"] = {
-      {"model", cfg.hardware.dram.model == DramModel::kDdr ? "ddr" : "simple"},
+      {"model", std::string(enum_name(cfg.hardware.dram.model))},
       {"bytes_read", ds.bytes_read},
       {"bytes_written", ds.bytes_written},
       {"reads", ds.reads},

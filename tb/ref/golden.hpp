@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/conv_geometry.hpp"
+#include "hw/common/enum_names.hpp"
 #include "tb/ref/tensor.hpp"
 
 namespace skipsim {
@@ -19,8 +21,8 @@ struct ConvParams {
   std::vector<int32_t> mult;   // out_c, each in [0, 2^31-1]
   std::vector<int32_t> shift;  // out_c, each in [1, 62]
 
-  int pad() const { return k / 2; }
-  int out_size(int in) const { return (in + 2 * pad() - k) / stride + 1; }
+  int pad() const { return same_pad(k); }
+  int out_size(int in) const { return conv_out_size(in, k, stride, pad()); }
   int8_t w(int o, int i, int ky, int kx) const {
     return weight[((static_cast<size_t>(o) * in_c + i) * k + ky) * k + kx];
   }
@@ -31,6 +33,10 @@ struct AddParams {
 };
 
 enum class BlockKind { kBasic, kDownsample };
+
+inline constexpr EnumName<BlockKind> kBlockKindNames[] = {{BlockKind::kBasic, "basic"},
+                                                          {BlockKind::kDownsample, "downsample"}};
+constexpr const auto& enum_table(BlockKind) { return kBlockKindNames; }
 
 // Everything one residual block run needs: input, the convs, the add.
 // kBasic: conv1 (3x3, s1, relu) -> conv2 (3x3, s1) -> add with identity skip.

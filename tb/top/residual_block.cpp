@@ -71,7 +71,8 @@ uint64_t spill_ring_bytes(const Config& cfg) {
   // more than a frame and a few rows.
   const WorkloadConfig& w = cfg.workload;
   const bool down = w.block == BlockKind::kDownsample;
-  const uint64_t oh = down ? (w.h - 1) / 2 + 1 : w.h, ow = down ? (w.w - 1) / 2 + 1 : w.w;
+  const uint64_t oh = down ? conv_out_size(w.h, 3, 2, 1) : w.h,
+                 ow = down ? conv_out_size(w.w, 3, 2, 1) : w.w;
   const int lanes = cfg.hardware.stream.lanes;
   const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, lanes);
   const uint64_t bpb = std::max<uint64_t>(1, burst / static_cast<uint64_t>(lanes));

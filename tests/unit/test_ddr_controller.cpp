@@ -8,12 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
+#include "hw/common/errors.hpp"
 #include "hw/dram/ddr_config.hpp"
 #include "hw/dram/ddr_controller.hpp"
 #include "hw/dram/dram_stats.hpp"
-#include "hw/common/errors.hpp"
+#include "tb/config/dram_preset.hpp"
 
 using namespace skipsim;
 
@@ -21,7 +20,7 @@ namespace {
 
 const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
 
-DdrConfig ddr4() { return load_ddr_preset(kSourceDir + "/configs/dram/ddr4_3200.yaml"); }
+DdrConfig ddr4() { return load_dram_preset(kSourceDir + "/configs/dram/ddr4_3200.yaml"); }
 
 DramAddress at(int rank, int bg, int bank, int64_t row = 0, int column = 0) {
   DramAddress a;
@@ -420,7 +419,7 @@ TEST(DdrStats, EnergyAndJsonKeys) {
 
 std::string config_error(const std::string& yaml) {
   try {
-    parse_ddr_config(YAML::Load(yaml), "dram", "x.yaml");
+    parse_dram_preset("dram: {" + yaml + "}", "x.yaml");
   } catch (const InputError& e) {
     return e.what();
   }
@@ -443,7 +442,7 @@ TEST(DdrConfig, Ddr4PresetHasTheDesignFigures) {
 
 TEST(DdrConfig, EveryPresetLoads) {
   for (const char* p : {"ddr4_3200", "ddr4_2400", "lpddr4_3200", "hbm2_pc"}) {
-    const DdrConfig c = load_ddr_preset(kSourceDir + "/configs/dram/" + p + ".yaml");
+    const DdrConfig c = load_dram_preset(kSourceDir + "/configs/dram/" + p + ".yaml");
     DdrController ctl(c);
     EXPECT_GT(latency_of(ctl, 0, false, 0), 0u) << p;
   }
@@ -459,8 +458,9 @@ TEST(DdrConfig, ErrorsNameTheKeyAndTheRange) {
   EXPECT_NE(config_error("tRCD: '22'").find("the string '22'"), std::string::npos);
   EXPECT_NE(config_error("ranks: 3").find("dram.ranks: expected a power of two"),
             std::string::npos);
-  EXPECT_NE(config_error("page_policy: half").find("dram.page_policy: expected open or closed"),
-            std::string::npos);
+  EXPECT_NE(
+      config_error("page_policy: half").find("dram.page_policy: expected one of: open, closed"),
+      std::string::npos);
   EXPECT_NE(config_error("write_low_watermark: 30").find("dram.write_low_watermark"),
             std::string::npos);
   EXPECT_NE(config_error("address_map: ro-ra-bg-ba-co")
