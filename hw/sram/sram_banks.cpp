@@ -52,4 +52,19 @@ int SramBanks::allocate(const std::string& name, uint64_t bytes) {
   return static_cast<int>(m_regions.size()) - 1;
 }
 
+void SramBanks::report(StatsNode& node) const {
+  node.set("capacity_bytes", capacity()).set("used_bytes", used()).set("dual_port", dual_port());
+  uint64_t conflicts = 0;
+  StatsNode& regions = node.child("regions");
+  for (const Region& r : m_regions) {
+    regions.child(r.name)
+        .set("bytes", r.bytes)
+        .set("reads", r.reads)
+        .set("writes", r.writes)
+        .set("conflicts", r.conflicts);
+    conflicts += r.conflicts;
+  }
+  node.set("bank_conflicts", conflicts);
+}
+
 }  // namespace skipsim

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/stats.hpp"
+
 namespace skipsim {
 
 class SramBanks {
@@ -43,6 +45,9 @@ class SramBanks {
   int width_bytes() const { return m_width; }
 
   const std::vector<Region>& regions() const { return m_regions; }
+  const Region& region(int id) const { return m_regions[static_cast<size_t>(id)]; }
+  // Capacity, use, ports, and per region its bytes, accesses and conflicts.
+  void report(StatsNode& node) const;
   uint64_t capacity() const { return m_capacity; }
   uint64_t used() const { return m_used; }
   int bank_of(uint64_t addr) const { return static_cast<int>((addr / m_width) % m_banks); }

@@ -160,9 +160,11 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     require_rtl("hardware.skip_fifo.impl", lanes);
 #ifdef SKIPSIM_HAVE_RTL
     // The RTL keeps its own storage; the same SRAM is reserved so capacity checks agree.
-    m_sram->allocate("top.skip_fifo.data", static_cast<uint64_t>(hw.skip_fifo.depth) * lanes);
-    m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
+    const int data =
+        m_sram->allocate("top.skip_fifo.data", static_cast<uint64_t>(hw.skip_fifo.depth) * lanes);
+    const int last = m_sram->allocate("top.skip_fifo.last", (hw.skip_fifo.depth + 7) / 8);
     m_skip_fifo = make_rtl_skip_fifo("skip_fifo", hw.skip_fifo.depth);
+    m_skip_fifo->own_sram_regions(*m_sram, {data, last});
 #endif
   } else if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
     SpillConfig sc;
