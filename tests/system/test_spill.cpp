@@ -242,9 +242,10 @@ TEST(DramTraffic, PerPurposeSumsEqualTheTotals) {
     EXPECT_TRUE(d["ddr"]["read_latency"].contains(k)) << k;
 }
 
+// Caught when the configuration loads, before elaboration.
 TEST(SpillConfig, DepthBelowOneBurstIsAConfigError) {
-  const Config cfg = tiny("hardware.skip_fifo.policy=spill hardware.skip_fifo.depth=3");
   try {
+    const Config cfg = tiny("hardware.skip_fifo.policy=spill hardware.skip_fifo.depth=3");
     run_block(cfg, random_block(block_shape(cfg.workload), 1), {});
     FAIL() << "expected a config error";
   } catch (const InputError& e) {
