@@ -6,6 +6,7 @@
 
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/common/stall_stats.hpp"
+#include "hw/common/stats.hpp"
 
 namespace skipsim {
 
@@ -21,6 +22,9 @@ class HwBlock {
   virtual bool quiescent() const { return false; }
   virtual std::vector<std::string> input_ports() const { return {}; }
   virtual std::vector<std::string> output_ports() const { return {}; }
+  // Writes the block's statistics into `node`: where its cycles went (busy, starved,
+  // blocked, waiting_dram, idle, per-port starved_on / blocked_on); blocks add their own.
+  virtual void report(StatsNode& node) const;
 
   // This cycle's stall cause as a waveform code: 0 busy, 1 starved, 2 blocked,
   // 3 waiting for DRAM, 4 idle (WaitState::Kind order). Written only once traced.

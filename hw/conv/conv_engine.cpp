@@ -109,6 +109,23 @@ double ConvEngine::mac_utilization(uint64_t cycles) const {
          (static_cast<double>(cycles) * m_cfg.mac_rows * m_cfg.mac_cols);
 }
 
+void ConvEngine::report(StatsNode& node) const {
+  HwBlock::report(node);
+  node.set("cycles_per_pixel", cycles_per_pixel())
+      .set("pixels_out", pixels_out())
+      .set("dataflow", dataflow_name(m_cfg.dataflow))
+      .set("tile_pixels", tile_pixels())
+      .set("tiles", tiles())
+      .set("folds", folds())
+      .set("useful_macs", useful_macs())
+      .set("mac_array_impl", m_datapath ? "rtl" : "systemc");
+  if (m_datapath) {
+    node.set("rtl_mismatched_cycles", m_datapath->mismatched_cycles())
+        .set("rtl_first_mismatch", m_datapath->first_mismatch());
+  }
+  node.set("line_buffer_pixels", m_lb.capacity_pixels());
+}
+
 int max_tile_pixels(const ConvEngineConfig& cfg) {
   const int t = cfg.tile_pixels > 0 ? cfg.tile_pixels
                                     : default_tile_pixels(cfg.dataflow, cfg.mac_rows, cfg.mac_cols);

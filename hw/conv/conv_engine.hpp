@@ -77,6 +77,8 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
+  // Adds the array's figures (tiles, folds, MACs, dataflow, datapath) to the stall stats.
+  void report(StatsNode& node) const override;
   // ParamSink
   std::string sink_name() const override { return name(); }
   uint64_t param_bytes() const override { return m_param_bytes; }

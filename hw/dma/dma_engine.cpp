@@ -111,4 +111,39 @@ void DmaEngine::pop_front(bool write) {
   --m_outstanding[write];
 }
 
+namespace {
+void report_purposes(const std::array<DmaPurposeStats, kDmaPurposes>& by, StatsNode& node) {
+  for (int p = 0; p < kDmaPurposes; ++p)
+    node.child(purpose_name(static_cast<DmaPurpose>(p)))
+        .set("requests", by[p].requests)
+        .set("bytes", by[p].bytes)
+        .set("slot_wait_cycles", by[p].slot_wait_cycles);
+}
+}  // namespace
+
+void report_dma_purposes(const std::vector<const DmaEngine*>& engines, StatsNode& node) {
+  std::array<DmaPurposeStats, kDmaPurposes> sum{};
+  for (const DmaEngine* e : engines) {
+    for (int p = 0; p < kDmaPurposes; ++p) {
+      const DmaPurposeStats& x = e->dma_stats().by_purpose[p];
+      sum[p].requests += x.requests;
+      sum[p].bytes += x.bytes;
+      sum[p].slot_wait_cycles += x.slot_wait_cycles;
+    }
+  }
+  report_purposes(sum, node);
+}
+
+void DmaEngine::report(StatsNode& node) const {
+  HwBlock::report(node);
+  const DmaStats& s = m_stats;
+  StatsNode& d = node.child("dma");
+  d.set("read_requests", s.read_requests)
+      .set("write_requests", s.write_requests)
+      .set("bytes_read", s.bytes_read)
+      .set("bytes_written", s.bytes_written)
+      .set("req_backpressure_cycles", s.req_backpressure_cycles)
+      .set("latency_cycles_max", s.latency_cycles_max);
+  report_purposes(s.by_purpose, d.child("by_purpose"));
+}
 }  // namespace skipsim

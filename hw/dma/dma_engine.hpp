@@ -38,6 +38,11 @@ struct DmaStats {
   std::array<DmaPurposeStats, kDmaPurposes> by_purpose{};
 };
 
+// Requests, bytes and slot waits per purpose (one child each, every purpose present),
+// summed over `engines`: the DRAM traffic by what the bytes are.
+class DmaEngine;
+void report_dma_purposes(const std::vector<const DmaEngine*>& engines, StatsNode& node);
+
 class DmaEngine : public sc_core::sc_module, public HwBlock {
  public:
   sc_core::sc_in<bool> clk;
@@ -48,6 +53,8 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stall; }
   const DmaStats& dma_stats() const { return m_stats; }
+  // Adds a `dma` node (requests, bytes, back-pressure, latency, per purpose) to the stall stats.
+  void report(StatsNode& node) const override;
   // Counter shared with the monitor: bumped on every TLM phase (deadlock watchdog).
   void set_activity_counter(uint64_t* c) { m_activity = c; }
   int outstanding() const { return m_outstanding[0] + m_outstanding[1]; }

@@ -186,8 +186,8 @@ void DdrController::take_completed(std::vector<DdrCompletion>& out) {
   std::swap(out, m_completed);
 }
 
-nlohmann::json DdrController::to_json() const {
-  return m_stats.to_json(m_cfg, m_stats.last_done_cycle ? m_stats.last_done_cycle : m_now);
+void DdrController::report(StatsNode& node) const {
+  m_stats.report(node, m_cfg, m_stats.last_done_cycle ? m_stats.last_done_cycle : m_now);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -28,8 +28,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "hw/dram/address_map.hpp"
 #include "hw/dram/ddr_config.hpp"
 #include "hw/dram/dram_stats.hpp"
@@ -88,7 +86,7 @@ class DdrController {
 
   const DdrStats& stats() const { return m_stats; }
   // The statistics over [0, max(now, last data beat)).
-  nlohmann::json to_json() const;
+  void report(StatsNode& node) const;
 
   // --- Test hooks: the timing rules themselves, without the scheduler. ---
   void set_log(bool on) { m_log_on = on; }

@@ -21,9 +21,11 @@ DramController::DramController(sc_core::sc_module_name name, const DdrConfig& cf
   dont_initialize();
 }
 
-nlohmann::json DramController::model_json() const {
-  return m_ctl.stats().to_json(
-      m_ctl.config(), std::max(cycle_at(sc_core::sc_time_stamp()), m_ctl.stats().last_done_cycle));
+void DramController::report(StatsNode& node) const {
+  DramTarget::report(node);
+  node.set("preset", m_ctl.config().name);
+  m_ctl.stats().report(node.child("ddr"), m_ctl.config(),
+                       std::max(cycle_at(sc_core::sc_time_stamp()), m_ctl.stats().last_done_cycle));
 }
 
 void DramController::take_commands(std::vector<DdrIssued>& out) {

@@ -36,8 +36,9 @@ class DramController : public DramTarget {
 
   sc_core::sc_time cycle_time() const override { return m_tck; }
   int in_flight() const override { return static_cast<int>(m_tr_slot.size()); }
-  // The DDR statistics over the simulated time so far.
-  nlohmann::json model_json() const override;
+  const char* model_name() const override { return "ddr"; }
+  // Adds the preset's name and a `ddr` node: the DDR statistics over the simulated time so far.
+  void report(StatsNode& node) const override;
 
   const DdrController& controller() const { return m_ctl; }
   // Records every issued command for take_commands (the waveform's command bus).

@@ -29,17 +29,17 @@ uint64_t LatencyHistogram::percentile(double q) const {
 
 namespace {
 
-nlohmann::json latency_json(const LatencyHistogram& h) {
-  return {{"count", h.count()},
-          {"avg", h.mean()},
-          {"p50", h.percentile(0.5)},
-          {"p99", h.percentile(0.99)},
-          {"max", h.max()}};
+void report_latency(const LatencyHistogram& h, StatsNode& node) {
+  node.set("count", h.count())
+      .set("avg", h.mean())
+      .set("p50", h.percentile(0.5))
+      .set("p99", h.percentile(0.99))
+      .set("max", h.max());
 }
 
 }  // namespace
 
-nlohmann::json DdrStats::to_json(const DdrConfig& cfg, uint64_t total_cycles) const {
+void DdrStats::report(StatsNode& node, const DdrConfig& cfg, uint64_t total_cycles) const {
   if (total_cycles == 0) total_cycles = last_done_cycle;
   const double ns = static_cast<double>(total_cycles) * cfg.tck_ns();
   const uint64_t bytes_read = reads * static_cast<uint64_t>(cfg.burst_bytes());
@@ -49,37 +49,41 @@ nlohmann::json DdrStats::to_json(const DdrConfig& cfg, uint64_t total_cycles) co
                                wr * cfg.e_wr_pj + ref * cfg.e_ref_pj;
   const double energy_bg_pj = cfg.background_mw * cfg.ranks * cfg.channels * ns;  // mW * ns = pJ
   const double bw = ns > 0 ? static_cast<double>(bytes_read + bytes_written) / ns : 0.0;
-  nlohmann::json j;
-  j["total_cycles"] = total_cycles;
-  j["total_ns"] = ns;
-  j["reads"] = reads;
-  j["writes"] = writes;
-  j["bytes_read"] = bytes_read;
-  j["bytes_written"] = bytes_written;
-  j["bandwidth_gbps"] = bw;  // GB/s
-  j["peak_bandwidth_gbps"] = cfg.peak_gbytes_per_s();
-  j["bandwidth_fraction_of_peak"] = bw / cfg.peak_gbytes_per_s();
-  j["data_bus_busy_cycles"] = data_bus_busy_cycles;
-  j["utilization"] = total_cycles ? static_cast<double>(data_bus_busy_cycles) /
-                                        (static_cast<double>(total_cycles) * cfg.channels)
-                                  : 0.0;
-  j["avg_read_latency"] = read_latency.mean();
-  j["avg_write_latency"] = write_latency.mean();
-  j["read_latency"] = latency_json(read_latency);
-  j["write_latency"] = latency_json(write_latency);
-  j["row_hits"] = row_hits;
-  j["row_misses"] = row_misses;
-  j["row_conflicts"] = row_conflicts;
-  j["row_hit_rate"] = accesses ? static_cast<double>(row_hits) / accesses : 0.0;
-  j["commands"] = {{"ACT", act}, {"PRE", pre}, {"RD", rd}, {"WR", wr}, {"REF", ref}};
-  j["energy_pj"] = {{"act", act * cfg.e_act_pj},
-                    {"pre", pre * cfg.e_pre_pj},
-                    {"rd", rd * cfg.e_rd_pj},
-                    {"wr", wr * cfg.e_wr_pj},
-                    {"ref", ref * cfg.e_ref_pj},
-                    {"background", energy_bg_pj},
-                    {"total", energy_cmd_pj + energy_bg_pj}};
-  return j;
+  node.set("total_cycles", total_cycles)
+      .set("total_ns", ns)
+      .set("reads", reads)
+      .set("writes", writes)
+      .set("bytes_read", bytes_read)
+      .set("bytes_written", bytes_written)
+      .set("bandwidth_gbps", bw)  // GB/s
+      .set("peak_bandwidth_gbps", cfg.peak_gbytes_per_s())
+      .set("bandwidth_fraction_of_peak", bw / cfg.peak_gbytes_per_s())
+      .set("data_bus_busy_cycles", data_bus_busy_cycles)
+      .set("utilization", total_cycles ? static_cast<double>(data_bus_busy_cycles) /
+                                             (static_cast<double>(total_cycles) * cfg.channels)
+                                       : 0.0)
+      .set("avg_read_latency", read_latency.mean())
+      .set("avg_write_latency", write_latency.mean());
+  report_latency(read_latency, node.child("read_latency"));
+  report_latency(write_latency, node.child("write_latency"));
+  node.set("row_hits", row_hits)
+      .set("row_misses", row_misses)
+      .set("row_conflicts", row_conflicts)
+      .set("row_hit_rate", accesses ? static_cast<double>(row_hits) / accesses : 0.0);
+  node.child("commands")
+      .set("ACT", act)
+      .set("PRE", pre)
+      .set("RD", rd)
+      .set("WR", wr)
+      .set("REF", ref);
+  node.child("energy_pj")
+      .set("act", act * cfg.e_act_pj)
+      .set("pre", pre * cfg.e_pre_pj)
+      .set("rd", rd * cfg.e_rd_pj)
+      .set("wr", wr * cfg.e_wr_pj)
+      .set("ref", ref * cfg.e_ref_pj)
+      .set("background", energy_bg_pj)
+      .set("total", energy_cmd_pj + energy_bg_pj);
 }
 
 }  // namespace skipsim

@@ -4,8 +4,7 @@
 #include <array>
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
+#include "hw/common/stats.hpp"
 #include "hw/dram/ddr_config.hpp"
 
 namespace skipsim {
@@ -44,7 +43,7 @@ struct DdrStats {
   LatencyHistogram read_latency, write_latency;  // done - accepted, DRAM cycles
 
   // `total_cycles`: the span the rates refer to (0 = last_done_cycle).
-  nlohmann::json to_json(const DdrConfig& cfg, uint64_t total_cycles = 0) const;
+  void report(StatsNode& node, const DdrConfig& cfg, uint64_t total_cycles = 0) const;
 };
 
 }  // namespace skipsim

@@ -36,4 +36,15 @@ void DramTarget::count_response(const sc_core::sc_time& begin) {
   ++m_stats.responses;
 }
 
+void DramTarget::report(StatsNode& node) const {
+  const DramStats& ds = m_stats;
+  node.set("model", model_name())
+      .set("bytes_read", ds.bytes_read)
+      .set("bytes_written", ds.bytes_written)
+      .set("reads", ds.reads)
+      .set("writes", ds.writes)
+      .set("requests", ds.reads + ds.writes)
+      .set("avg_latency_ns", ds.responses ? ds.latency_sum_ns / ds.responses : 0.0)
+      .set("max_latency_ns", ds.latency_max_ns);
+}
 }  // namespace skipsim

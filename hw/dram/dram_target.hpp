@@ -8,9 +8,10 @@
 #include <vector>
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
-#include <nlohmann/json.hpp>
 #include <systemc>
 #include <tlm>
+
+#include "hw/common/stats.hpp"
 
 namespace skipsim {
 
@@ -35,8 +36,10 @@ class DramTarget : public sc_core::sc_module {
   virtual sc_core::sc_time cycle_time() const = 0;
   // Requests accepted and not yet answered.
   virtual int in_flight() const = 0;
-  // The timing model's own statistics (null when it has none).
-  virtual nlohmann::json model_json() const { return nullptr; }
+  // "simple" or "ddr".
+  virtual const char* model_name() const = 0;
+  // The model, the traffic (requests, bytes, latency in ns); the DDR model adds its own.
+  virtual void report(StatsNode& node) const;
 
  protected:
   virtual tlm::tlm_sync_enum transport_fw(int id, tlm::tlm_generic_payload& tr, tlm::tlm_phase& ph,

@@ -30,6 +30,7 @@ class SimpleDram : public DramTarget {
 
   sc_core::sc_time cycle_time() const override { return m_tck; }
   int in_flight() const override { return static_cast<int>(m_queue.size()); }
+  const char* model_name() const override { return "simple"; }
 
  private:
   tlm::tlm_sync_enum transport_fw(int id, tlm::tlm_generic_payload& tr, tlm::tlm_phase& ph,

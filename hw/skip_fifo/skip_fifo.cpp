@@ -76,11 +76,48 @@ WaitState SkipFifoBase::wait_state() const {
   return w;
 }
 
+void SkipFifoBase::own_sram_regions(const SramBanks& sram, std::vector<int> regions) {
+  m_sram_owner = &sram;
+  m_sram_regions = std::move(regions);
+}
+
+uint64_t SkipFifoBase::sram_bytes() const {
+  uint64_t n = 0;
+  for (int r : m_sram_regions) n += m_sram_owner->region(r).bytes;
+  return n;
+}
+
+void SkipFifoBase::report_fifo(StatsNode& node) const {
+  const SkipFifoStats& fs = m_stats;
+  node.set("depth", fs.depth)
+      .set("max_occupancy", fs.max_occupancy)
+      .set("mean_occupancy", fs.cycles ? static_cast<double>(fs.occupancy_sum) / fs.cycles : 0.0)
+      .set("push_blocked_cycles", fs.push_blocked_cycles)
+      .set("pop_starved_cycles", fs.pop_starved_cycles)
+      .set("pushes", fs.pushes)
+      .set("pops", fs.pops)
+      .set("sram_bytes", sram_bytes());
+  // Cycles at each occupancy, up to the bucket of the peak.
+  const size_t used = fs.max_occupancy / fs.bucket_width + 1;
+  node.child("histogram")
+      .set("bucket_width", fs.bucket_width)
+      .set("counts",
+           std::vector<uint64_t>(fs.histogram.begin(),
+                                 fs.histogram.begin() + std::min(used, fs.histogram.size())));
+  node.set("max_occupancy_per_frame", fs.max_occupancy_per_frame);
+}
+
+void SkipFifo::report_fifo(StatsNode& node) const {
+  SkipFifoBase::report_fifo(node);
+  node.set("bank_conflict_cycles", m_bank_conflicts);
+}
+
 SkipFifo::SkipFifo(sc_core::sc_module_name name, uint64_t depth, int lanes, SramBanks& sram)
     : SkipFifoBase(name, depth), m_lanes(lanes), m_sram(sram) {
   const SkipFifoStorage st = skip_fifo_storage(depth, lanes);
   m_data_region = sram.allocate(std::string(this->name()) + ".data", st.data);
   m_last_region = sram.allocate(std::string(this->name()) + ".last", st.last);
+  own_sram_regions(sram, {m_data_region, m_last_region});
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();

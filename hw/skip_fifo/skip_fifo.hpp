@@ -80,6 +80,14 @@ class SkipFifoBase : public sc_core::sc_module, public HwBlock {
   void enable_time_series() { m_series_on = true; }
   const std::vector<OccupancySample>& time_series() const { return m_series; }
 
+  // The SRAM regions that hold this FIFO (its own storage, or what is reserved for a block
+  // that keeps its storage elsewhere, as the RTL does): sram_bytes() is their sum.
+  void own_sram_regions(const SramBanks& sram, std::vector<int> regions);
+  uint64_t sram_bytes() const;
+  // The FIFO's statistics (occupancy, handshakes, histogram, SRAM bytes) into `node`;
+  // report() gives the stall stats as for every block.
+  virtual void report_fifo(StatsNode& node) const;
+
  protected:
   // Once per edge, with the pre-edge handshake values and the occupancy after the edge.
   void observe(bool in_valid, bool in_ready, bool out_valid, bool out_ready, bool out_last,
@@ -92,6 +100,8 @@ class SkipFifoBase : public sc_core::sc_module, public HwBlock {
   bool m_dram_wait = false;
 
  private:
+  const SramBanks* m_sram_owner = nullptr;
+  std::vector<int> m_sram_regions;
   bool m_trace = false;
   bool m_series_on = false;
   std::vector<OccupancySample> m_series;
@@ -108,6 +118,7 @@ class SkipFifo : public SkipFifoBase {
   // Cycles the head could not be read into the output register because a 1RW bank was
   // writing (always 0 with dual-port banks).
   uint64_t bank_conflict_cycles() const { return m_bank_conflicts; }
+  void report_fifo(StatsNode& node) const override;
 
  private:
   void on_clock();

@@ -23,6 +23,7 @@ SpillSkipFifo::SpillSkipFifo(sc_core::sc_module_name name, const SpillConfig& cf
   m_data_region = sram.allocate(n + ".data", st.data);
   m_last_region = sram.allocate(n + ".last", st.last);
   m_stage_region = sram.allocate(n + ".staging", st.staging);
+  own_sram_regions(sram, {m_data_region, m_last_region, m_stage_region});
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
@@ -155,6 +156,24 @@ void SpillSkipFifo::on_clock() {
   m_dram_wait = m_onchip == 0 && total > 0;
   if (m_dram_wait) ++m_spill.fill_wait_cycles;
   observe(in_valid, in_ready, out_valid, out_ready, out.last.read(), total);
+}
+
+void SpillSkipFifo::report_fifo(StatsNode& node) const {
+  SkipFifoBase::report_fifo(node);
+  const SpillStats& ss = m_spill;
+  node.child("spill")
+      .set("ring_bytes", m_cfg.ring_bytes)
+      .set("beats_per_burst", beats_per_burst())
+      .set("staging_beats", staging_beats())
+      .set("spill_bytes", ss.spill_bytes)
+      .set("fill_bytes", ss.fill_bytes)
+      .set("spill_bursts", ss.spill_bursts)
+      .set("fill_bursts", ss.fill_bursts)
+      .set("max_onchip_occupancy", ss.max_onchip)
+      .set("max_ring_bursts", ss.max_ring_bursts)
+      .set("input_blocked_cycles", ss.input_blocked_cycles)
+      .set("fill_wait_cycles", ss.fill_wait_cycles)
+      .set("stall_cycles", ss.input_blocked_cycles + ss.fill_wait_cycles);
 }
 
 }  // namespace skipsim

@@ -66,6 +66,8 @@ class SpillSkipFifo : public SkipFifoBase {
   const SpillConfig& spill_config() const { return m_cfg; }
   uint64_t beats_per_burst() const { return m_bpb; }
   uint64_t staging_beats() const { return m_stage_cap; }
+  // Adds the `spill` node: DRAM traffic, ring use and stalls.
+  void report_fifo(StatsNode& node) const override;
   // Names where the beats are when blocked (a full ring means spill_ring_bytes is too small).
   WaitState wait_state() const override;
   bool quiescent() const override {

@@ -55,4 +55,19 @@ void SramBanks::check_capacity(const std::string& advice) const {
                   m_used, m_capacity, m_banks, m_bank_bytes, list, advice));
 }
 
+void SramBanks::report(StatsNode& node) const {
+  node.set("capacity_bytes", capacity()).set("used_bytes", used()).set("dual_port", dual_port());
+  uint64_t conflicts = 0;
+  StatsNode& regions = node.child("regions");
+  for (const Region& r : m_regions) {
+    regions.child(r.name)
+        .set("bytes", r.bytes)
+        .set("reads", r.reads)
+        .set("writes", r.writes)
+        .set("conflicts", r.conflicts);
+    conflicts += r.conflicts;
+  }
+  node.set("bank_conflicts", conflicts);
+}
+
 }  // namespace skipsim

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/stats.hpp"
+
 namespace skipsim {
 
 class SramBanks {
@@ -56,6 +58,9 @@ class SramBanks {
   int width_bytes() const { return m_width; }
 
   const std::vector<Region>& regions() const { return m_regions; }
+  const Region& region(int id) const { return m_regions[static_cast<size_t>(id)]; }
+  // Capacity, use, ports, and per region its bytes, accesses and conflicts.
+  void report(StatsNode& node) const;
   uint64_t capacity() const { return m_capacity; }
   uint64_t used() const { return m_used; }
   uint64_t bank_bytes() const { return m_bank_bytes; }

@@ -16,6 +16,7 @@
 #include "tb/cli/command.hpp"
 #include "tb/config/config.hpp"
 #include "tb/modes/run.hpp"
+#include "tb/observe/stats_json.hpp"
 #include "tb/ref/block_params.hpp"
 #include "tb/ref/golden.hpp"
 #include "tb/ref/npy.hpp"
@@ -115,23 +116,23 @@ class RunCommand : public Command {
 
     const bool finished = r.end == RunResult::End::kFinished;
     bool mismatch = false;
-    r.report["output"] = {{"h", r.output.h}, {"w", r.output.w}, {"c", r.output.c}};
+    StatsNode& out = r.stats.child("output");
+    out.set("h", r.output.h).set("w", r.output.w).set("c", r.output.c);
     if (finished && !a.no_check) {
       const Tensor8 ref = golden_block(params);
       uint64_t bad = 0;
       for (size_t i = 0; i < ref.data.size(); ++i) bad += ref.data[i] != r.output.data[i];
       mismatch = bad != 0 || !(ref.h == r.output.h && ref.w == r.output.w && ref.c == r.output.c);
-      r.report["output"]["matches_golden"] = !mismatch;
-      r.report["output"]["mismatches"] = bad;
-      r.report["output"]["values"] = ref.data.size();
+      out.set("matches_golden", !mismatch).set("mismatches", bad).set("values", ref.data.size());
     }
+    r.report = stats_to_json(r.stats);
     if (!a.report.empty()) write_text(a.report, r.report.dump(2) + "\n");
     if (!a.dump_tensors.empty()) {
       dump_block(a.dump_tensors, params);
       if (finished) write_tensor8(a.dump_tensors + "/output.npy", r.output);
     }
     if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
-    if (!a.quiet) std::cout << format_report_table(r.report);
+    if (!a.quiet) std::cout << format_report_table(r.stats);
     if (r.report.contains("cosim")) {
       const auto& c = r.report["cosim"];
       if (c["equal"].get<bool>()) {

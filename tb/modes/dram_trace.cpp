@@ -10,11 +10,11 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "hw/common/errors.hpp"
 #include "hw/dram/ddr_controller.hpp"
 #include "tb/config/dram_preset.hpp"
+#include "tb/observe/stats_json.hpp"
 
 namespace skipsim {
 namespace {
@@ -174,42 +174,36 @@ class LineReader {
 
 std::string fmt_count(uint64_t v) { return fmt::format("{}", v); }
 
-void print_table(const nlohmann::json& j, std::ostream& out) {
+void print_table(const StatsNode& j, std::ostream& out) {
   const auto row = [&](const std::string& k, const std::string& v) {
     out << fmt::format("  {:<28} {}\n", k, v);
   };
-  out << fmt::format("DRAM trace: {} ({} requests)\n", j["config"].get<std::string>(),
-                     j["requests"].get<uint64_t>());
-  row("total_cycles", fmt_count(j["total_cycles"].get<uint64_t>()));
-  row("total_time", fmt::format("{:.3f} us", j["total_ns"].get<double>() / 1000.0));
-  row("reads / writes",
-      fmt::format("{} / {}", j["reads"].get<uint64_t>(), j["writes"].get<uint64_t>()));
+  out << fmt::format("DRAM trace: {} ({} requests)\n", j.str("config"), j.u64("requests"));
+  row("total_cycles", fmt_count(j.u64("total_cycles")));
+  row("total_time", fmt::format("{:.3f} us", j.num("total_ns") / 1000.0));
+  row("reads / writes", fmt::format("{} / {}", j.u64("reads"), j.u64("writes")));
   row("bandwidth",
-      fmt::format("{:.3f} GB/s ({:.1f}% of peak {:.1f} GB/s)", j["bandwidth_gbps"].get<double>(),
-                  100.0 * j["bandwidth_fraction_of_peak"].get<double>(),
-                  j["peak_bandwidth_gbps"].get<double>()));
-  row("data bus utilization", fmt::format("{:.1f}%", 100.0 * j["utilization"].get<double>()));
+      fmt::format("{:.3f} GB/s ({:.1f}% of peak {:.1f} GB/s)", j.num("bandwidth_gbps"),
+                  100.0 * j.num("bandwidth_fraction_of_peak"), j.num("peak_bandwidth_gbps")));
+  row("data bus utilization", fmt::format("{:.1f}%", 100.0 * j.num("utilization")));
   for (const char* kind : {"read_latency", "write_latency"}) {
-    const nlohmann::json& l = j[kind];
+    const StatsNode& l = j.at(kind);
     row(std::string(kind) + " (cycles)",
-        fmt::format("avg {:.2f}  p50 {}  p99 {}  max {}", l["avg"].get<double>(),
-                    l["p50"].get<uint64_t>(), l["p99"].get<uint64_t>(), l["max"].get<uint64_t>()));
+        fmt::format("avg {:.2f}  p50 {}  p99 {}  max {}", l.num("avg"), l.u64("p50"), l.u64("p99"),
+                    l.u64("max")));
   }
-  row("avg wait for a queue slot",
-      fmt::format("{:.2f} cycles", j["avg_wait_cycles"].get<double>()));
+  row("avg wait for a queue slot", fmt::format("{:.2f} cycles", j.num("avg_wait_cycles")));
   row("row hits / misses / conflicts",
-      fmt::format("{} / {} / {} (hit rate {:.1f}%)", j["row_hits"].get<uint64_t>(),
-                  j["row_misses"].get<uint64_t>(), j["row_conflicts"].get<uint64_t>(),
-                  100.0 * j["row_hit_rate"].get<double>()));
-  const nlohmann::json& c = j["commands"];
-  row("ACT / PRE / RD / WR / REF",
-      fmt::format("{} / {} / {} / {} / {}", c["ACT"].get<uint64_t>(), c["PRE"].get<uint64_t>(),
-                  c["RD"].get<uint64_t>(), c["WR"].get<uint64_t>(), c["REF"].get<uint64_t>()));
-  row("energy",
-      fmt::format("{:.3f} uJ (background {:.3f} uJ)", j["energy_pj"]["total"].get<double>() * 1e-6,
-                  j["energy_pj"]["background"].get<double>() * 1e-6));
-  row("simulation", fmt::format("{:.3f} s, {:.0f} requests/s", j["sim_seconds"].get<double>(),
-                                j["requests_per_second"].get<double>()));
+      fmt::format("{} / {} / {} (hit rate {:.1f}%)", j.u64("row_hits"), j.u64("row_misses"),
+                  j.u64("row_conflicts"), 100.0 * j.num("row_hit_rate")));
+  const StatsNode& c = j.at("commands");
+  row("ACT / PRE / RD / WR / REF", fmt::format("{} / {} / {} / {} / {}", c.u64("ACT"), c.u64("PRE"),
+                                               c.u64("RD"), c.u64("WR"), c.u64("REF")));
+  const StatsNode& e = j.at("energy_pj");
+  row("energy", fmt::format("{:.3f} uJ (background {:.3f} uJ)", e.num("total") * 1e-6,
+                            e.num("background") * 1e-6));
+  row("simulation", fmt::format("{:.3f} s, {:.0f} requests/s", j.num("sim_seconds"),
+                                j.num("requests_per_second")));
 }
 
 }  // namespace
@@ -288,14 +282,15 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
     if (!ok) throw InputError(fmt::format("cannot write {}", csv_path));
   }
 
-  nlohmann::json j = ctl.to_json();
-  j["config"] = cfg.name;
-  j["requests"] = requests;
-  j["avg_wait_cycles"] = requests ? static_cast<double>(wait_sum) / requests : 0.0;
-  j["sim_seconds"] = seconds;
-  j["requests_per_second"] = seconds > 0 ? requests / seconds : 0.0;
+  StatsNode j;
+  ctl.report(j);
+  j.set("config", cfg.name)
+      .set("requests", requests)
+      .set("avg_wait_cycles", requests ? static_cast<double>(wait_sum) / requests : 0.0)
+      .set("sim_seconds", seconds)
+      .set("requests_per_second", seconds > 0 ? requests / seconds : 0.0);
   if (json) {
-    out << j.dump(2) << "\n";
+    out << stats_to_json(j).dump(2) << "\n";
   } else {
     print_table(j, out);
   }

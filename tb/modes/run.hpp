@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hw/common/stats.hpp"
 #include "tb/config/config.hpp"
+#include "tb/observe/report.hpp"
 #include "tb/ref/golden.hpp"
 #include "tb/top/residual_block.hpp"
 
@@ -23,15 +25,14 @@ struct RunOptions {
 };
 
 struct RunResult {
-  enum class End { kFinished, kDeadlock, kCycleLimit, kCosimMismatch } end = End::kFinished;
-  nlohmann::json report;  // README "Report" documents every key
+  using End = RunEnd;
+  End end = End::kFinished;
+  StatsNode stats;        // the report (README "Report" documents every key)
+  nlohmann::json report;  // its JSON view
   Tensor8 output;
   std::string deadlock_text;
 };
 
 RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt);
-
-// The report as a human-readable table (what `skipsim run` prints).
-std::string format_report_table(const nlohmann::json& report);
 
 }  // namespace skipsim

@@ -6,21 +6,20 @@
 
 namespace skipsim {
 
-nlohmann::json DeadlockDiagnosis::to_json() const {
-  nlohmann::json j;
-  j["text"] = text;
-  j["cycle"] = cycle;
-  j["full_streams"] = full_streams;
-  j["empty_streams"] = empty_streams;
-  j["chain"] = nlohmann::json::array();
+void DeadlockDiagnosis::report(StatsNode& node) const {
+  node.set("text", text)
+      .set("cycle", cycle)
+      .set("full_streams", full_streams)
+      .set("empty_streams", empty_streams);
+  StatsNode& c = node.list("chain");
   for (const auto& h : chain) {
-    j["chain"].push_back({{"block", h.block},
-                          {"state", h.state},
-                          {"port", h.port},
-                          {"detail", h.detail},
-                          {"waits_on", h.waits_on}});
+    c.append()
+        .set("block", h.block)
+        .set("state", h.state)
+        .set("port", h.port)
+        .set("detail", h.detail)
+        .set("waits_on", h.waits_on);
   }
-  return j;
 }
 
 DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,

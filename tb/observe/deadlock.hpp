@@ -4,9 +4,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "hw/common/hw_block.hpp"
+#include "hw/common/stats.hpp"
 #include "hw/stream/stream.hpp"
 
 namespace skipsim {
@@ -20,7 +19,7 @@ struct DeadlockDiagnosis {
   bool cycle = false;          // the chain returns to a block already in it
   std::vector<std::string> full_streams, empty_streams;
   std::string text;  // one line, e.g. "fork blocked on skip: ... -> add waits ..."
-  nlohmann::json to_json() const;
+  void report(StatsNode& node) const;
 };
 
 DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,

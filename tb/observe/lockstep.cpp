@@ -49,15 +49,15 @@ void Lockstep::compare() {
   }
 }
 
-nlohmann::json Lockstep::to_json() const {
-  nlohmann::json j{{"module", m_module}, {"equal", equal()}, {"compared_cycles", m_cycles}};
+void Lockstep::report(StatsNode& node) const {
+  node.set("module", m_module).set("equal", equal()).set("compared_cycles", m_cycles);
   if (!equal()) {
-    j["first_mismatch"] = {{"cycle", m_first.cycle},
-                           {"pin", m_first.pin},
-                           {"systemc", m_first.systemc_value},
-                           {"rtl", m_first.rtl_value}};
+    node.child("first_mismatch")
+        .set("cycle", m_first.cycle)
+        .set("pin", m_first.pin)
+        .set("systemc", m_first.systemc_value)
+        .set("rtl", m_first.rtl_value);
   }
-  return j;
 }
 
 }  // namespace skipsim

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <systemc>
 
 #include "hw/common/beat.hpp"
+#include "hw/common/stats.hpp"
 
 namespace skipsim {
 
@@ -34,7 +34,7 @@ class Lockstep : public sc_core::sc_module {
   bool equal() const { return m_first.pin.empty(); }
   const LockstepMismatch& first_mismatch() const { return m_first; }
   uint64_t compared_cycles() const { return m_cycles; }
-  nlohmann::json to_json() const;
+  void report(StatsNode& node) const;
 
  private:
   void compare();

@@ -6,30 +6,11 @@
 
 #include <fmt/format.h>
 
-#ifdef SKIPSIM_HAVE_RTL
-#include "hw/rtl/rtl_mac_array.hpp"
-#include "hw/rtl/rtl_skip_fifo.hpp"
-#include "hw/rtl/rtl_stream_blocks.hpp"
-#endif
-#include "hw/common/errors.hpp"
+#include "tb/top/block_factory.hpp"
 
 namespace skipsim {
 
 namespace {
-// A block asked for as RTL: the build must have it, for the configured stream width.
-void require_rtl(const char* key, int lanes) {
-#ifdef SKIPSIM_HAVE_RTL
-  if (lanes != SKIPSIM_RTL_LANES)
-    throw InputError(fmt::format(
-        "config error: {}: rtl is built for {} lanes, hardware.stream.lanes is {} (rebuild with "
-        "-DSKIPSIM_RTL_LANES={})",
-        key, SKIPSIM_RTL_LANES, lanes, lanes));
-#else
-  (void)lanes;
-  throw InputError(
-      fmt::format("config error: {}: rtl needs a build with Verilator (-DSKIPSIM_RTL=ON)", key));
-#endif
-}
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
@@ -48,9 +29,10 @@ std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw, int lan
       (sram.used() + banks - 1) / banks, banks, hw.skip_fifo.depth, fifo);
 }
 
-ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams& p) {
+ConvEngineConfig engine_config(const Config& cfg, const ConvStage& s) {
+  const ConvParams& p = s.params;
   ConvEngineConfig e;
-  e.geom = {h, w, p.in_c, p.k, p.stride};
+  e.geom = {s.in_h, s.in_w, p.in_c, p.k, p.stride};
   e.out_c = p.out_c;
   e.relu = p.relu;
   e.lanes = cfg.hardware.stream.lanes;
@@ -61,6 +43,16 @@ ConvEngineConfig engine_config(const Config& cfg, int h, int w, const ConvParams
   e.frames = cfg.workload.frames;
   return e;
 }
+
+AddConfig add_config(const AddParams& a, int lanes) {
+  AddConfig ac;
+  ac.mult_main = a.mult_main;
+  ac.mult_skip = a.mult_skip;
+  ac.shift = a.shift;
+  ac.lanes = lanes;
+  return ac;
+}
+
 }  // namespace
 
 uint64_t spill_ring_bytes(const Config& cfg) {
@@ -102,197 +94,190 @@ uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
 
 ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
                              const BlockParams& params, const CosimOptions& cosim)
+    : ResidualBlock(name, cfg, describe_block(params), params.input, cosim) {}
+
+ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
+                             const BlockDescription& block, const Tensor8& input,
+                             const CosimOptions& cosim)
     : sc_module(name),
       m_period_ns(1.0 / cfg.hardware.clock_ghz),
-      m_clk("clk", sc_core::sc_time(std::round(1000.0 / cfg.hardware.clock_ghz), sc_core::SC_PS)) {
+      m_clk("clk", sc_core::sc_time(std::round(1000.0 / cfg.hardware.clock_ghz), sc_core::SC_PS)),
+      m_out_h(block.out_h()),
+      m_out_w(block.out_w()),
+      m_out_c(block.out_c()) {
   const auto& hw = cfg.hardware;
-  const int lanes = hw.stream.lanes;
-  const Tensor8& x = params.input;
-  const bool down = params.kind == BlockKind::kDownsample;
-
-  if (!hw.sram.dual_port && hw.skip_fifo.impl == Impl::kRtl)
-    throw InputError(
-        "config error: hardware.sram.dual_port: false (1RW banks) is modelled by the SystemC "
-        "skip FIFO only; hardware.skip_fifo.impl: rtl needs dual_port: true");
   m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes,
                                        hw.sram.dual_port);
   m_sram->defer_capacity_check();  // one message naming every region, below
 
   // Engines allocate their line buffers and weights, then the skip FIFO its storage.
-  m_conv1 =
-      std::make_unique<ConvEngine>("conv1", engine_config(cfg, x.h, x.w, params.conv1), *m_sram);
-  const int h1 = params.conv1.out_size(x.h), w1 = params.conv1.out_size(x.w);
-  m_conv2 =
-      std::make_unique<ConvEngine>("conv2", engine_config(cfg, h1, w1, params.conv2), *m_sram);
-  if (down) {
-    m_skip_conv = std::make_unique<ConvEngine>("skip_conv",
-                                               engine_config(cfg, x.h, x.w, *params.skip), *m_sram);
+  build_engines(cfg, block);
+  const auto blobs = plan_dram(cfg, block, input);
+  build_skip_fifo(cfg);
+  m_sram->check_capacity(sram_advice(*m_sram, hw, hw.stream.lanes));
+  m_fork = make_fork("fork", hw.fork.impl, hw.stream.lanes);
+  m_add = make_add("add", hw.add.impl, add_config(block.add, hw.stream.lanes));
+  build_dram(cfg, input, blobs);
+  build_dma(cfg, input);
+  wire_streams(block);
+  build_monitor(cfg);
+  bind_clocks();
+  if (!cosim.module.empty()) {
+    CosimTwin::Streams s;
+    s.named = [this](const std::string& n) -> Stream& { return stream_named(n); };
+    s.main_out = block.main.back().out_stream;
+    s.skip_in = block.skip ? block.skip->out_stream : "fork_skip";
+    m_cosim =
+        std::make_unique<CosimTwin>(cosim, cfg, add_config(block.add, hw.stream.lanes), s, m_clk);
   }
-  if (hw.mac_array.impl == Impl::kRtl) {
-#ifdef SKIPSIM_HAVE_RTL
-    // The engines' arrays compute on the Verilated RTL, sequenced by the C++ model.
-    for (ConvEngine* e : {m_conv1.get(), m_conv2.get(), m_skip_conv.get()}) {
-      if (!e) continue;
-      auto rtl =
-          make_builtin_mac_array(hw.mac_array.rows, hw.mac_array.cols, hw.mac_array.dataflow);
-      e->set_datapath(make_rtl_datapath(std::move(rtl)));
-    }
-#else
-    throw InputError(
-        "config error: hardware.mac_array.impl: rtl needs a build with Verilator "
-        "(-DSKIPSIM_RTL=ON)");
-#endif
-  }
-  m_out_h = params.conv2.out_size(h1);
-  m_out_w = params.conv2.out_size(w1);
-  m_out_c = params.conv2.out_c;
+}
 
-  // DRAM: input, each engine's parameters, output; 4 KiB aligned.
+void ResidualBlock::build_engines(const Config& cfg, const BlockDescription& block) {
+  const auto& mac = cfg.hardware.mac_array;
+  for (const ConvStage& s : block.main)
+    m_main.push_back(std::make_unique<ConvEngine>(s.name.c_str(), engine_config(cfg, s), *m_sram));
+  if (block.skip)
+    m_skip_conv = std::make_unique<ConvEngine>(block.skip->name.c_str(),
+                                               engine_config(cfg, *block.skip), *m_sram);
+  // With impl rtl the arrays compute on the Verilated RTL, sequenced by the C++ model.
+  for (ConvEngine* e : engines())
+    if (auto d = make_mac_datapath(mac.impl, mac.rows, mac.cols, mac.dataflow))
+      e->set_datapath(std::move(d));
+}
+
+std::vector<std::vector<uint8_t>> ResidualBlock::plan_dram(const Config& cfg,
+                                                           const BlockDescription& block,
+                                                           const Tensor8& input) {
+  // Input, each engine's parameters, output; 4 KiB aligned.
   std::vector<std::vector<uint8_t>> blobs;
-  blobs.push_back(pack_conv_params(params.conv1.out_c, params.conv1.in_c, params.conv1.k,
-                                   params.conv1.weight, params.conv1.bias, params.conv1.mult,
-                                   params.conv1.shift));
-  blobs.push_back(pack_conv_params(params.conv2.out_c, params.conv2.in_c, params.conv2.k,
-                                   params.conv2.weight, params.conv2.bias, params.conv2.mult,
-                                   params.conv2.shift));
-  if (down) {
-    const ConvParams& s = *params.skip;
-    blobs.push_back(pack_conv_params(s.out_c, s.in_c, s.k, s.weight, s.bias, s.mult, s.shift));
+  for (const ConvStage* s : block.stages()) {
+    const ConvParams& p = s->params;
+    blobs.push_back(pack_conv_params(p.out_c, p.in_c, p.k, p.weight, p.bias, p.mult, p.shift));
   }
-  uint64_t at = align_up(x.data.size(), 4096);
+  uint64_t at = align_up(input.data.size(), 4096);
   for (const auto& b : blobs) {
     m_layout.params.push_back(at);
     at = align_up(at + b.size(), 4096);
   }
   m_layout.output = at;
   at = align_up(at + static_cast<uint64_t>(m_out_h) * m_out_w * m_out_c, 4096);
-  if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
+  if (cfg.hardware.skip_fifo.policy == SkipPolicy::kSpill) {
     m_layout.spill_ring = at;
     m_layout.spill_ring_bytes = spill_ring_bytes(cfg);
     at = align_up(at + m_layout.spill_ring_bytes, 4096);
   }
   m_layout.size = at;
+  return blobs;
+}
 
-  if (hw.skip_fifo.impl == Impl::kRtl) {
-    require_rtl("hardware.skip_fifo.impl", lanes);
-#ifdef SKIPSIM_HAVE_RTL
-    // The RTL keeps its own storage; the same SRAM is reserved so capacity checks agree.
-    const SkipFifoStorage st = skip_fifo_storage(hw.skip_fifo.depth, lanes);
-    m_sram->allocate("top.skip_fifo.data", st.data);
-    m_sram->allocate("top.skip_fifo.last", st.last);
-    m_skip_fifo = make_rtl_skip_fifo("skip_fifo", hw.skip_fifo.depth);
-#endif
-  } else if (hw.skip_fifo.policy == SkipPolicy::kSpill) {
+void ResidualBlock::build_skip_fifo(const Config& cfg) {
+  const auto& hw = cfg.hardware;
+  const auto depth = static_cast<uint64_t>(hw.skip_fifo.depth);
+  if (hw.skip_fifo.impl == Impl::kSystemC && hw.skip_fifo.policy == SkipPolicy::kSpill) {
     SpillConfig sc;
-    sc.depth = static_cast<uint64_t>(hw.skip_fifo.depth);
-    sc.lanes = lanes;
+    sc.depth = depth;
+    sc.lanes = hw.stream.lanes;
     sc.burst_bytes = hw.dram.burst_bytes;
     sc.ring_base = m_layout.spill_ring;
     sc.ring_bytes = m_layout.spill_ring_bytes;
-    const uint64_t bpb = std::max(1, hw.dram.burst_bytes / lanes);
-    if (sc.depth < bpb)
-      throw InputError(fmt::format(
-          "config error: hardware.skip_fifo.depth: policy spill fills whole DRAM bursts back on "
-          "chip, so depth must be at least burst_bytes / lanes = {} beats, got {}",
-          bpb, sc.depth));
     m_dma_skip = std::make_unique<DmaSkip>("dma_skip", hw.dma.max_outstanding, hw.dram.burst_bytes);
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);
   } else {
-    m_skip_fifo = std::make_unique<SkipFifo>("skip_fifo", hw.skip_fifo.depth, lanes, *m_sram);
+    m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, hw.stream.lanes, *m_sram);
   }
-  m_sram->check_capacity(sram_advice(*m_sram, hw, lanes));
-  if (hw.fork.impl == Impl::kRtl) {
-    require_rtl("hardware.fork.impl", lanes);
-#ifdef SKIPSIM_HAVE_RTL
-    m_fork = std::make_unique<RtlFork>("fork");
-#endif
-  } else {
-    m_fork = std::make_unique<Fork>("fork");
-  }
-  AddConfig ac;
-  ac.mult_main = params.add.mult_main;
-  ac.mult_skip = params.add.mult_skip;
-  ac.shift = params.add.shift;
-  ac.lanes = lanes;
-  if (hw.add.impl == Impl::kRtl) {
-    require_rtl("hardware.add.impl", lanes);
-#ifdef SKIPSIM_HAVE_RTL
-    m_add = std::make_unique<RtlAdd>("add", ac);
-#endif
-  } else {
-    m_add = std::make_unique<Add>("add", ac);
-  }
+}
 
-  if (hw.dram.model == DramModel::kDdr) {
-    auto d = std::make_unique<DramController>("dram", ddr_config_of(cfg), m_layout.size);
-    m_ddr = d.get();
-    m_dram = std::move(d);
+void ResidualBlock::build_dram(const Config& cfg, const Tensor8& input,
+                               const std::vector<std::vector<uint8_t>>& blobs) {
+  const auto& d = cfg.hardware.dram;
+  if (d.model == DramModel::kDdr) {
+    auto c = std::make_unique<DramController>("dram", ddr_config_of(cfg), m_layout.size);
+    m_ddr = c.get();
+    m_dram = std::move(c);
   } else {
     SimpleDramConfig dc;
-    dc.clock_ghz = hw.dram.clock_ghz;
-    dc.latency_ns = hw.dram.latency_ns;
-    dc.bytes_per_cycle = hw.dram.bytes_per_cycle;
-    dc.queue_depth = hw.dram.queue_depth;
+    dc.clock_ghz = d.clock_ghz;
+    dc.latency_ns = d.latency_ns;
+    dc.bytes_per_cycle = d.bytes_per_cycle;
+    dc.queue_depth = d.queue_depth;
     m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
   }
-  std::memcpy(m_dram->memory() + m_layout.input, x.data.data(), x.data.size());
+  std::memcpy(m_dram->memory() + m_layout.input, input.data.data(), input.data.size());
   for (size_t i = 0; i < blobs.size(); ++i)
     std::memcpy(m_dram->memory() + m_layout.params[i], blobs[i].data(), blobs[i].size());
+}
 
-  const int burst = hw.dram.burst_bytes;
+void ResidualBlock::build_dma(const Config& cfg, const Tensor8& input) {
+  const auto& hw = cfg.hardware;
+  const int burst = hw.dram.burst_bytes, lanes = hw.stream.lanes;
+  const WorkloadConfig& w = cfg.workload;
   m_dma_read = std::make_unique<DmaRead>("dma_read", hw.dma.max_outstanding, burst);
   m_dma_write = std::make_unique<DmaWrite>("dma_write", hw.dma.max_outstanding, burst,
                                            static_cast<uint64_t>(hw.dma.max_outstanding) * burst);
   if (cfg.sim.output_stall_probability > 0)
     m_dma_write->set_stall_injection(cfg.sim.output_stall_probability,
-                                     cfg.workload.seed * 0x9E3779B97F4A7C15ull + 1);
-  std::vector<ConvEngine*> eng = engines();
+                                     w.seed * 0x9E3779B97F4A7C15ull + 1);
+  const std::vector<ConvEngine*> eng = engines();
   for (size_t i = 0; i < eng.size(); ++i) m_dma_read->add_param_job(m_layout.params[i], eng[i]);
   TensorStreamShape in_shape;
-  in_shape.pixels = static_cast<uint64_t>(x.h) * x.w;
-  in_shape.channels = x.c;
+  in_shape.pixels = static_cast<uint64_t>(input.h) * input.w;
+  in_shape.channels = input.c;
   in_shape.lanes = lanes;
-  in_shape.frames = cfg.workload.frames;
+  in_shape.frames = w.frames;
   m_dma_read->add_stream_job(m_layout.input, in_shape);
-  if (cfg.workload.input_rate < 1.0 || cfg.workload.input_stall_probability > 0)
-    m_dma_read->set_throttle(cfg.workload.input_rate, cfg.workload.input_stall_probability,
-                             cfg.workload.seed * 0xD1B54A32D192ED03ull + 7);
+  if (w.input_rate < 1.0 || w.input_stall_probability > 0)
+    m_dma_read->set_throttle(w.input_rate, w.input_stall_probability,
+                             w.seed * 0xD1B54A32D192ED03ull + 7);
   m_dma_write->set_stream_job(m_layout.output, static_cast<uint64_t>(m_out_h) * m_out_w, m_out_c,
-                              lanes, cfg.workload.frames);
+                              lanes, w.frames);
   m_dma_read->socket.bind(m_dram->socket);
   m_dma_write->socket.bind(m_dram->socket);
   if (m_dma_skip) {
     m_dma_skip->socket.bind(m_dram->socket);
     m_dma_skip->clk.bind(m_clk);
   }
+}
 
-  // Streams.
-  m_dma_read->out.bind(stream("input", "dma_read", "out", "fork", "in"));
-  m_fork->in.bind(*m_streams.back());
-  m_fork->main.bind(stream("fork_main", "fork", "main", "conv1", "in"));
-  m_conv1->in.bind(*m_streams.back());
-  m_conv1->out.bind(stream("conv1_out", "conv1", "out", "conv2", "in"));
-  m_conv2->in.bind(*m_streams.back());
-  m_conv2->out.bind(stream("conv2_out", "conv2", "out", "add", "main"));
-  m_add->main.bind(*m_streams.back());
-  if (down) {
-    m_fork->skip.bind(stream("fork_skip", "fork", "skip", "skip_conv", "in"));
-    m_skip_conv->in.bind(*m_streams.back());
-    m_skip_conv->out.bind(stream("skip_proj", "skip_conv", "out", "skip_fifo", "in"));
-    m_skip_fifo->in.bind(*m_streams.back());
-  } else {
-    m_fork->skip.bind(stream("fork_skip", "fork", "skip", "skip_fifo", "in"));
-    m_skip_fifo->in.bind(*m_streams.back());
+Stream& ResidualBlock::wire_chain(StreamOut& out, const std::string& from,
+                                  const std::string& from_port, std::string name,
+                                  const std::vector<std::pair<ConvEngine*, std::string>>& stages,
+                                  const std::string& to, const std::string& to_port) {
+  StreamOut* o = &out;
+  std::string producer = from, pport = from_port;
+  for (const auto& [e, out_name] : stages) {
+    Stream& s = stream(name, producer, pport, e->block_name(), "in");
+    o->bind(s);
+    e->in.bind(s);
+    o = &e->out;
+    producer = e->block_name();
+    pport = "out";
+    name = out_name;
   }
-  m_skip_fifo->out.bind(stream("skip_out", "skip_fifo", "out", "add", "skip"));
-  m_add->skip.bind(*m_streams.back());
-  m_add->out.bind(stream("output", "add", "out", "dma_write", "in"));
-  m_dma_write->in.bind(*m_streams.back());
+  Stream& s = stream(name, producer, pport, to, to_port);
+  o->bind(s);
+  return s;
+}
 
+void ResidualBlock::wire_streams(const BlockDescription& block) {
+  Stream& in = stream("input", "dma_read", "out", "fork", "in");
+  m_dma_read->out.bind(in);
+  m_fork->in.bind(in);
+  std::vector<std::pair<ConvEngine*, std::string>> main, skip;
+  for (size_t i = 0; i < m_main.size(); ++i)
+    main.emplace_back(m_main[i].get(), block.main[i].out_stream);
+  if (m_skip_conv) skip.emplace_back(m_skip_conv.get(), block.skip->out_stream);
+  m_add->main.bind(wire_chain(m_fork->main, "fork", "main", "fork_main", main, "add", "main"));
+  const std::string fifo = m_skip_fifo->block_name();
+  m_skip_fifo->in.bind(wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, fifo, "in"));
+  m_add->skip.bind(wire_chain(m_skip_fifo->out, fifo, "out", "skip_out", {}, "add", "skip"));
+  m_dma_write->in.bind(wire_chain(m_add->out, "add", "out", "output", {}, "dma_write", "in"));
+}
+
+void ResidualBlock::build_monitor(const Config& cfg) {
   uint64_t max_tile = 0;
-  for (ConvEngine* e : eng) max_tile = std::max(max_tile, e->tile_cycles(e->tile_pixels()));
+  for (ConvEngine* e : engines()) max_tile = std::max(max_tile, e->tile_cycles(e->tile_pixels()));
   m_deadlock_window = cfg.sim.deadlock_window > 0 ? static_cast<uint64_t>(cfg.sim.deadlock_window)
                                                   : derived_deadlock_window(cfg, max_tile);
   std::vector<Stream*> sp;
@@ -304,101 +289,22 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   m_dma_read->set_activity_counter(m_monitor->activity_counter());
   m_dma_write->set_activity_counter(m_monitor->activity_counter());
   if (m_dma_skip) m_dma_skip->set_activity_counter(m_monitor->activity_counter());
+}
 
+void ResidualBlock::bind_clocks() {
   m_dma_read->clk.bind(m_clk);
   m_dma_write->clk.bind(m_clk);
   m_fork->clk.bind(m_clk);
-  for (ConvEngine* e : eng) e->clk.bind(m_clk);
+  for (ConvEngine* e : engines()) e->clk.bind(m_clk);
   m_skip_fifo->clk.bind(m_clk);
   m_add->clk.bind(m_clk);
   m_monitor->clk.bind(m_clk);
-  if (!cosim.module.empty()) attach_cosim(cfg, cosim);
 }
 
 Stream& ResidualBlock::stream_named(const std::string& name) {
   for (auto& s : m_streams)
     if (s->name == name) return *s;
   throw std::logic_error("no stream " + name);
-}
-
-sc_core::sc_signal<bool>& ResidualBlock::shadow_bool(const std::string& name) {
-  m_shadow_bools.push_back(std::make_unique<sc_core::sc_signal<bool>>(("rtl_" + name).c_str()));
-  return *m_shadow_bools.back();
-}
-
-sc_core::sc_signal<Beat>& ResidualBlock::shadow_beat(const std::string& name) {
-  m_shadow_beats.push_back(std::make_unique<sc_core::sc_signal<Beat>>(("rtl_" + name).c_str()));
-  return *m_shadow_beats.back();
-}
-
-// The RTL twin reads the same input pins as the pipeline's SystemC block and drives shadow
-// wires; the lock-step checker compares every output pin of the two.
-void ResidualBlock::attach_cosim(const Config& cfg, const CosimOptions& cosim) {
-  const int lanes = cfg.hardware.stream.lanes;
-  const std::string& m = cosim.module;
-  const bool rtl_in_pipeline = (m == "skip_fifo" && cfg.hardware.skip_fifo.impl == Impl::kRtl) ||
-                               (m == "fork" && cfg.hardware.fork.impl == Impl::kRtl) ||
-                               (m == "add" && cfg.hardware.add.impl == Impl::kRtl);
-  if (m != "skip_fifo" && m != "fork" && m != "add")
-    throw InputError(fmt::format("--cosim: unknown block '{}' (allowed: skip_fifo, fork, add)", m));
-  if (rtl_in_pipeline)
-    throw InputError(fmt::format(
-        "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{0}.impl at systemc",
-        m));
-  require_rtl("--cosim", lanes);
-#ifdef SKIPSIM_HAVE_RTL
-  m_lockstep = std::make_unique<Lockstep>("lockstep", m, lanes);
-  m_lockstep->clk.bind(m_clk);
-  Lockstep& ls = *m_lockstep;
-  // Wires an input port of the twin to the pipeline's stream, its ready to a shadow.
-  auto twin_in = [&](StreamIn& p, Stream& s, const std::string& pin) {
-    p.valid.bind(s.valid);
-    p.data.bind(s.data);
-    p.last.bind(s.last);
-    sc_core::sc_signal<bool>& r = shadow_bool(pin + "_ready");
-    p.ready.bind(r);
-    ls.add_pin(pin + "_ready", s.ready, r);
-  };
-  auto twin_out = [&](StreamOut& p, Stream& s, const std::string& pin) {
-    p.ready.bind(s.ready);
-    sc_core::sc_signal<bool>& v = shadow_bool(pin + "_valid");
-    sc_core::sc_signal<bool>& l = shadow_bool(pin + "_last");
-    sc_core::sc_signal<Beat>& d = shadow_beat(pin + "_data");
-    p.valid.bind(v);
-    p.last.bind(l);
-    p.data.bind(d);
-    ls.add_pin(pin + "_valid", s.valid, v);
-    ls.add_pin(pin + "_last", s.last, l);
-    ls.add_data(pin + "_data", s.data, d);
-  };
-  if (m == "skip_fifo") {
-    const uint64_t depth = cfg.hardware.skip_fifo.depth;
-    std::unique_ptr<SkipFifoBase> f = cosim.skip_fifo_rtl
-                                          ? cosim.skip_fifo_rtl("skip_fifo_rtl", depth)
-                                          : make_rtl_skip_fifo("skip_fifo_rtl", depth);
-    f->clk.bind(m_clk);
-    twin_in(f->in, stream_named(m_skip_conv ? "skip_proj" : "fork_skip"), "in");
-    twin_out(f->out, stream_named("skip_out"), "out");
-    m_shadow = std::move(f);
-  } else if (m == "fork") {
-    auto f = std::make_unique<RtlFork>("fork_rtl");
-    f->clk.bind(m_clk);
-    twin_in(f->in, stream_named("input"), "in");
-    twin_out(f->main, stream_named("fork_main"), "main");
-    twin_out(f->skip, stream_named("fork_skip"), "skip");
-    m_shadow = std::move(f);
-  } else {
-    AddConfig ac;
-    const auto* a = dynamic_cast<const Add*>(m_add.get());
-    ac = a->config();
-    auto f = std::make_unique<RtlAdd>("add_rtl", ac);
-    f->clk.bind(m_clk);
-    twin_in(f->main, stream_named("conv2_out"), "main");
-    twin_in(f->skip, stream_named("skip_out"), "skip");
-    twin_out(f->out, stream_named("output"), "out");
-    m_shadow = std::move(f);
-  }
-#endif
 }
 
 ResidualBlock::~ResidualBlock() = default;
@@ -416,14 +322,15 @@ Stream& ResidualBlock::stream(const std::string& name, const std::string& produc
 }
 
 std::vector<ConvEngine*> ResidualBlock::engines() const {
-  std::vector<ConvEngine*> v{m_conv1.get(), m_conv2.get()};
+  std::vector<ConvEngine*> v;
+  for (const auto& e : m_main) v.push_back(e.get());
   if (m_skip_conv) v.push_back(m_skip_conv.get());
   return v;
 }
 
 std::vector<HwBlock*> ResidualBlock::blocks() const {
-  std::vector<HwBlock*> v{m_dma_read.get(), m_fork.get(), m_conv1.get(), m_conv2.get()};
-  if (m_skip_conv) v.push_back(m_skip_conv.get());
+  std::vector<HwBlock*> v{m_dma_read.get(), m_fork.get()};
+  for (ConvEngine* e : engines()) v.push_back(e);
   v.push_back(m_skip_fifo.get());
   v.push_back(m_add.get());
   v.push_back(m_dma_write.get());

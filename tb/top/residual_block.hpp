@@ -1,15 +1,17 @@
 #pragma once
-// ResidualBlock: the top level that assembles one residual block from a Config and its
-// tensors (DESIGN.md section 2):
+// ResidualBlock: elaborates one residual block from its description (block_description.hpp)
+// and a Config (DESIGN.md section 2):
 //
 //   DRAM <=TLM=> dma_read -input-> fork -fork_main-> conv1 -conv1_out-> conv2 -conv2_out-+
 //                dma_write <-output------------------------------------------------- add
 //                            fork -fork_skip-> [skip_conv -skip_proj->] skip_fifo -skip_out-+
 //
-// The DRAM holds the input, each engine's packed parameters and the output; dma_read loads
-// the parameters, then streams the input; the run ends when dma_write has written it all.
+// The main path has as many engines as the description has stages, each driving the stream
+// its stage names. The DRAM holds the input, each engine's packed parameters and the output
+// (and the spill ring with policy spill); dma_read loads the parameters, then streams the
+// input; the run ends when dma_write has written it all. Blocks that exist as SystemC and
+// RTL come from block_factory.hpp.
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,15 +24,17 @@
 #include "hw/dma/dma_write.hpp"
 #include "hw/dram/dram_controller.hpp"
 #include "hw/dram/simple_dram.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
+#include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/fork.hpp"
-#include "hw/skip_fifo/skip_fifo.hpp"
-#include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tb/config/config.hpp"
-#include "tb/ref/golden.hpp"
 #include "tb/observe/lockstep.hpp"
 #include "tb/observe/monitor.hpp"
+#include "tb/ref/golden.hpp"
+#include "tb/top/block_description.hpp"
+#include "tb/top/cosim_twin.hpp"
 
 namespace skipsim {
 
@@ -40,22 +44,18 @@ struct DramLayout {
   std::vector<uint64_t> params;                   // one per engine, in engines() order
 };
 
-// Lock-step co-simulation of one block (README "RTL co-simulation").
-struct CosimOptions {
-  std::string module;  // "", "skip_fifo", "fork" or "add"
-  // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
-  std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
-};
-
 class ResidualBlock : public sc_core::sc_module {
  public:
+  ResidualBlock(sc_core::sc_module_name name, const Config& cfg, const BlockDescription& block,
+                const Tensor8& input, const CosimOptions& cosim = {});
+  // A basic or downsampling block from its tensors (describe_block).
   ResidualBlock(sc_core::sc_module_name name, const Config& cfg, const BlockParams& params,
                 const CosimOptions& cosim = {});
   ~ResidualBlock() override;
 
   Monitor& monitor() { return *m_monitor; }
   sc_core::sc_clock& clock() { return m_clk; }
-  Lockstep* lockstep() { return m_lockstep.get(); }
+  Lockstep* lockstep() { return m_cosim ? &m_cosim->lockstep() : nullptr; }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   DramTarget& dram() { return *m_dram; }
   // The DDR model, or nullptr with hardware.dram.model: simple.
@@ -67,8 +67,8 @@ class ResidualBlock : public sc_core::sc_module {
   DmaWrite& dma_write() { return *m_dma_write; }
   SramBanks& sram() { return *m_sram; }
   const DramLayout& layout() const { return m_layout; }
-  std::vector<ConvEngine*> engines() const;
-  std::vector<HwBlock*> blocks() const;  // pipeline order
+  std::vector<ConvEngine*> engines() const;  // the main path in order, then the projection
+  std::vector<HwBlock*> blocks() const;      // pipeline order
   const std::vector<std::unique_ptr<Stream>>& streams() const { return m_streams; }
   uint64_t deadlock_window() const { return m_deadlock_window; }
   double clock_period_ns() const { return m_period_ns; }
@@ -80,8 +80,27 @@ class ResidualBlock : public sc_core::sc_module {
   int out_c() const { return m_out_c; }
 
  private:
+  void build_engines(const Config& cfg, const BlockDescription& block);
+  // Places the input, each engine's packed parameters (returned), the output and the spill
+  // ring in DRAM.
+  std::vector<std::vector<uint8_t>> plan_dram(const Config& cfg, const BlockDescription& block,
+                                              const Tensor8& input);
+  void build_skip_fifo(const Config& cfg);
+  void build_dram(const Config& cfg, const Tensor8& input,
+                  const std::vector<std::vector<uint8_t>>& blobs);
+  void build_dma(const Config& cfg, const Tensor8& input);
+  void wire_streams(const BlockDescription& block);
+  // Streams from `out` (of block `from`, named `name`) through `stages`, each driving the
+  // stream its stage names; returns the last stream, for the consumer `to`.`to_port`.
+  Stream& wire_chain(StreamOut& out, const std::string& from, const std::string& from_port,
+                     std::string name,
+                     const std::vector<std::pair<ConvEngine*, std::string>>& stages,
+                     const std::string& to, const std::string& to_port);
+  void build_monitor(const Config& cfg);
+  void bind_clocks();
   Stream& stream(const std::string& name, const std::string& producer, const std::string& pport,
                  const std::string& consumer, const std::string& cport);
+  Stream& stream_named(const std::string& name);
 
   double m_period_ns;
   sc_core::sc_clock m_clk;
@@ -93,18 +112,12 @@ class ResidualBlock : public sc_core::sc_module {
   std::unique_ptr<DmaRead> m_dma_read;
   std::unique_ptr<DmaWrite> m_dma_write;
   std::unique_ptr<ForkBase> m_fork;
-  std::unique_ptr<ConvEngine> m_conv1, m_conv2, m_skip_conv;
+  std::vector<std::unique_ptr<ConvEngine>> m_main;  // main path, in order
+  std::unique_ptr<ConvEngine> m_skip_conv;          // projection, or none
   std::unique_ptr<SkipFifoBase> m_skip_fifo;
   std::unique_ptr<AddBase> m_add;
   std::unique_ptr<Monitor> m_monitor;
-  void attach_cosim(const Config& cfg, const CosimOptions& cosim);
-  Stream& stream_named(const std::string& name);
-  sc_core::sc_signal<bool>& shadow_bool(const std::string& name);
-  sc_core::sc_signal<Beat>& shadow_beat(const std::string& name);
-  std::unique_ptr<Lockstep> m_lockstep;
-  std::unique_ptr<sc_core::sc_module> m_shadow;
-  std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> m_shadow_bools;
-  std::vector<std::unique_ptr<sc_core::sc_signal<Beat>>> m_shadow_beats;
+  std::unique_ptr<CosimTwin> m_cosim;
   std::vector<std::unique_ptr<Stream>> m_streams;
   DramLayout m_layout;
   uint64_t m_deadlock_window = 0;

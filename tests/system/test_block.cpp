@@ -182,11 +182,12 @@ TEST(SramPorts, SingleReadWritePortConflictsAreCountedAndHarmless) {
   EXPECT_FALSE(rw.report["sram"]["dual_port"].get<bool>());
 }
 
+// Caught when the configuration loads (a cross-key rule), before elaboration.
 TEST(SramPorts, RtlSkipFifoNeedsDualPortBanks) {
-  Config cfg = config_for({"basic", 6, 6, 16, 16, 16, 16, 16, 0.0, 64}, 1);
-  cfg.hardware.sram.dual_port = false;
-  cfg.hardware.skip_fifo.impl = Impl::kRtl;
   try {
+    const Config cfg = parse_config(
+        "hardware:\n  sram: {dual_port: false}\n  skip_fifo: {impl: rtl, depth: 64}\n"
+        "workload:\n  block: basic\n  input: {h: 6, w: 6, c: 16}\n  out_channels: 16\n");
     run_block(cfg, random_block(shape_of(cfg), 1), {});
     ADD_FAILURE() << "no error";
   } catch (const InputError& e) {

@@ -66,7 +66,9 @@ double stream_fraction_of_peak(DdrController& c, const std::vector<uint64_t>& ad
     c.enqueue(a, write, c.now() - 1);
   }
   drain(c);
-  return c.to_json()["bandwidth_fraction_of_peak"].get<double>();
+  StatsNode n;
+  c.report(n);
+  return n.num("bandwidth_fraction_of_peak");
 }
 
 std::vector<uint64_t> command_cycles(const DdrController& c, DdrCommand cmd, int rank = -1) {
@@ -397,21 +399,22 @@ TEST(DdrStats, LatencyHistogramPercentiles) {
   EXPECT_NEAR(p, 1e6, 1e6 / 128);
 }
 
-TEST(DdrStats, EnergyAndJsonKeys) {
+TEST(DdrStats, EnergyAndReportKeys) {
   DdrController c(ddr4());
   latency_of(c, 0, false, 0);
   latency_of(c, 256, true, 100);  // a row hit
-  const nlohmann::json j = c.to_json();
+  StatsNode j;
+  c.report(j);
   for (const char* k : {"total_cycles", "avg_read_latency", "bandwidth_gbps", "row_hit_rate",
                         "utilization", "commands", "energy_pj", "read_latency"}) {
-    EXPECT_TRUE(j.contains(k)) << k;
+    EXPECT_TRUE(j.has(k)) << k;
   }
   const DdrConfig cfg = ddr4();
   const double cmd = cfg.e_act_pj + cfg.e_rd_pj + cfg.e_wr_pj;
-  const double bg = cfg.background_mw * cfg.ranks * j["total_cycles"].get<double>() * cfg.tck_ns();
-  EXPECT_NEAR(j["energy_pj"]["total"].get<double>(), cmd + bg, 1e-6 * (cmd + bg));
-  EXPECT_EQ(j["commands"]["WR"].get<uint64_t>(), 1u);
-  EXPECT_EQ(j["bytes_written"].get<uint64_t>(), 64u);
+  const double bg = cfg.background_mw * cfg.ranks * j.num("total_cycles") * cfg.tck_ns();
+  EXPECT_NEAR(j.at("energy_pj").num("total"), cmd + bg, 1e-6 * (cmd + bg));
+  EXPECT_EQ(j.at("commands").u64("WR"), 1u);
+  EXPECT_EQ(j.u64("bytes_written"), 64u);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -132,10 +132,13 @@ TEST(DramControllerTlm, IdleLatenciesThroughTheSocketEqualTheClosedForms) {
   EXPECT_EQ(p.reqs[0].begin_resp, tck * (100 + 49));
   EXPECT_EQ(p.reqs[1].begin_resp, tck * (300 + 27));
   EXPECT_EQ(p.reqs[2].begin_resp, tck * (500 + 71));
-  const nlohmann::json j = dram.model_json();
-  EXPECT_EQ(j["row_hits"], 1);
-  EXPECT_EQ(j["row_misses"], 1);
-  EXPECT_EQ(j["row_conflicts"], 1);
+  StatsNode n;
+  dram.report(n);
+  const StatsNode& j = n.at("ddr");
+  EXPECT_EQ(n.str("model"), "ddr");
+  EXPECT_EQ(j.u64("row_hits"), 1u);
+  EXPECT_EQ(j.u64("row_misses"), 1u);
+  EXPECT_EQ(j.u64("row_conflicts"), 1u);
   EXPECT_EQ(dram.stats().reads, 3u);
   EXPECT_NEAR(dram.stats().latency_max_ns, 71 * 0.625, 1e-9);
 }

@@ -1,0 +1,86 @@
+#include "tb/top/cosim_twin.hpp"
+
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
+#include "tb/top/block_factory.hpp"
+
+namespace skipsim {
+
+CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
+                     const Streams& streams, sc_core::sc_clock& clk) {
+  const std::string& m = opt.module;
+  const int lanes = cfg.hardware.stream.lanes;
+  if (m != "skip_fifo" && m != "fork" && m != "add")
+    throw InputError(fmt::format("--cosim: unknown block '{}' (allowed: skip_fifo, fork, add)", m));
+  const bool rtl_in_pipeline = (m == "skip_fifo" && cfg.hardware.skip_fifo.impl == Impl::kRtl) ||
+                               (m == "fork" && cfg.hardware.fork.impl == Impl::kRtl) ||
+                               (m == "add" && cfg.hardware.add.impl == Impl::kRtl);
+  if (rtl_in_pipeline)
+    throw InputError(fmt::format(
+        "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{0}.impl at systemc",
+        m));
+  m_lockstep = std::make_unique<Lockstep>("lockstep", m, lanes);
+  m_lockstep->clk.bind(clk);
+  if (m == "skip_fifo") {
+    const uint64_t depth = cfg.hardware.skip_fifo.depth;
+    std::unique_ptr<SkipFifoBase> f = opt.skip_fifo_rtl
+                                          ? opt.skip_fifo_rtl("skip_fifo_rtl", depth)
+                                          : make_skip_fifo_twin("skip_fifo_rtl", depth, lanes);
+    f->clk.bind(clk);
+    twin_in(f->in, streams.named(streams.skip_in), "in");
+    twin_out(f->out, streams.named("skip_out"), "out");
+    m_twin = std::move(f);
+  } else if (m == "fork") {
+    auto f = make_fork_twin("fork_rtl", lanes);
+    f->clk.bind(clk);
+    twin_in(f->in, streams.named("input"), "in");
+    twin_out(f->main, streams.named("fork_main"), "main");
+    twin_out(f->skip, streams.named("fork_skip"), "skip");
+    m_twin = std::move(f);
+  } else {
+    auto f = make_add_twin("add_rtl", add);
+    f->clk.bind(clk);
+    twin_in(f->main, streams.named(streams.main_out), "main");
+    twin_in(f->skip, streams.named("skip_out"), "skip");
+    twin_out(f->out, streams.named("output"), "out");
+    m_twin = std::move(f);
+  }
+}
+
+CosimTwin::~CosimTwin() = default;
+
+sc_core::sc_signal<bool>& CosimTwin::shadow_bool(const std::string& name) {
+  m_bools.push_back(std::make_unique<sc_core::sc_signal<bool>>(("rtl_" + name).c_str()));
+  return *m_bools.back();
+}
+
+sc_core::sc_signal<Beat>& CosimTwin::shadow_beat(const std::string& name) {
+  m_beats.push_back(std::make_unique<sc_core::sc_signal<Beat>>(("rtl_" + name).c_str()));
+  return *m_beats.back();
+}
+
+// An input port of the twin reads the pipeline's stream; its ready goes to a shadow.
+void CosimTwin::twin_in(StreamIn& p, Stream& s, const std::string& pin) {
+  p.valid.bind(s.valid);
+  p.data.bind(s.data);
+  p.last.bind(s.last);
+  sc_core::sc_signal<bool>& r = shadow_bool(pin + "_ready");
+  p.ready.bind(r);
+  m_lockstep->add_pin(pin + "_ready", s.ready, r);
+}
+
+void CosimTwin::twin_out(StreamOut& p, Stream& s, const std::string& pin) {
+  p.ready.bind(s.ready);
+  sc_core::sc_signal<bool>& v = shadow_bool(pin + "_valid");
+  sc_core::sc_signal<bool>& l = shadow_bool(pin + "_last");
+  sc_core::sc_signal<Beat>& d = shadow_beat(pin + "_data");
+  p.valid.bind(v);
+  p.last.bind(l);
+  p.data.bind(d);
+  m_lockstep->add_pin(pin + "_valid", s.valid, v);
+  m_lockstep->add_pin(pin + "_last", s.last, l);
+  m_lockstep->add_data(pin + "_data", s.data, d);
+}
+
+}  // namespace skipsim

@@ -1,0 +1,54 @@
+#pragma once
+// Lock-step co-simulation of one block of a built design (README "RTL co-simulation"): the
+// block's RTL twin reads the same input pins as the pipeline's SystemC block and drives
+// shadow wires; a Lockstep compares every output pin of the two each cycle.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/common/beat.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
+#include "hw/stream/add.hpp"
+#include "hw/stream/stream.hpp"
+#include "tb/config/config.hpp"
+#include "tb/observe/lockstep.hpp"
+
+namespace skipsim {
+
+struct CosimOptions {
+  std::string module;  // "", "skip_fifo", "fork" or "add"
+  // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
+  std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
+};
+
+class CosimTwin {
+ public:
+  // The streams of the design by name (input, fork_main, fork_skip, skip_out, output, the
+  // main path's last stream and the skip FIFO's input stream).
+  struct Streams {
+    std::function<Stream&(const std::string&)> named;
+    std::string main_out, skip_in;
+  };
+  // Throws InputError for an unknown block or one already RTL in the pipeline.
+  CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
+            const Streams& streams, sc_core::sc_clock& clk);
+  ~CosimTwin();
+
+  Lockstep& lockstep() { return *m_lockstep; }
+
+ private:
+  void twin_in(StreamIn& p, Stream& s, const std::string& pin);
+  void twin_out(StreamOut& p, Stream& s, const std::string& pin);
+  sc_core::sc_signal<bool>& shadow_bool(const std::string& name);
+  sc_core::sc_signal<Beat>& shadow_beat(const std::string& name);
+
+  std::unique_ptr<Lockstep> m_lockstep;
+  std::unique_ptr<sc_core::sc_module> m_twin;
+  std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> m_bools;
+  std::vector<std::unique_ptr<sc_core::sc_signal<Beat>>> m_beats;
+};
+
+}  // namespace skipsim
