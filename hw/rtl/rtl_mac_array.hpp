@@ -74,8 +74,12 @@ class VerilatedMacArray final : public RtlMacArray {
       : m_rows(rows),
         m_cols(cols),
         m_os(output_stationary),
+        m_outer_ctx(Verilated::threadContextp()),
         m_ctx(std::make_unique<VerilatedContext>()),
         m_v(std::make_unique<V>(m_ctx.get(), "systolic_array")) {
+    // A new context becomes the thread's: Verilated SystemC blocks built after this array
+    // would join it and outlive it (a fatal error, then a hang, when they are destroyed).
+    Verilated::threadContextp(m_outer_ctx);
     m_v->clk = 0;
     m_v->rst_n = 1;
     m_v->en = 0;
@@ -140,6 +144,7 @@ class VerilatedMacArray final : public RtlMacArray {
 
   int m_rows, m_cols;
   bool m_os;
+  VerilatedContext* m_outer_ctx;  // the thread's context before this array's was made
   std::unique_ptr<VerilatedContext> m_ctx;
   std::unique_ptr<V> m_v;
   std::unique_ptr<VerilatedVcdC> m_vcd;
