@@ -229,4 +229,24 @@ class DdrController {
   std::vector<DdrIssued> m_log;
 };
 
+// The earliest cycle a column command to `bank` can issue (scheduler hot path).
+inline uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
+                                            bool write) const {
+  const Bank& b = m_banks[static_cast<size_t>(bank)];
+  const size_t g = static_cast<size_t>(group);
+  uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);
+  e = std::max({e, c.cmd_free, m_now});
+  // The data bus: this burst starts after the previous one, plus the rank switch and
+  // read-to-write turnaround gaps.
+  uint64_t gap = 0;
+  if (c.bus_rank >= 0) {
+    if (c.bus_rank != rank) gap = static_cast<uint64_t>(m_cfg.tRTRS);
+    if (write && !c.bus_write) gap = std::max<uint64_t>(gap, kReadToWriteGap);
+  }
+  const uint64_t data_start = c.bus_free + gap;
+  const uint64_t latency = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);
+  if (data_start > latency) e = std::max(e, data_start - latency);
+  return e;
+}
+
 }  // namespace skipsim
