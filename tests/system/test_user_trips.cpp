@@ -260,6 +260,8 @@ TEST(Cli, LayerTopologyTrueSizes) {
                                                 : 7;
     EXPECT_EQ(l["ofmap"]["h"].get<int>(), want) << n;
     EXPECT_EQ(l["ofmap"]["w"].get<int>(), want) << n;
+    EXPECT_EQ(l["ofmap_h"].get<int>(), want) << n;
+    EXPECT_EQ(l["ofmap_w"].get<int>(), want) << n;
   }
 }
 
