@@ -6,7 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libfmt-dev
           nlohmann-json3-dev libcli11-dev googletest libgtest-dev
-          verilator python3 python3-numpy python3-matplotlib python3-yaml)
+          verilator python3 python3-numpy python3-matplotlib python3-yaml ccache)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,7 +24,11 @@ build="${SKIPSIM_BUILD_DIR:-$root/build}"
 mkdir -p "$build"
 log="$build/setup.log"
 # The build's own output goes to a log; on failure its tail is shown.
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${SKIPSIM_BUILD_TYPE:-Release}" &&
+# ccache keeps repeated builds short; paths below the checkout are hashed relative to it, so
+# another clone of the same commit hits the same cache.
+export CCACHE_BASEDIR="$root"
+if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${SKIPSIM_BUILD_TYPE:-Release}" \
+         -DCMAKE_CXX_COMPILER_LAUNCHER=ccache &&
        cmake --build "$build" -j "$(nproc)"; } >"$log" 2>&1; then
   tail -n 40 "$log" >&2
   echo "setup: build failed (full log: $log)" >&2
