@@ -13,6 +13,8 @@
 #include "tb/config/config.hpp"
 #include "tb/config/run_config.hpp"
 
+#include "tests/common/config_errors.hpp"
+
 using namespace skipsim;
 
 namespace {
@@ -21,20 +23,8 @@ namespace fs = std::filesystem;
 
 const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
 
-// The message of the InputError that f throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-std::string parse_error(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  return error_of([&] { parse_config(yaml, sets, "x.yaml"); });
-}
+using test::error_of;
+using test::parse_error;
 
 // Every field of a and b is equal.
 void expect_same(const Config& a, const Config& b) {

@@ -17,6 +17,8 @@
 #include "tb/config/config.hpp"
 #include "tb/config/dram_preset.hpp"
 
+#include "tests/common/config_errors.hpp"
+
 using namespace skipsim;
 
 namespace {
@@ -25,19 +27,8 @@ namespace fs = std::filesystem;
 
 const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-std::string parse_error(const std::string& yaml, const std::vector<std::string>& sets = {}) {
-  return error_of([&] { parse_config(yaml, sets, "x.yaml"); });
-}
+using test::error_of;
+using test::parse_error;
 
 class ConfigDir : public ::testing::Test {
  protected:
