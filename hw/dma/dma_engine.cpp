@@ -21,7 +21,8 @@ const char* purpose_name(DmaPurpose p) {
   return "?";
 }
 
-DmaEngine::DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes)
+DmaEngine::DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes,
+                     size_t request_bytes)
     : sc_module(name),
       clk("clk"),
       socket("socket"),
@@ -29,7 +30,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burs
       m_pool(2 * static_cast<size_t>(max_outstanding)),
       m_max(max_outstanding) {
   socket.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
-  for (auto& r : m_pool) r.buf.assign(burst_bytes, 0);
+  const size_t buf = std::max(static_cast<size_t>(burst_bytes), request_bytes);
+  for (auto& r : m_pool) r.buf.assign(buf, 0);
 }
 
 int DmaEngine::issue(bool write, uint64_t addr, unsigned len, const uint8_t* data, uint64_t tag,

@@ -48,7 +48,9 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   sc_core::sc_in<bool> clk;
   tlm_utils::simple_initiator_socket<DmaEngine> socket;
 
-  DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes);
+  // request_bytes: the largest request issued, when it exceeds a burst (the DRAM splits it).
+  DmaEngine(sc_core::sc_module_name name, int max_outstanding, int burst_bytes,
+            size_t request_bytes = 0);
 
   std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stall; }

@@ -11,8 +11,9 @@ namespace skipsim {
 
 class DmaSkip : public DmaEngine {
  public:
-  DmaSkip(sc_core::sc_module_name name, int max_outstanding, int burst_bytes)
-      : DmaEngine(name, max_outstanding, burst_bytes) {}
+  // slot_bytes: one spill or fill request (spill_slot_bytes, whole bursts).
+  DmaSkip(sc_core::sc_module_name name, int max_outstanding, int burst_bytes, size_t slot_bytes = 0)
+      : DmaEngine(name, max_outstanding, burst_bytes, slot_bytes) {}
 
   void tick() { count_cycle(); }
   bool can_spill() const { return can_issue(true); }

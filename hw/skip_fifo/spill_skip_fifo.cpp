@@ -14,10 +14,11 @@ SpillSkipFifo::SpillSkipFifo(sc_core::sc_module_name name, const SpillConfig& cf
       m_sram(sram),
       m_dma(dma),
       m_bpb(spill_beats_per_burst(cfg.burst_bytes, cfg.lanes)),
-      m_ring_slots(cfg.ring_bytes / static_cast<uint64_t>(cfg.burst_bytes)),
+      m_slot_bytes(spill_slot_bytes(cfg.burst_bytes, cfg.lanes)),
+      m_ring_slots(cfg.ring_bytes / m_slot_bytes),
       m_stage_cap(spill_staging_beats(cfg.burst_bytes, cfg.lanes)),
       m_stage_last(m_stage_cap, false),
-      m_burst_buf(static_cast<size_t>(cfg.burst_bytes), 0) {
+      m_burst_buf(static_cast<size_t>(m_bpb) * static_cast<size_t>(cfg.lanes), 0) {
   const std::string n = this->name();
   const SkipFifoStorage st = skip_fifo_storage(cfg.depth, cfg.lanes, m_stage_cap);
   m_data_region = sram.allocate(n + ".data", st.data);
@@ -108,11 +109,11 @@ void SpillSkipFifo::on_clock() {
                           !(ring_empty && m_onchip + m_reserved < m_depth);
   bool fill_first = want_fill && (!want_spill || m_fill_turn);
   if (want_fill && want_spill) m_fill_turn = !m_fill_turn;
-  const auto burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+  const uint64_t slot_bytes = m_slot_bytes;
   const auto len = static_cast<unsigned>(m_bpb * lanes);
   if (fill_first) {
     if (m_dma.can_fill()) {
-      m_dma.fill(m_cfg.ring_base + (m_f_issued % m_ring_slots) * burst, len);
+      m_dma.fill(m_cfg.ring_base + (m_f_issued % m_ring_slots) * slot_bytes, len);
       m_reserved += m_bpb;
       ++m_f_issued;
       ++m_spill.fill_bursts;
@@ -129,7 +130,8 @@ void SpillSkipFifo::on_clock() {
       }
       m_sram.count_read(m_stage_region, len);
       m_stage_count -= m_bpb;
-      m_dma.spill(m_cfg.ring_base + (m_w_issued % m_ring_slots) * burst, m_burst_buf.data(), len);
+      m_dma.spill(m_cfg.ring_base + (m_w_issued % m_ring_slots) * slot_bytes, m_burst_buf.data(),
+                  len);
       ++m_w_issued;
       ++m_spill.spill_bursts;
       m_spill.spill_bytes += len;

@@ -35,12 +35,19 @@ struct SpillConfig {
   int lanes = 16;
   int burst_bytes = 64;
   uint64_t ring_base = 0;   // DRAM address of the ring
-  uint64_t ring_bytes = 0;  // a multiple of burst_bytes, at least two bursts
+  uint64_t ring_bytes = 0;  // at least two slots (spill_slot_bytes)
 };
 
 // Beats of one DRAM burst; the on-chip depth must hold at least one burst.
 inline uint64_t spill_beats_per_burst(int burst_bytes, int lanes) {
   return std::max<uint64_t>(1, static_cast<uint64_t>(burst_bytes / lanes));
+}
+// Bytes of one ring slot: the spill unit (beats_per_burst beats) rounded up to whole DRAM
+// bursts. One burst unless a beat is wider than a burst (lanes > burst_bytes).
+inline uint64_t spill_slot_bytes(int burst_bytes, int lanes) {
+  const auto burst = static_cast<uint64_t>(burst_bytes);
+  const uint64_t unit = spill_beats_per_burst(burst_bytes, lanes) * static_cast<uint64_t>(lanes);
+  return (unit + burst - 1) / burst * burst;
 }
 // Staging entries: two bursts.
 inline uint64_t spill_staging_beats(int burst_bytes, int lanes) {
@@ -82,7 +89,8 @@ class SpillSkipFifo : public SkipFifoBase {
   SramBanks& m_sram;
   DmaSkip& m_dma;
   int m_data_region, m_last_region, m_stage_region;
-  uint64_t m_bpb;  // beats per burst
+  uint64_t m_bpb;         // beats per burst
+  uint64_t m_slot_bytes;  // DRAM bytes per ring slot
   uint64_t m_ring_slots;
   uint64_t m_stage_cap;  // staging entries: two bursts
   // On chip.

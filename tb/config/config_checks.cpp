@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tb/config/run_config.hpp"
 
 namespace skipsim {
@@ -72,16 +73,24 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
          "port); set hardware.skip_fifo.impl: systemc or policy: block");
   }
   const int64_t burst = c.hardware.dram.burst_bytes;
-  if (sf.spill_ring_bytes != 0 &&
-      (sf.spill_ring_bytes < 2 * burst || sf.spill_ring_bytes % burst)) {
-    fail(latest_source(flat, {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes"},
+  const int lanes = c.hardware.stream.lanes;
+  // A ring slot is one burst, or several when a beat is wider than a burst.
+  const auto slot = static_cast<int64_t>(spill_slot_bytes(static_cast<int>(burst), lanes));
+  if (sf.spill_ring_bytes != 0 && (sf.spill_ring_bytes < 2 * slot || sf.spill_ring_bytes % burst)) {
+    fail(latest_source(flat,
+                       {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes",
+                        "hardware.stream.lanes"},
                        source),
          fmt::format("hardware.skip_fifo.spill_ring_bytes: expected 0 (two frames of the skip "
                      "tensor) or a multiple of hardware.dram.burst_bytes ({}) of at least two "
-                     "bursts ({}), got {}",
-                     burst, 2 * burst, sf.spill_ring_bytes));
+                     "{} ({}), got {}",
+                     burst,
+                     slot == burst ? std::string("bursts")
+                                   : fmt::format("ring slots of {} B (hardware.stream.lanes {} "
+                                                 "in whole bursts)",
+                                                 slot, lanes),
+                     2 * slot, sf.spill_ring_bytes));
   }
-  const int lanes = c.hardware.stream.lanes;
   const int64_t beats_per_burst = std::max<int64_t>(1, burst / lanes);
   if (sf.policy == SkipPolicy::kSpill && sf.depth < beats_per_burst) {
     fail(latest_source(flat,

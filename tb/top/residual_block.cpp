@@ -67,8 +67,9 @@ uint64_t spill_ring_bytes(const Config& cfg) {
                  ow = down ? conv_out_size(w.w, 3, 2, 1) : w.w;
   const int lanes = cfg.hardware.stream.lanes;
   const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, lanes);
-  const uint64_t bpb = std::max<uint64_t>(1, burst / static_cast<uint64_t>(lanes));
-  return std::max<uint64_t>(2, 2 * ((beats + bpb - 1) / bpb)) * burst;
+  const uint64_t bpb = spill_beats_per_burst(static_cast<int>(burst), lanes);
+  return std::max<uint64_t>(2, 2 * ((beats + bpb - 1) / bpb)) *
+         spill_slot_bytes(static_cast<int>(burst), lanes);
 }
 
 uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
@@ -180,7 +181,9 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
     sc.burst_bytes = hw.dram.burst_bytes;
     sc.ring_base = m_layout.spill_ring;
     sc.ring_bytes = m_layout.spill_ring_bytes;
-    m_dma_skip = std::make_unique<DmaSkip>("dma_skip", hw.dma.max_outstanding, hw.dram.burst_bytes);
+    m_dma_skip = std::make_unique<DmaSkip>(
+        "dma_skip", hw.dma.max_outstanding, hw.dram.burst_bytes,
+        static_cast<size_t>(spill_slot_bytes(hw.dram.burst_bytes, hw.stream.lanes)));
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);

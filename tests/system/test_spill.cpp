@@ -16,11 +16,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "tb/ref/block_params.hpp"
-#include "tb/config/config.hpp"
 #include "hw/common/errors.hpp"
-#include "tb/ref/golden.hpp"
+#include "tb/config/config.hpp"
 #include "tb/modes/run.hpp"
+#include "tb/ref/block_params.hpp"
+#include "tb/ref/golden.hpp"
 
 #include "tests/common/cli.hpp"
 
@@ -252,5 +252,52 @@ TEST(SpillConfig, DepthBelowOneBurstIsAConfigError) {
     EXPECT_NE(std::string(e.what()).find("hardware.skip_fifo.depth"), std::string::npos)
         << e.what();
     EXPECT_NE(std::string(e.what()).find("4 beats"), std::string::npos) << e.what();
+  }
+}
+
+// A beat wider than a burst (lanes > burst_bytes) spans several bursts of one ring slot; the
+// widths around it (17, 20, 24 lanes) leave part of each slot unused. C = lanes: one beat a
+// pixel.
+class SpillWideBeats : public ::testing::TestWithParam<std::pair<int, int>> {};
+
+TEST_P(SpillWideBeats, BitExactAgainstTheGoldenModel) {
+  const auto [lanes, burst] = GetParam();
+  const std::string y = fmt::format(
+      "base: {}/configs/npu/default.yaml\n"
+      "workload:\n  block: basic\n  input: {{h: 8, w: 8, c: {}}}\n  out_channels: {}\n",
+      kSrc, lanes, lanes);
+  const Config cfg =
+      parse_config(y, {"hardware.skip_fifo.policy=spill", "hardware.skip_fifo.depth=4",
+                       fmt::format("hardware.stream.lanes={}", lanes),
+                       fmt::format("hardware.dram.burst_bytes={}", burst)});
+  const RunResult r = run_bit_exact(cfg, 40 + lanes);
+  const auto& sp = r.report["fifos"]["skip"]["spill"];
+  EXPECT_GT(sp["spill_bursts"].get<uint64_t>(), 0u);
+  EXPECT_EQ(sp["spill_bytes"], sp["fill_bytes"]);
+  const uint64_t bpb = std::max(1, burst / lanes);
+  EXPECT_EQ(sp["beats_per_burst"].get<uint64_t>(), bpb);
+  EXPECT_EQ(sp["spill_bytes"].get<uint64_t>(), bpb * lanes * sp["spill_bursts"].get<uint64_t>());
+}
+
+INSTANTIATE_TEST_SUITE_P(LanesAndBursts, SpillWideBeats,
+                         ::testing::Values(std::pair{17, 16}, std::pair{20, 16}, std::pair{24, 16},
+                                           std::pair{64, 16}, std::pair{17, 64}, std::pair{20, 64},
+                                           std::pair{24, 64}, std::pair{64, 64}),
+                         [](const auto& info) {
+                           return fmt::format("lanes{}_burst{}", info.param.first,
+                                              info.param.second);
+                         });
+
+TEST(SpillConfig, RingSmallerThanTwoWideSlotsIsAConfigError) {
+  // 64 lanes on 16 B bursts: a slot is 64 B, the ring needs 128 B.
+  try {
+    tiny(
+        "hardware.skip_fifo.policy=spill hardware.stream.lanes=64 "
+        "hardware.dram.burst_bytes=16 hardware.skip_fifo.spill_ring_bytes=64");
+    FAIL() << "expected a config error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("at least two ring slots of 64 B"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("(128), got 64"), std::string::npos) << e.what();
   }
 }
