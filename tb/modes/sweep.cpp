@@ -133,12 +133,24 @@ SweepParam parse_sweep_param(const std::string& spec) {
     // Integer start (and, for a linear range, integer step): integer values, a geometric
     // range rounded to the nearest integer without repeats.
     const bool integral = std::floor(a) == a && (geo || std::floor(step) == step);
-    for (double v = a; v <= b * (1 + 1e-12); v = geo ? v * step : v + step) {
+    // A step too small to change a double (1:2:+1e-20) would repeat one value forever; a
+    // rounded geometric range repeats values too, so the steps are bounded, not only the values.
+    uint64_t steps = 0;
+    for (double v = a; v <= b * (1 + 1e-12); ++steps) {
       const std::string t = number_text(v, integral);
-      if (!p.values.empty() && p.values.back() == t) continue;
-      p.values.push_back(t);
-      if (p.values.size() > 100000)
-        throw InputError(fmt::format("sweep error: --param {}: more than 100000 values", p.key));
+      if (p.values.empty() || p.values.back() != t) p.values.push_back(t);
+      if (p.values.size() > 100000 || steps >= 1000000)
+        throw InputError(fmt::format("sweep error: --param {}: range '{}' has more than {}", p.key,
+                                     list,
+                                     p.values.size() > 100000 ? "100000 values" : "1000000 steps"));
+      const double next = geo ? v * step : v + step;
+      if (!(next > v))
+        throw InputError(fmt::format(
+            "sweep error: --param {}: range '{}' does not advance: {} {} {} rounds back to {} "
+            "(use a step that changes the value)",
+            p.key, list, number_text(v, false), geo ? '*' : '+', number_text(step, false),
+            number_text(v, false)));
+      v = next;
     }
   } else {
     for (const auto& v : split(list, ','))
