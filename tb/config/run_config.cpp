@@ -30,7 +30,9 @@ static_assert(int64_t{kMaxChannels} * 9 < 131072,
 // Every leaf key, in dump order (keys sharing a parent are contiguous).
 std::vector<Field> run_fields() {
   return {
-      Number("hardware.clock_ghz", 0, true, 10, false, KEY(hardware.clock_ghz)),
+      // 10 MHz to 10 GHz: the clock periods are whole picoseconds of sc_time, and a slower
+      // core would simulate thousands of DRAM cycles (refreshes) per core cycle.
+      Number("hardware.clock_ghz", 0.01, false, 10, false, KEY(hardware.clock_ghz)),
       Int("hardware.mac_array.rows", 1, 256, KEY(hardware.mac_array.rows)),
       Int("hardware.mac_array.cols", 1, 256, KEY(hardware.mac_array.cols)),
       Of("hardware.mac_array.dataflow", Kind::kEnum, KEY(hardware.mac_array.dataflow)),
@@ -59,7 +61,7 @@ std::vector<Field> run_fields() {
              KEY(hardware.energy.dram_pj_per_byte)),
       Of("hardware.dram.model", Kind::kEnum, KEY(hardware.dram.model)),
       Of("hardware.dram.preset", Kind::kString, KEY(hardware.dram.preset)),
-      Number("hardware.dram.clock_ghz", 0, true, 10, false, KEY(hardware.dram.clock_ghz)),
+      Number("hardware.dram.clock_ghz", 0.01, false, 10, false, KEY(hardware.dram.clock_ghz)),
       Number("hardware.dram.latency_ns", 0, false, 1e6, false, KEY(hardware.dram.latency_ns)),
       Int("hardware.dram.bytes_per_cycle", 1, 1024, KEY(hardware.dram.bytes_per_cycle)),
       Int("hardware.dram.queue_depth", 1, 4096, KEY(hardware.dram.queue_depth)),

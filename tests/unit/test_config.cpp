@@ -281,7 +281,7 @@ TEST(ConfigErrors, ZeroNegativeAndOutOfRange) {
                 .find("hardware.stream.lanes: expected an integer in [1, 64], got '65'"),
             std::string::npos);
   EXPECT_NE(parse_error("hardware: {clock_ghz: 0}")
-                .find("hardware.clock_ghz: expected a number in (0, 10], got '0'"),
+                .find("hardware.clock_ghz: expected a number in [0.01, 10], got '0'"),
             std::string::npos);
   EXPECT_NE(parse_error("hardware: {dram: {clock_ghz: -1.5}}").find("hardware.dram.clock_ghz: "),
             std::string::npos);
