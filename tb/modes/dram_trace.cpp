@@ -1,5 +1,6 @@
 #include "tb/modes/dram_trace.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -57,8 +58,16 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 // Parses one line; false for blank and comment lines. Throws InputError when malformed.
+// What a line may ask of the DRAM: addresses inside it, arrival cycles a bounded number of
+// refresh intervals away (idle time is simulated refresh by refresh).
+struct TraceLimits {
+  uint64_t capacity = 0;
+  uint64_t max_cycle = 0;
+  uint64_t refreshes = 0;
+};
+
 bool parse_line(std::string_view s, TraceLine& out, const std::string& file, uint64_t line_no,
-                uint64_t prev_cycle) {
+                uint64_t prev_cycle, const TraceLimits& lim) {
   if (const size_t hash = s.find('#'); hash != std::string_view::npos) s = s.substr(0, hash);
   std::string_view rest = s;
   const std::string_view a = next_token(rest);
@@ -85,12 +94,21 @@ bool parse_line(std::string_view s, TraceLine& out, const std::string& file, uin
   if (out.cycle < prev_cycle) {
     bad(fmt::format("expected a cycle of at least {} (the previous line's)", prev_cycle));
   }
+  if (out.addr >= lim.capacity) {
+    bad(fmt::format("expected an address below the DRAM capacity 0x{:x} ({} bytes)", lim.capacity,
+                    lim.capacity));
+  }
+  if (out.cycle > lim.max_cycle) {
+    bad(fmt::format("expected a cycle of at most {} ({} refresh intervals of the preset)",
+                    lim.max_cycle, lim.refreshes));
+  }
   return true;
 }
 
 // The common line `0xHEX READ|WRITE DECIMAL` (single blanks, no comment), parsed without
 // the general tokenizer; anything else returns false and goes through parse_line.
-bool parse_plain_line(std::string_view s, TraceLine& out, uint64_t prev_cycle) {
+bool parse_plain_line(std::string_view s, TraceLine& out, uint64_t prev_cycle,
+                      const TraceLimits& lim) {
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   const char* p = s.data();
   const char* end = p + s.size();
@@ -128,6 +146,7 @@ bool parse_plain_line(std::string_view s, TraceLine& out, uint64_t prev_cycle) {
   digits = p;
   for (; p < end && *p >= '0' && *p <= '9'; ++p) c = c * 10 + static_cast<uint64_t>(*p - '0');
   if (p != end || p == digits || p - digits > 18 || c < prev_cycle) return false;
+  if (a >= lim.capacity || c > lim.max_cycle) return false;
   out.addr = a;
   out.is_write = write;
   out.cycle = c;
@@ -234,14 +253,20 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
     }
   };
 
+  TraceLimits lim;
+  lim.capacity = cfg.capacity_bytes();
+  // About 2^21 REF commands in all (a second or two of replay), shared by the ranks.
+  const auto ranks = static_cast<uint64_t>(cfg.channels) * static_cast<uint64_t>(cfg.ranks);
+  lim.refreshes = std::max<uint64_t>(1, (uint64_t{1} << 21) / ranks);
+  lim.max_cycle = lim.refreshes * static_cast<uint64_t>(cfg.tREFI);
   uint64_t line_no = 0, requests = 0, prev_cycle = 0, wait_sum = 0;
   TraceLine t;
   try {
     std::string_view line;
     while (reader.next(line)) {
       ++line_no;
-      if (!parse_plain_line(line, t, prev_cycle) &&
-          !parse_line(line, t, trace_path, line_no, prev_cycle))
+      if (!parse_plain_line(line, t, prev_cycle, lim) &&
+          !parse_line(line, t, trace_path, line_no, prev_cycle, lim))
         continue;
       prev_cycle = t.cycle;
       ctl.advance_to(t.cycle);
