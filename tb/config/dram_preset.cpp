@@ -97,6 +97,17 @@ DdrConfig parse_dram_preset(const std::string& text, const std::string& source) 
   const Flat flat = preset_schema().load_text(text, source, fs::path("."));
   if (!contains(top_level_keys(text, source), "dram"))
     fail(source, "expected a top-level map with a `dram:` section");
+  // A preset names every timing: one left out would silently take DDR4-3200's value.
+  static const char* const kTimings[] = {
+      "tCK_ps", "CL",   "CWL", "tRCD", "tRP",    "tRAS",   "tRC",  "tCCD_S", "tCCD_L", "tRRD_S",
+      "tRRD_L", "tFAW", "tWR", "tRTP", "tWTR_S", "tWTR_L", "tRFC", "tREFI",  "tRTRS"};
+  std::vector<std::string> missing;
+  for (const char* k : kTimings)
+    if (flat.find(std::string("dram.") + k) == flat.end()) missing.push_back(k);
+  if (!missing.empty())
+    fail(source, fmt::format("dram: a preset must give every timing key (tRC: 0 for tRAS + tRP); "
+                             "missing: {}",
+                             fmt::join(missing, ", ")));
   DdrConfig c;
   preset_schema().assign(flat, &c);
   validate_ddr_config(c, "dram", source);

@@ -16,6 +16,7 @@
 #include "hw/mac_array/dataflow.hpp"
 #include "tb/config/config.hpp"
 #include "tb/config/dram_preset.hpp"
+#include "tests/common/dram_timings.hpp"
 
 #include "tests/common/config_errors.hpp"
 
@@ -105,8 +106,10 @@ TEST(ConfigChecks, RtlBlocksNeedTheBuiltRtl) {
 }
 
 TEST_F(ConfigDir, PresetIsReadOnceAtLoad) {
-  const std::string preset =
-      write("slow.yaml", "dram: {name: SLOW, tRCD: 30, tRP: 30, e_act_pj: 7}\n");
+  const std::string preset = write(
+      "slow.yaml",
+      "dram: {" + skipsim::test::with_ddr4_timings("name: SLOW, tRCD: 30, tRP: 30, e_act_pj: 7") +
+          "}\n");
   const std::string run = write("run.yaml", "hardware: {dram: {preset: slow.yaml}}\n");
   const Config c = load_config(run);
   fs::remove(preset);  // ddr_config_of must not need it any more
@@ -115,7 +118,7 @@ TEST_F(ConfigDir, PresetIsReadOnceAtLoad) {
   EXPECT_EQ(ddr_config_of(c).e_act_pj, 7.0);
   EXPECT_EQ(c.hardware.dram.preset_path, (dir_ / "slow.yaml").string());
   // Errors in the preset name the preset file.
-  write("bad.yaml", "dram: {tRCD: 0}\n");
+  write("bad.yaml", "dram: {" + skipsim::test::with_ddr4_timings("tRCD: 0") + "}\n");
   const std::string bad = write("run2.yaml", "hardware: {dram: {preset: bad.yaml}}\n");
   EXPECT_EQ(error_of([&] { load_config(bad); }),
             "config error: " + (dir_ / "bad.yaml").string() +
@@ -145,7 +148,7 @@ TEST_F(ConfigDir, TraceModeTakesPresetsNamesAndRunConfigs) {
                         "workloads/tiny_basic.yaml"})
     EXPECT_EQ(dram_config_for_trace(kSourceDir + "/configs/" + f).name, "DDR4-3200") << f;
   // A preset named relative to the run configuration, even with model: simple.
-  write("p.yaml", "dram: {name: MINE}\n");
+  write("p.yaml", "dram: {" + skipsim::test::with_ddr4_timings("name: MINE") + "}\n");
   EXPECT_EQ(
       dram_config_for_trace(write("r.yaml", "hardware: {dram: {model: simple, preset: p.yaml}}\n"))
           .name,

@@ -13,6 +13,7 @@
 #include "hw/dram/ddr_controller.hpp"
 #include "hw/dram/dram_stats.hpp"
 #include "tb/config/dram_preset.hpp"
+#include "tests/common/dram_timings.hpp"
 
 using namespace skipsim;
 
@@ -422,7 +423,7 @@ TEST(DdrStats, EnergyAndReportKeys) {
 
 std::string config_error(const std::string& yaml) {
   try {
-    parse_dram_preset("dram: {" + yaml + "}", "x.yaml");
+    parse_dram_preset("dram: {" + skipsim::test::with_ddr4_timings(yaml) + "}", "x.yaml");
   } catch (const InputError& e) {
     return e.what();
   }
@@ -475,3 +476,25 @@ TEST(DdrConfig, ErrorsNameTheKeyAndTheRange) {
 }
 
 }  // namespace
+
+TEST(DdrConfig, PresetWithoutATimingKeyNamesTheMissingOnes) {
+  std::string all = skipsim::test::with_ddr4_timings("name: X");
+  const std::string trcd = ", tRCD: 22";
+  all.erase(all.find(trcd), trcd.size());
+  try {
+    parse_dram_preset("dram: {" + all + "}", "p.yaml");
+    FAIL() << "expected a config error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "config error: p.yaml: dram: a preset must give every timing key (tRC: 0 for tRAS "
+              "+ tRP); missing: tRCD");
+  }
+  try {
+    parse_dram_preset("dram: {name: X, tRP: 22}", "p.yaml");
+    FAIL() << "expected a config error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing: tCK_ps, CL, CWL, tRCD, tRAS, tRC,"),
+              std::string::npos)
+        << e.what();
+  }
+}
