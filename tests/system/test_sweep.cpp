@@ -162,6 +162,32 @@ std::vector<ProcStat> processes() {
   }
   return out;
 }
+
+// Waits until `parent` runs `want` children, then SIGKILLs `parent` alone (not its group).
+bool children_then_sigkill(pid_t parent, size_t want) {
+  size_t n = 0;
+  for (int i = 0; i < 500 && n < want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = 0;
+    for (const auto& p : processes()) n += p.ppid == parent && p.state != 'Z';
+  }
+  kill(parent, SIGKILL);
+  waitpid(parent, nullptr, 0);
+  return n >= want;
+}
+
+// The live processes of group `pgrp` after up to 1 s for them to go.
+std::vector<pid_t> wait_for_empty_group(pid_t pgrp) {
+  std::vector<pid_t> s;
+  for (int i = 0; i < 100; ++i) {
+    s.clear();
+    for (const auto& p : processes())
+      if (p.pgrp == pgrp && p.state != 'Z') s.push_back(p.pid);
+    if (s.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return s;
+}
 }  // namespace
 
 TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
@@ -274,25 +300,8 @@ TEST(Sweep, SigkilledSweepLeavesNoChildRunningAndTheRerunCompletes) {
                           out.string();
   const pid_t sweep = start_in_group(cmd, d / "err");
   ASSERT_GT(sweep, 0);
-  std::vector<pid_t> children;
-  for (int i = 0; i < 500 && children.size() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    children.clear();
-    for (const auto& p : processes())
-      if (p.ppid == sweep && p.state != 'Z') children.push_back(p.pid);
-  }
-  ASSERT_EQ(children.size(), 2u) << "the sweep never ran its two children";
-  kill(sweep, SIGKILL);  // the sweep alone, not its process group
-  waitpid(sweep, nullptr, 0);
-  auto survivors = [&] {
-    std::vector<pid_t> s;
-    for (const auto& p : processes())
-      if (p.pgrp == sweep && p.state != 'Z') s.push_back(p.pid);
-    return s;
-  };
-  for (int i = 0; i < 100 && !survivors().empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const auto left = survivors();
+  ASSERT_TRUE(children_then_sigkill(sweep, 2)) << "the sweep never ran its two children";
+  const auto left = wait_for_empty_group(sweep);
   EXPECT_TRUE(left.empty()) << left.size() << " children of the killed sweep still run";
   kill(-sweep, SIGKILL);  // whatever is left, so that a failure does not leak processes
   ASSERT_EQ(sh(cmd + " 2>/dev/null"), 0);
@@ -318,6 +327,20 @@ TEST(Sweep, BadParameterIsOneLineAndExitTwo) {
 TEST(FindDepth, AgreesWithBruteForceBasic) { check_find_depth_against_scan(kTiny, "basic"); }
 TEST(FindDepth, AgreesWithBruteForceDownsample) {
   check_find_depth_against_scan(kTinyDown, "down");
+}
+
+TEST(FindDepth, SigkilledLeavesNoProbeRunning) {
+  const fs::path d = scratch("fd_orphans");
+  // A first probe of many seconds, so that an orphan would still be running when we look.
+  const pid_t fd = start_in_group(kBin + " find-depth --config " + kTiny +
+                                      " --set workload.input.h=512 --set workload.input.w=512"
+                                      " --jobs 2 >/dev/null",
+                                  d / "err");
+  ASSERT_GT(fd, 0);
+  ASSERT_TRUE(children_then_sigkill(fd, 1)) << "find-depth never ran a probe";
+  const auto left = wait_for_empty_group(fd);
+  EXPECT_TRUE(left.empty()) << left.size() << " probes of the killed find-depth still run";
+  kill(-fd, SIGKILL);
 }
 
 TEST(DepthSweep, CyclesNeverIncreaseWithDepth) {
