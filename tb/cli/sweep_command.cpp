@@ -44,7 +44,12 @@ class SweepCommand : public Command {
                  "points/s -> %s\n",
                  s.points, s.skipped, s.ran, s.failed, s.wall_seconds,
                  s.wall_seconds > 0 ? s.ran / s.wall_seconds : 0.0, opt.out.c_str());
-    return s.failed ? kExitInternal : kExitOk;
+    if (s.killed)
+      std::fprintf(stderr,
+                   "sweep: %zu points were killed by a signal and not recorded; run the same "
+                   "command again to retry them\n",
+                   s.killed);
+    return s.failed || s.killed ? kExitInternal : kExitOk;
   }
 
  private:

@@ -1,91 +1,121 @@
 #include "tb/modes/child_run.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <cstring>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
 #include "tb/config/paths.hpp"
+#include "tb/modes/output_lock.hpp"
 
 namespace skipsim {
 
-std::string make_scratch() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "skipsim.XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
-  return tmpl;
+namespace {
+
+int memory_file(const char* name) {
+  const int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(fmt::format("memfd_create failed: {}", strerror(errno)));
+  return fd;
 }
 
-void remove_scratch(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+}  // namespace
+
+bool killed_from_outside(int signal) {
+  return signal == SIGKILL || signal == SIGTERM || signal == SIGINT || signal == SIGHUP ||
+         signal == SIGQUIT;
 }
 
-pid_t spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                const std::string& scratch, int id, bool check_golden) {
+ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
+                    bool check_golden) {
   const std::string exe = self_executable();
-  const std::string report = fmt::format("{}/{}.json", scratch, id);
-  const std::string err = fmt::format("{}/{}.err", scratch, id);
-  std::vector<std::string> args = {exe, "run", "--config", config, "--report", report, "-q"};
+  // The child writes its report through fd 3 (the report memory file).
+  std::vector<std::string> args = {exe, "run", "--config", config, "--report", "/proc/self/fd/3",
+                                   "-q"};
   if (!check_golden) args.emplace_back("--no-check");
   args.reserve(args.size() + 2 * sets.size());
   for (const auto& s : sets) {
     args.push_back("--set");
     args.push_back(s);
   }
-  std::filesystem::remove(report);
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    const int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) dup2(fd, 2);
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // Test hook: a child given exactly this --set dies at once by SIGKILL, as if killed from
+  // outside (tests/system/test_sweep.cpp).
+  bool test_kill = false;
+  if (const char* k = std::getenv("SKIPSIM_TEST_SIGKILL_SET"))
+    for (const auto& s : sets) test_kill = test_kill || s == k;
+  ChildProc c;
+  c.report_fd = memory_file("skipsim-report");
+  c.err_fd = memory_file("skipsim-stderr");
+  const pid_t parent = getpid();
+  c.pid = fork();
+  if (c.pid < 0) {
+    close(c.report_fd);
+    close(c.err_fd);
+    throw std::runtime_error("fork failed");
+  }
+  if (c.pid == 0) {
+    // Die with the parent; if it already died between fork and prctl, go now.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    if (test_kill) raise(SIGKILL);
+    dup2(c.err_fd, 2);
     const int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) dup2(devnull, 1);
+    // dup2 onto the same number would keep close-on-exec.
+    const int rep = c.report_fd == 3 ? fcntl(3, F_DUPFD_CLOEXEC, 4) : c.report_fd;
+    if (rep < 0 || dup2(rep, 3) < 0) _exit(127);
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     execv(exe.c_str(), argv.data());
     _exit(127);
   }
-  return pid;
+  return c;
 }
 
-ChildResult collect_run(const std::string& scratch, int id, int status) {
+ChildResult collect_run(ChildProc& c, int status) {
   ChildResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream rf(fmt::format("{}/{}.json", scratch, id));
-  if (rf) {
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  const std::string report = read_whole(c.report_fd);
+  if (!report.empty()) {
     try {
-      rf >> r.report;
+      r.report = nlohmann::json::parse(report);
     } catch (const std::exception&) {
       r.report = nlohmann::json();
     }
   }
   if (r.exit_code != 0) {
-    std::ifstream ef(fmt::format("{}/{}.err", scratch, id));
+    std::istringstream ef(read_whole(c.err_fd));
     std::string line;
     while (std::getline(ef, line))
       if (!line.empty()) r.error = line;  // the last line says why
-    if (r.exit_code == -1 && r.error.empty())
-      r.error = fmt::format("killed by signal {}", WTERMSIG(status));
+    if (r.signal && r.error.empty())
+      r.error = fmt::format("killed by signal {} ({})", r.signal, strsignal(r.signal));
   }
+  close(c.report_fd);
+  close(c.err_fd);
+  c.report_fd = c.err_fd = -1;
   return r;
 }
 
 ChildResult run_child(const std::string& config, const std::vector<std::string>& sets,
-                      const std::string& scratch, int id, bool check_golden) {
-  const pid_t pid = spawn_run(config, sets, scratch, id, check_golden);
+                      bool check_golden) {
+  ChildProc c = spawn_run(config, sets, check_golden);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  while (waitpid(c.pid, &status, 0) < 0) {
   }
-  return collect_run(scratch, id, status);
+  return collect_run(c, status);
 }
 
 }  // namespace skipsim

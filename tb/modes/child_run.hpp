@@ -1,6 +1,11 @@
 #pragma once
 // Runs `skipsim run` in a child process (SystemC elaborates once per process, so every
 // point of a sweep or a depth search is its own process) and collects its report.
+//
+// Nothing of a child outlives its parent: the child is SIGKILLed when the parent dies
+// (PR_SET_PDEATHSIG), and its report and stderr go to anonymous memory files (memfd)
+// instead of a scratch directory, so a SIGKILLed sweep or find-depth leaves no process
+// and no file behind.
 #include <sys/types.h>
 
 #include <string>
@@ -12,22 +17,30 @@ namespace skipsim {
 
 struct ChildResult {
   int exit_code = -1;     // the child's exit code; -1 if it died on a signal
+  int signal = 0;         // the signal it died on, 0 if it exited
   nlohmann::json report;  // empty when the child wrote none
-  std::string error;      // first line of its stderr when it failed
+  std::string error;      // last line of its stderr when it failed
 };
 
-// Starts `skipsim run --config config --set ... --report <tmp> -q` and returns its pid.
-// `scratch` is a directory for the report and stderr files.
-pid_t spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                const std::string& scratch, int id, bool check_golden);
-// Collects the result of a child started by spawn_run, given its wait status.
-ChildResult collect_run(const std::string& scratch, int id, int wait_status);
+// A running child: its pid and the memory files holding its report and stderr.
+struct ChildProc {
+  pid_t pid = -1;
+  int report_fd = -1;
+  int err_fd = -1;
+};
+
+// Starts `skipsim run --config config --set ... --report <memfd> -q`.
+ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
+                    bool check_golden);
+// Collects the result of a child started by spawn_run, given its wait status; closes its
+// memory files.
+ChildResult collect_run(ChildProc& child, int wait_status);
 // spawn_run + waitpid + collect_run.
 ChildResult run_child(const std::string& config, const std::vector<std::string>& sets,
-                      const std::string& scratch, int id, bool check_golden = false);
+                      bool check_golden = false);
 
-// A fresh scratch directory (removed by remove_scratch).
-std::string make_scratch();
-void remove_scratch(const std::string& dir);
+// A signal that something outside sent (a kill, the OOM killer, a hang-up), as opposed to
+// a crash of the program itself (SIGSEGV, SIGABRT, ...): the point may be retried.
+bool killed_from_outside(int signal);
 
 }  // namespace skipsim

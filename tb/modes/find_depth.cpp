@@ -1,5 +1,6 @@
 #include "tb/modes/find_depth.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -137,10 +138,8 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   std::vector<std::string> base = opt.sets;
   base.push_back(fmt::format("hardware.sram.bank_bytes={}",
                              sram.bank_bytes + (extra + sram.banks - 1) / sram.banks));
-  const std::string scratch = make_scratch();
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, jobs);
-  int id = 0;
 
   struct Probe {
     uint64_t depth;
@@ -169,25 +168,28 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   };
   auto run_many = [&](const std::vector<uint64_t>& depths) {
     std::vector<Probe> out;
-    std::vector<std::pair<pid_t, int>> pids;
+    std::vector<ChildProc> pids;
     for (uint64_t d : depths) {
       auto sets = base;
       sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
-      pids.emplace_back(spawn_run(opt.config, sets, scratch, id, false), id);
-      ++id;
+      pids.push_back(spawn_run(opt.config, sets, false));
     }
     show_progress(pids.size());
     for (size_t i = 0; i < pids.size(); ++i) {
       int status = 0;
-      while (waitpid(pids[i].first, &status, 0) < 0) {
+      while (waitpid(pids[i].pid, &status, 0) < 0) {
       }
-      out.push_back({depths[i], collect_run(scratch, pids[i].second, status)});
+      out.push_back({depths[i], collect_run(pids[i], status)});
       ++res.simulations;
       const ChildResult& r = out.back().r;
       show_progress(pids.size() - i - 1);
       if (r.exit_code != 0 && r.exit_code != 3) {
         if (progress_shown) std::fprintf(stderr, "\n");
-        remove_scratch(scratch);
+        for (size_t k = i + 1; k < pids.size(); ++k) {  // the other probes are moot now
+          kill(pids[k].pid, SIGKILL);
+          waitpid(pids[k].pid, &status, 0);
+          collect_run(pids[k], status);
+        }
         throw InputError(
             fmt::format("find-depth: the run at depth {} failed: {}", depths[i],
                         r.error.empty() ? "exit " + std::to_string(r.exit_code) : r.error));
@@ -205,7 +207,6 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const Probe unb = run_many({unbounded_depth})[0];
   if (unb.r.exit_code != 0) {
     if (progress_shown) std::fprintf(stderr, "\n");
-    remove_scratch(scratch);
     throw InputError(
         "find-depth: the block deadlocks even with a skip FIFO as deep as the whole skip tensor");
   }
@@ -266,7 +267,6 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   }
   show_progress(0);
   if (progress_shown) std::fprintf(stderr, "\n");
-  remove_scratch(scratch);
   res.unbounded_max_occupancy_bytes = bytes_at(res.unbounded_max_occupancy);
   res.min_deadlock_free_bytes = bytes_at(res.min_deadlock_free_depth);
   res.min_full_speed_bytes = bytes_at(res.min_full_speed_depth);

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -19,6 +18,7 @@
 #include "hw/common/errors.hpp"
 #include "tb/config/config.hpp"
 #include "tb/modes/child_run.hpp"
+#include "tb/modes/output_lock.hpp"
 
 namespace skipsim {
 
@@ -228,39 +228,41 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   std::string header_line;
   for (size_t i = 0; i < header.size(); ++i) header_line += (i ? "," : "") + csv_field(header[i]);
 
+  // One sweep per CSV at a time: the lock is held from before the resume read to the end.
+  const int fd = open_locked(opt.out, "sweep");
   // Resume: keep whole rows of the same columns, drop a torn last line.
   std::set<std::vector<std::string>> done;
   bool need_header = true;
   {
-    std::ifstream in(opt.out, std::ios::binary);
-    if (in) {
-      std::string content((std::istreambuf_iterator<char>(in)), {});
-      size_t keep = content.rfind('\n');
-      keep = keep == std::string::npos ? 0 : keep + 1;
-      if (keep != content.size()) truncate(opt.out.c_str(), static_cast<off_t>(keep));
-      std::istringstream lines(content.substr(0, keep));
-      std::string line;
-      bool first = true;
-      while (std::getline(lines, line)) {
-        if (first) {
-          if (line != header_line)
-            throw InputError(fmt::format(
-                "sweep error: {} exists with other columns (a different sweep); choose another "
-                "--out or remove it",
-                opt.out));
-          first = false;
-          need_header = false;
-          continue;
+    const std::string content = read_whole(fd);
+    size_t keep = content.rfind('\n');
+    keep = keep == std::string::npos ? 0 : keep + 1;
+    if (keep != content.size() && ftruncate(fd, static_cast<off_t>(keep)) != 0) {
+      close(fd);
+      throw InputError(fmt::format("sweep error: cannot truncate '{}'", opt.out));
+    }
+    std::istringstream lines(content.substr(0, keep));
+    std::string line;
+    bool first = true;
+    while (std::getline(lines, line)) {
+      if (first) {
+        if (line != header_line) {
+          close(fd);
+          throw InputError(fmt::format(
+              "sweep error: {} exists with other columns (a different sweep); choose another "
+              "--out or remove it",
+              opt.out));
         }
-        auto f = csv_split(line);
-        if (f.size() != header.size()) continue;
-        f.resize(opt.params.size());
-        done.insert(f);
+        first = false;
+        need_header = false;
+        continue;
       }
+      auto f = csv_split(line);
+      if (f.size() != header.size()) continue;
+      f.resize(opt.params.size());
+      done.insert(f);
     }
   }
-  const int fd = open(opt.out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) throw InputError(fmt::format("sweep error: cannot write '{}'", opt.out));
   auto write_line = [&](const std::string& l) {
     const std::string s = l + "\n";
     // One write() per row: a reader or a restart never sees half a row from a live sweep.
@@ -280,14 +282,13 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, jobs);
 
-  const std::string scratch = make_scratch();
   g_stop = 0;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  std::map<pid_t, size_t> running;
+  std::map<pid_t, std::pair<ChildProc, size_t>> running;
   size_t next = 0;
   double point_seconds = 0;
   auto progress = [&](const std::string& what) {
@@ -312,18 +313,29 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   while ((next < todo.size() || !running.empty()) && !g_stop) {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs && !g_stop) {
       const size_t i = todo[next++];
-      running[spawn_run(opt.config, sets_of(points[i]), scratch, static_cast<int>(i),
-                        opt.check_golden)] = i;
+      ChildProc c = spawn_run(opt.config, sets_of(points[i]), opt.check_golden);
+      running[c.pid] = {c, i};
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) continue;  // interrupted by a signal
     const auto it = running.find(pid);
     if (it == running.end()) continue;
-    const size_t i = it->second;
+    const size_t i = it->second.second;
+    const ChildResult r = collect_run(it->second.first, status);
     running.erase(it);
-    const ChildResult r = collect_run(scratch, static_cast<int>(i), status);
     if (r.exit_code == -1 && g_stop) break;  // killed with us: not a result
+    std::string what;
+    for (size_t k = 0; k < points[i].size(); ++k)
+      what += fmt::format("{}{}={}", k ? " " : "", opt.params[k].key, points[i][k]);
+    if (killed_from_outside(r.signal)) {
+      // Killed from outside (kill, OOM killer): not a property of the point, so no row;
+      // the next run of the same command retries it.
+      ++sum.killed;
+      ++sum.ran;
+      progress(what + ": " + r.error + ", not recorded (the next run retries it)");
+      continue;
+    }
     std::string row;
     for (const auto& v : points[i]) row += csv_field(v) + ",";
     const char* st = r.exit_code == 0 ? "ok" : r.exit_code == 3 ? "deadlock" : "error";
@@ -344,9 +356,6 @@ SweepSummary run_sweep(const SweepOptions& opt) {
     if (r.exit_code != 0 && r.exit_code != 3) ++sum.failed;
     if (r.report.is_object() && r.report.contains("sim_seconds"))
       point_seconds += r.report["sim_seconds"].get<double>();
-    std::string what;
-    for (size_t k = 0; k < points[i].size(); ++k)
-      what += fmt::format("{}{}={}", k ? " " : "", opt.params[k].key, points[i][k]);
     what += fmt::format(": {}{}", st,
                         r.report.is_object() && r.report.contains("cycles")
                             ? fmt::format(", {} cycles", r.report["cycles"].get<uint64_t>())
@@ -354,11 +363,14 @@ SweepSummary run_sweep(const SweepOptions& opt) {
     progress(what);
   }
   if (g_stop) {
-    for (const auto& [pid, i] : running) kill(pid, SIGTERM);
-    for (const auto& [pid, i] : running) waitpid(pid, nullptr, 0);
+    for (const auto& [pid, c] : running) kill(pid, SIGTERM);
+    for (auto& [pid, c] : running) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      collect_run(c.first, status);
+    }
   }
   close(fd);
-  remove_scratch(scratch);
   sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);

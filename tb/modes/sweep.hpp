@@ -2,7 +2,8 @@
 // Parameter sweeps: the cartesian product of parameter lists, each point a child
 // `skipsim run`, run N at a time; every finished point is appended to the CSV at once as
 // one whole row, so a sweep killed at any moment loses no finished point, and re-running
-// the same command skips the points already in the file.
+// the same command skips the points already in the file. The CSV is locked while a sweep
+// writes it; a point whose child was killed from outside gets no row, so it is retried.
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct SweepOptions {
 
 struct SweepSummary {
   size_t points = 0, skipped = 0, ran = 0, failed = 0;
+  size_t killed = 0;  // of `ran`: killed from outside, no row written (retried next time)
   double wall_seconds = 0;
 };
 

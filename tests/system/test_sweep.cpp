@@ -1,11 +1,13 @@
 // Sweeps and the depth search through the skipsim binary: resumable sweeps that survive a
-// kill, find-depth against a brute-force scan of every depth, and cycles monotone in depth.
+// kill, one sweep per CSV, points killed from outside retried, no child outliving a killed
+// sweep, find-depth against a brute-force scan of every depth, and cycles monotone in depth.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +126,68 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
   // The search must beat the scan it replaces.
   EXPECT_LT(j["simulations"].get<uint64_t>(), u / 2 + 3);
 }
+
+// Runs `cmd` (stderr to `err`) as the leader of a new process group; returns its pid,
+// which is the pid of the skipsim it execs.
+pid_t start_in_group(const std::string& cmd, const fs::path& err) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd + " 2>" + err.string()).c_str(), nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+struct ProcStat {
+  pid_t pid;
+  char state;
+  pid_t ppid, pgrp;
+};
+
+// Every process on the machine (from /proc/PID/stat).
+std::vector<ProcStat> processes() {
+  std::vector<ProcStat> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string st = slurp(e.path() / "stat");
+    const auto close = st.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream in(st.substr(close + 2));
+    ProcStat p{std::stoi(name), 0, 0, 0};
+    in >> p.state >> p.ppid >> p.pgrp;
+    if (in) out.push_back(p);
+  }
+  return out;
+}
+
+// Waits until `parent` runs `want` children, then SIGKILLs `parent` alone (not its group).
+bool children_then_sigkill(pid_t parent, size_t want) {
+  size_t n = 0;
+  for (int i = 0; i < 500 && n < want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = 0;
+    for (const auto& p : processes()) n += p.ppid == parent && p.state != 'Z';
+  }
+  kill(parent, SIGKILL);
+  waitpid(parent, nullptr, 0);
+  return n >= want;
+}
+
+// The live processes of group `pgrp` after up to 1 s for them to go.
+std::vector<pid_t> wait_for_empty_group(pid_t pgrp) {
+  std::vector<pid_t> s;
+  for (int i = 0; i < 100; ++i) {
+    s.clear();
+    for (const auto& p : processes())
+      if (p.pgrp == pgrp && p.state != 'Z') s.push_back(p.pid);
+    if (s.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return s;
+}
 }  // namespace
 
 TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
@@ -166,6 +230,87 @@ TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
   EXPECT_NE(slurp(d / "err").find("62 of 62 points already"), std::string::npos);
 }
 
+TEST(Sweep, SecondSweepOnTheSameCsvRefusesAndTheFirstCompletes) {
+  const fs::path d = scratch("lock");
+  const fs::path out = d / "s.csv";
+  const std::string cmd = kBin + " sweep --config " + kTiny +
+                          " --param hardware.skip_fifo.depth=16:136:+8 --param "
+                          "hardware.mac_array.rows=8,16 --jobs 2 --out " +
+                          out.string();
+  const pid_t first = start_in_group(cmd, d / "err1");
+  ASSERT_GT(first, 0);
+  for (int i = 0; i < 400 && (!fs::exists(out) || fs::file_size(out) == 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto t0 = std::chrono::steady_clock::now();
+  const int second = sh(cmd + " 2>" + (d / "err2").string());
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(waitpid(first, nullptr, WNOHANG), 0) << "the first sweep ended too soon to test";
+  EXPECT_EQ(second, 2);
+  EXPECT_LT(secs, 2.0) << "the second sweep must refuse at once, not wait";
+  const std::string err = slurp(d / "err2");
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find(out.string()), std::string::npos) << err;
+  EXPECT_NE(err.find("pid " + std::to_string(first)), std::string::npos) << err;
+  int status = 0;
+  waitpid(first, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(d / "err1");
+  std::set<std::pair<std::string, std::string>> seen;
+  const Csv c = read_csv(out);
+  for (const auto& r : c.rows)
+    EXPECT_TRUE(
+        seen.insert({r.at("hardware.skip_fifo.depth"), r.at("hardware.mac_array.rows")}).second);
+  EXPECT_EQ(c.rows.size(), 16u * 2);
+  EXPECT_EQ(seen.size(), 16u * 2);
+}
+
+// SKIPSIM_TEST_SIGKILL_SET (tb/modes/child_run.cpp) makes the child given that --set die
+// by SIGKILL, as a kill or the OOM killer would.
+TEST(Sweep, PointKilledBySignalIsRetriedOnTheRerun) {
+  const fs::path d = scratch("sigkill");
+  const fs::path out = d / "s.csv";
+  const std::string cmd = kBin + " sweep --config " + kTiny +
+                          " --param hardware.skip_fifo.depth=16:40:+8 --jobs 2 --out " +
+                          out.string();
+  EXPECT_EQ(sh("SKIPSIM_TEST_SIGKILL_SET=hardware.skip_fifo.depth=24 " + cmd + " 2>" +
+               (d / "err").string()),
+            1);
+  EXPECT_NE(slurp(d / "err").find("run the same command again"), std::string::npos);
+  Csv c = read_csv(out);
+  EXPECT_EQ(c.rows.size(), 3u);
+  for (const auto& r : c.rows) {
+    EXPECT_NE(r.at("hardware.skip_fifo.depth"), "24") << "a killed point must not be a row";
+    EXPECT_NE(r.at("status"), "error");
+  }
+  ASSERT_EQ(sh(cmd + " 2>/dev/null"), 0);
+  c = read_csv(out);
+  std::map<std::string, std::string> status;
+  for (const auto& r : c.rows)
+    EXPECT_TRUE(status.emplace(r.at("hardware.skip_fifo.depth"), r.at("status")).second);
+  EXPECT_EQ(c.rows.size(), 4u);
+  EXPECT_EQ(status["24"], "ok");
+}
+
+TEST(Sweep, SigkilledSweepLeavesNoChildRunningAndTheRerunCompletes) {
+  const fs::path d = scratch("orphans");
+  const fs::path out = d / "s.csv";
+  // Points of ~2 s each, so that an orphan would still be running when we look.
+  const std::string cmd = kBin + " sweep --config " + kTiny +
+                          " --set workload.input.h=256 --set workload.input.w=256"
+                          " --param workload.seed=1,2,3 --jobs 2 --out " +
+                          out.string();
+  const pid_t sweep = start_in_group(cmd, d / "err");
+  ASSERT_GT(sweep, 0);
+  ASSERT_TRUE(children_then_sigkill(sweep, 2)) << "the sweep never ran its two children";
+  const auto left = wait_for_empty_group(sweep);
+  EXPECT_TRUE(left.empty()) << left.size() << " children of the killed sweep still run";
+  kill(-sweep, SIGKILL);  // whatever is left, so that a failure does not leak processes
+  ASSERT_EQ(sh(cmd + " 2>/dev/null"), 0);
+  const Csv c = read_csv(out);
+  std::set<std::string> seeds;
+  for (const auto& r : c.rows) EXPECT_TRUE(seeds.insert(r.at("workload.seed")).second);
+  EXPECT_EQ(seeds, (std::set<std::string>{"1", "2", "3"}));
+}
+
 TEST(Sweep, BadParameterIsOneLineAndExitTwo) {
   const fs::path d = scratch("bad");
   EXPECT_EQ(
@@ -182,6 +327,20 @@ TEST(Sweep, BadParameterIsOneLineAndExitTwo) {
 TEST(FindDepth, AgreesWithBruteForceBasic) { check_find_depth_against_scan(kTiny, "basic"); }
 TEST(FindDepth, AgreesWithBruteForceDownsample) {
   check_find_depth_against_scan(kTinyDown, "down");
+}
+
+TEST(FindDepth, SigkilledLeavesNoProbeRunning) {
+  const fs::path d = scratch("fd_orphans");
+  // A first probe of many seconds, so that an orphan would still be running when we look.
+  const pid_t fd = start_in_group(kBin + " find-depth --config " + kTiny +
+                                      " --set workload.input.h=512 --set workload.input.w=512"
+                                      " --jobs 2 >/dev/null",
+                                  d / "err");
+  ASSERT_GT(fd, 0);
+  ASSERT_TRUE(children_then_sigkill(fd, 1)) << "find-depth never ran a probe";
+  const auto left = wait_for_empty_group(fd);
+  EXPECT_TRUE(left.empty()) << left.size() << " probes of the killed find-depth still run";
+  kill(-fd, SIGKILL);
 }
 
 TEST(DepthSweep, CyclesNeverIncreaseWithDepth) {
