@@ -76,15 +76,19 @@ class RunCommand : public Command {
   int run() override {
     const RunArgs& a = m_args;
     std::vector<std::string> sets = a.sets;
-    if (!a.seed.empty()) {
-      // Checked here so that the error names the option the user typed.
-      const bool digits = a.seed.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits || a.seed.size() > 20 ||
-          (a.seed.size() == 20 && a.seed > std::string("18446744073709551615")))
-        throw InputError(
-            fmt::format("--seed '{}': expected an integer in [0, 18446744073709551615]", a.seed));
-      sets.push_back("workload.seed=" + a.seed);
-    }
+    // Checked here so that the error names the option the user typed.
+    if (!a.seed.empty())
+      sets.push_back("workload.seed=" + std::to_string(parse_seed("--seed", a.seed)));
+    if (!a.vcd_window.empty() && a.vcd.empty())
+      throw InputError(
+          fmt::format("--vcd-window '{}': needs --vcd FILE (it limits the waveform "
+                      "that option writes)",
+                      a.vcd_window));
+    if (!a.vcd_scopes.empty() && a.vcd.empty())
+      throw InputError(
+          fmt::format("--vcd-scope '{}': needs --vcd FILE (it limits the waveform "
+                      "that option writes)",
+                      a.vcd_scopes.front()));
     const Config cfg = load_config(a.config, sets);
     if (a.print_config) {
       std::cout << dump_config(cfg);
