@@ -20,6 +20,7 @@
 #include "tb/ref/block_params.hpp"
 #include "tb/ref/golden.hpp"
 #include "tb/ref/npy.hpp"
+#include "tb/top/block_size.hpp"
 
 namespace skipsim::cli {
 namespace {
@@ -94,6 +95,7 @@ class RunCommand : public Command {
       std::cout << dump_config(cfg);
       return kExitOk;
     }
+    check_block_size(cfg);  // before the tensors are made
     const BlockShape shape = block_shape(cfg.workload);
     const BlockParams params =
         a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/common/cli.hpp"
@@ -89,4 +90,35 @@ TEST(BadInput, VcdWindowWithoutVcd) {
 }
 TEST(BadInput, VcdScopeWithoutVcd) {
   expect_input_error("run -c " + kTiny + " -q --vcd-scope 'skip_*'", "needs --vcd");
+}
+
+// Sizes are checked from the configuration before any tensor is made: these ended in
+// std::bad_alloc (exit 1) or took 30 s to reach the SRAM error.
+TEST(BadInput, HugeBlockFailsBeforeItsTensorsAreMade) {
+  expect_input_error("run -c " + kTiny +
+                         " -q --set workload.input.h=4096 --set workload.input.w=4096 --set "
+                         "workload.input.c=4096 --set workload.out_channels=4096",
+                     "workload.input: 4096 x 4096 x 4096");
+}
+TEST(BadInput, HugeInputTensorWithAHugeSram) {
+  expect_input_error("run -c " + kTiny +
+                         " -q --set workload.input.h=4096 --set workload.input.w=4096 --set "
+                         "workload.input.c=128 --set workload.out_channels=128 --set "
+                         "hardware.sram.banks=1024 --set hardware.sram.bank_bytes=1073741824",
+                     "workload.input: 4096 x 4096 x 128");
+}
+TEST(BadInput, HugeTopologyRow) {
+  const fs::path d = scratch();
+  std::ofstream(d / "big.csv") << "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
+                                  "Width, Channels, Num Filter, Strides,\n"
+                                  "big, 100000, 100000, 3, 3, 4, 4, 1,\n";
+  const skipsim::test::CliOut o =
+      skipsim::test::run_cli("layer -c " + kTiny + " --topology big.csv", d);
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find("big.csv:2: layer 'big': ifmap 100000 x 100000 x 4"), std::string::npos)
+      << o.err;
+}
+TEST(BadInput, HugeLayerArgument) {
+  expect_input_error("layer -c " + kTiny + " --layer h=100000,kh=3,c=4,n=4", "256 MiB");
 }
