@@ -122,3 +122,19 @@ TEST(BadInput, HugeTopologyRow) {
 TEST(BadInput, HugeLayerArgument) {
   expect_input_error("layer -c " + kTiny + " --layer h=100000,kh=3,c=4,n=4", "256 MiB");
 }
+
+// A window a healthy pipeline can exceed (a tile being computed) reported a false deadlock.
+TEST(BadInput, DeadlockWindowBelowAHealthyGap) {
+  expect_input_error("run -c " + kTiny + " -q --set sim.deadlock_window=1",
+                     "sim.deadlock_window: 1 cycles is shorter");
+}
+TEST(BadInput, DeadlockWindowAtTheFloorRuns) {
+  const skipsim::test::CliOut o =
+      skipsim::test::run_cli("run -c " + kTiny + " -q --set sim.deadlock_window=1", scratch());
+  const size_t at = o.err.find("at least ");
+  ASSERT_NE(at, std::string::npos) << o.err;
+  const std::string floor = std::to_string(std::stoull(o.err.substr(at + 9)));
+  const skipsim::test::CliOut ok = skipsim::test::run_cli(
+      "run -c " + kTiny + " -q --set sim.deadlock_window=" + floor, scratch());
+  EXPECT_EQ(ok.code, 0) << ok.err;
+}
