@@ -138,3 +138,11 @@ TEST(BadInput, DeadlockWindowAtTheFloorRuns) {
       "run -c " + kTiny + " -q --set sim.deadlock_window=" + floor, scratch());
   EXPECT_EQ(ok.code, 0) << ok.err;
 }
+
+// The RTL FIFO has no DRAM port: comparing it with a spilling FIFO reported a false mismatch.
+TEST(BadInput, CosimSkipFifoWithSpill) {
+  expect_input_error("run -c " + kTiny +
+                         " -q --cosim skip_fifo --set hardware.skip_fifo.policy=spill --set "
+                         "hardware.skip_fifo.depth=4",
+                     "--cosim skip_fifo: hardware.skip_fifo.policy is spill");
+}
