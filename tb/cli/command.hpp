@@ -2,7 +2,8 @@
 // The skipsim command line: one Command per subcommand, one file each (run_command.cpp,
 // sweep_command.cpp, ...); main.cpp parses, dispatches and maps errors to exit codes.
 // Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 deadlock, 4 co-simulation
-// mismatch, 130 interrupted (finished results saved).
+// mismatch, 5 stopped at sim.max_cycles before the block finished, 130 interrupted (finished
+// results saved).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,7 +15,7 @@ class App;
 namespace skipsim::cli {
 
 constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3, kExitCosim = 4,
-              kExitInterrupted = 130;
+              kExitCycleLimit = 5, kExitInterrupted = 130;
 
 class Command {
  public:

@@ -166,8 +166,9 @@ class RunCommand : public Command {
       return kExitDeadlock;
     }
     if (r.end == RunResult::End::kCycleLimit) {
-      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles << "\n";
-      return kExitInput;
+      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles
+                << " before the block finished (raise it, or 0 = no limit)\n";
+      return kExitCycleLimit;
     }
     if (mismatch) {
       std::cerr << "skipsim: internal error: the output differs from the golden model in "

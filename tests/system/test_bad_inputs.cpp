@@ -146,3 +146,9 @@ TEST(BadInput, CosimSkipFifoWithSpill) {
                          "hardware.skip_fifo.depth=4",
                      "--cosim skip_fifo: hardware.skip_fifo.policy is spill");
 }
+
+// Reaching sim.max_cycles is not bad input (exit 2) but its own documented outcome.
+TEST(BadInput, CycleLimitHasItsOwnExitCode) {
+  expect_exit("run -c " + kTiny + " -q --set sim.max_cycles=10", 5,
+              "stopped at sim.max_cycles = 10");
+}
