@@ -2,7 +2,9 @@
 // The skipsim command line: one Command per subcommand, one file each (run_command.cpp,
 // sweep_command.cpp, ...); main.cpp parses, dispatches and maps errors to exit codes.
 // Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 deadlock, 4 co-simulation
-// mismatch, 130 interrupted (finished results saved).
+// mismatch, 5 stopped at sim.max_cycles before the block finished, 130 interrupted (finished
+// results saved).
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -13,7 +15,7 @@ class App;
 namespace skipsim::cli {
 
 constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3, kExitCosim = 4,
-              kExitInterrupted = 130;
+              kExitCycleLimit = 5, kExitInterrupted = 130;
 
 class Command {
  public:
@@ -32,5 +34,12 @@ std::unique_ptr<Command> make_dram_command();
 
 // Writes text to path; throws InputError when it cannot.
 void write_text(const std::string& path, const std::string& text);
+
+// The value of a seed option (e.g. "--seed"): a decimal integer in [0, 2^64 - 1]; throws
+// InputError naming the option otherwise (CLI11 would wrap "-1" around to 2^64 - 1).
+uint64_t parse_seed(const std::string& option, const std::string& text);
+
+// A --jobs value the user gave: at least 1 (leaving the option out means all cores).
+void check_jobs(int jobs);
 
 }  // namespace skipsim::cli

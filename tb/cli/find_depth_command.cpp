@@ -24,9 +24,8 @@ class FindDepthCommand : public Command {
     find->add_option("-c,--config", m_opt.config, "YAML configuration file")->required();
     find->add_option("--set", m_opt.sets, "override a config key: key.path=value (repeatable)");
     find->add_option("--tolerance", m_opt.tolerance,
-                     "full speed = cycles within this fraction of the unbounded FIFO's")
-        ->check(CLI::Range(0.0, 1.0));
-    find->add_option("-j,--jobs", m_opt.jobs, "parallel probes (default: all cores)");
+                     "full speed = cycles within this fraction of the unbounded FIFO's, in [0, 1]");
+    m_jobs = find->add_option("-j,--jobs", m_opt.jobs, "parallel probes (default: all cores)");
     find->add_flag("--json", m_json, "print exactly the result keys as JSON");
     find->add_flag("-v,--verbose", m_opt.verbose, "print every probe");
 
@@ -35,6 +34,10 @@ class FindDepthCommand : public Command {
 
   int run() override {
     FindDepthOptions& opt = m_opt;
+    // Written so that NaN fails too.
+    if (!(opt.tolerance >= 0 && opt.tolerance <= 1))
+      throw InputError(fmt::format("--tolerance {}: expected a fraction in [0, 1]", opt.tolerance));
+    if (m_jobs->count()) check_jobs(opt.jobs);
     const bool json = m_json;
     // Like sweep: a progress line only for a person at a terminal.
     opt.progress = !json && isatty(STDERR_FILENO);
@@ -76,6 +79,7 @@ class FindDepthCommand : public Command {
  private:
   FindDepthOptions m_opt;
   bool m_json = false;
+  CLI::Option* m_jobs = nullptr;
 };
 
 }  // namespace

@@ -23,8 +23,8 @@ struct LayerCommandArgs {
   bool scalesim_compat = false;
   bool json = false;
   bool no_check = false;
-  uint64_t seed = 1;
-  std::string cosim;  // "mac_array" or empty
+  std::string seed = "1";  // parse_seed: CLI11 would take -1 as 2^64 - 1
+  std::string cosim;       // "mac_array" or empty
   std::string vcd;
   double vcd_max_mb = 500;
 };
@@ -86,7 +86,7 @@ class LayerCommand : public Command {
                                          : parse_dataflow(args.dataflow, "--dataflow");
     opt.scalesim_compat = args.scalesim_compat || cfg.hardware.mac_array.scalesim_compat;
     opt.check = !args.no_check;
-    opt.seed = args.seed;
+    opt.seed = parse_seed("--seed", args.seed);
     opt.energy = cfg.hardware.energy;
     opt.cosim_mac_array = args.cosim == "mac_array";
     opt.rtl_vcd = args.vcd;

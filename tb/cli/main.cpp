@@ -23,6 +23,21 @@ void write_text(const std::string& path, const std::string& text) {
   if (!f) throw InputError(fmt::format("cannot write '{}'", path));
 }
 
+uint64_t parse_seed(const std::string& option, const std::string& text) {
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || text.size() > 20 ||
+      (text.size() == 20 && text > std::string("18446744073709551615")))
+    throw InputError(
+        fmt::format("{} '{}': expected an integer in [0, 18446744073709551615]", option, text));
+  return std::stoull(text);
+}
+
+void check_jobs(int jobs) {
+  if (jobs < 1)
+    throw InputError(
+        fmt::format("--jobs {}: expected at least 1 (leave --jobs out to use every core)", jobs));
+}
+
 }  // namespace skipsim::cli
 
 // Our own main (it takes precedence over libsystemc's) so that the SystemC banner stays off

@@ -20,6 +20,7 @@
 #include "tb/ref/block_params.hpp"
 #include "tb/ref/golden.hpp"
 #include "tb/ref/npy.hpp"
+#include "tb/top/block_size.hpp"
 
 namespace skipsim::cli {
 namespace {
@@ -76,20 +77,25 @@ class RunCommand : public Command {
   int run() override {
     const RunArgs& a = m_args;
     std::vector<std::string> sets = a.sets;
-    if (!a.seed.empty()) {
-      // Checked here so that the error names the option the user typed.
-      const bool digits = a.seed.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits || a.seed.size() > 20 ||
-          (a.seed.size() == 20 && a.seed > std::string("18446744073709551615")))
-        throw InputError(
-            fmt::format("--seed '{}': expected an integer in [0, 18446744073709551615]", a.seed));
-      sets.push_back("workload.seed=" + a.seed);
-    }
+    // Checked here so that the error names the option the user typed.
+    if (!a.seed.empty())
+      sets.push_back("workload.seed=" + std::to_string(parse_seed("--seed", a.seed)));
+    if (!a.vcd_window.empty() && a.vcd.empty())
+      throw InputError(
+          fmt::format("--vcd-window '{}': needs --vcd FILE (it limits the waveform "
+                      "that option writes)",
+                      a.vcd_window));
+    if (!a.vcd_scopes.empty() && a.vcd.empty())
+      throw InputError(
+          fmt::format("--vcd-scope '{}': needs --vcd FILE (it limits the waveform "
+                      "that option writes)",
+                      a.vcd_scopes.front()));
     const Config cfg = load_config(a.config, sets);
     if (a.print_config) {
       std::cout << dump_config(cfg);
       return kExitOk;
     }
+    check_block_size(cfg);  // before the tensors are made
     const BlockShape shape = block_shape(cfg.workload);
     const BlockParams params =
         a.tensors.empty() ? random_block(shape, cfg.workload.seed) : load_block(a.tensors, shape);
@@ -160,8 +166,9 @@ class RunCommand : public Command {
       return kExitDeadlock;
     }
     if (r.end == RunResult::End::kCycleLimit) {
-      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles << "\n";
-      return kExitInput;
+      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles
+                << " before the block finished (raise it, or 0 = no limit)\n";
+      return kExitCycleLimit;
     }
     if (mismatch) {
       std::cerr << "skipsim: internal error: the output differs from the golden model in "

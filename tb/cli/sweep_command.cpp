@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ class SweepCommand : public Command {
                      "KEY=LIST, LIST = v1,v2,... | start:stop:xF | start:stop:+S (repeatable)")
         ->required();
     sweep->add_option("--set", m_opt.sets, "fixed override for every point: key.path=value");
-    sweep->add_option("-j,--jobs", m_opt.jobs, "parallel runs (default: all cores)");
+    m_jobs = sweep->add_option("-j,--jobs", m_opt.jobs, "parallel runs (default: all cores)");
     sweep->add_option("-o,--out", m_opt.out, "CSV file; points already in it are skipped")
         ->required();
     sweep->add_flag("--check", m_opt.check_golden, "compare every point with the golden model");
@@ -36,7 +37,19 @@ class SweepCommand : public Command {
 
   int run() override {
     SweepOptions opt = m_opt;
-    for (const auto& p : m_params) opt.params.push_back(parse_sweep_param(p));
+    if (m_jobs->count()) check_jobs(opt.jobs);
+    for (const auto& p : m_params) {
+      opt.params.push_back(parse_sweep_param(p));
+      for (size_t i = 0; i + 1 < opt.params.size(); ++i)
+        if (opt.params[i].key == opt.params.back().key)
+          throw InputError(
+              fmt::format("--param '{}': {} is already swept by an earlier --param; "
+                          "give each key once, with all its values",
+                          p, opt.params.back().key));
+    }
+    // A directory would only fail when the resume step reads it, as an internal error.
+    if (std::filesystem::is_directory(opt.out))
+      throw InputError(fmt::format("--out '{}': is a directory; expected a CSV file", opt.out));
     opt.progress_tty = isatty(STDERR_FILENO);
     const SweepSummary s = run_sweep(opt);
     std::fprintf(stderr,
@@ -55,6 +68,7 @@ class SweepCommand : public Command {
  private:
   SweepOptions m_opt;
   std::vector<std::string> m_params;
+  CLI::Option* m_jobs = nullptr;
 };
 
 }  // namespace

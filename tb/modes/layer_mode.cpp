@@ -12,6 +12,7 @@
 #include "hw/common/errors.hpp"
 #include "hw/mac_array/systolic_array.hpp"
 #include "tb/config/config.hpp"
+#include "tb/top/block_size.hpp"
 #ifdef SKIPSIM_HAVE_RTL
 #include "hw/rtl/rtl_mac_array.hpp"
 #endif
@@ -61,6 +62,24 @@ std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
       }
     }
   return out;
+}
+
+// Every buffer run_layers allocates for l, against kMaxTensorBytes, before any is.
+void check_layer_size(const LayerSpec& l, const LayerGeometry& g) {
+  const std::string at = fmt::format("{}layer '{}'", l.where.empty() ? "" : l.where + ": ", l.name);
+  const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+  const uint64_t m = u(g.m), n = u(l.num_filters);
+  const uint64_t k = mul_sat(mul_sat(u(l.filter_h), u(l.filter_w)), u(l.channels));
+  check_tensor_bytes(
+      fmt::format("{}: ifmap {} x {} x {} (h x w x c, int8)", at, l.ifmap_h, l.ifmap_w, l.channels),
+      mul_sat(mul_sat(u(l.ifmap_h), u(l.ifmap_w)), u(l.channels)));
+  check_tensor_bytes(fmt::format("{}: weights {} x {} (kh*kw*c x n, int8)", at, k, n),
+                     mul_sat(k, n));
+  check_tensor_bytes(
+      fmt::format("{}: im2col matrix {} x {} (ofmap pixels x kh*kw*c, int8)", at, m, k),
+      mul_sat(m, k));
+  check_tensor_bytes(fmt::format("{}: ofmap {} x {} (ofmap pixels x n, int32)", at, m, n),
+                     mul_sat(mul_sat(m, n), 4));
 }
 
 }  // namespace
@@ -113,6 +132,7 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
   uint64_t vcd_bytes = 0;
   for (const LayerSpec& l : layers) {  // all valid first
     const LayerGeometry g = layer_geometry(l, opt.scalesim_compat);
+    check_layer_size(l, g);
     vcd_bytes += mac_array_vcd_bytes(
         opt.dataflow, opt.rows, opt.cols,
         skipsim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k));

@@ -123,6 +123,7 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
   l.name = default_name;
   bool has_w = false, has_kw = false, has_stride = false;
   bool has_h = false, has_kh = false, has_c = false, has_n = false, has_pad = false;
+  bool has_name = false;
   for (const std::string& raw : split(arg, ',')) {
     const std::string kv = trim(raw);
     if (kv.empty()) continue;
@@ -130,7 +131,14 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
     if (eq == std::string::npos)
       throw InputError(fmt::format("--layer '{}': expected KEY=VALUE, got '{}'", arg, kv));
     const std::string key = trim(kv.substr(0, eq)), val = trim(kv.substr(eq + 1));
+    const auto once = [&](bool* seen) {
+      if (*seen)
+        throw InputError(
+            fmt::format("--layer '{}': key '{}' given twice; give each key once", arg, key));
+      *seen = true;
+    };
     if (key == "name") {
+      once(&has_name);
       if (val.empty()) throw InputError(fmt::format("--layer '{}': name: empty", arg));
       l.name = val;
       continue;
@@ -147,6 +155,7 @@ LayerSpec parse_layer_arg(const std::string& arg, const std::string& default_nam
     bool found = false;
     for (const Field& f : fields) {
       if (key != f.key) continue;
+      once(f.seen);
       if (f.v == &l.pad) {
         if (!(val == "0" || parse_positive(val, f.v)))
           throw InputError(fmt::format(

@@ -22,6 +22,26 @@ void DeadlockDiagnosis::report(StatsNode& node) const {
   }
 }
 
+std::string describe_hop(const WaitHop& h) {
+  // A block busy computing or waiting on DRAM waits on no port: no "on" then.
+  const std::string on = h.port.empty() ? "" : " on " + h.port;
+  std::string t;
+  if (h.state == "starved") {
+    // "conv2 waits conv1 (in: output (0,0) needs ...)"
+    const std::string on_whom = h.waits_on.empty() ? h.port : h.waits_on;
+    t = h.block + (on_whom.empty() ? " starved" : " waits " + on_whom);
+    const std::string why = h.port + (h.port.empty() || h.detail.empty() ? "" : ": ") + h.detail;
+    if (!why.empty()) t += " (" + why + ")";
+  } else if (h.state == "blocked" && h.detail.rfind("full", 0) == 0) {
+    t = h.block + " " + h.detail;  // "skip_fifo full (64/64)"
+  } else {
+    t = h.block + " " + h.state + on;
+    if (!h.waits_on.empty()) t += " by " + h.waits_on;
+    if (!h.detail.empty()) t += " (" + h.detail + ")";
+  }
+  return t;
+}
+
 DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,
                                     const std::vector<Stream*>& streams) {
   DeadlockDiagnosis d;
@@ -74,21 +94,7 @@ DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,
     cur = h.waits_on;
   }
   std::string t;
-  for (size_t i = 0; i < d.chain.size(); ++i) {
-    const WaitHop& h = d.chain[i];
-    if (i) t += " -> ";
-    if (h.state == "starved") {
-      // "conv2 waits conv1 (in: output (0,0) needs ...)"
-      t += h.block + " waits " + (h.waits_on.empty() ? h.port : h.waits_on);
-      t += " (" + h.port + (h.detail.empty() ? "" : ": " + h.detail) + ")";
-    } else if (h.state == "blocked" && h.detail.rfind("full", 0) == 0) {
-      t += h.block + " " + h.detail;  // "skip_fifo full (64/64)"
-    } else {
-      t += h.block + " " + h.state + " on " + h.port;
-      if (!h.waits_on.empty()) t += " by " + h.waits_on;
-      if (!h.detail.empty()) t += " (" + h.detail + ")";
-    }
-  }
+  for (size_t i = 0; i < d.chain.size(); ++i) t += (i ? " -> " : "") + describe_hop(d.chain[i]);
   if (d.cycle) t += " -> back to " + d.chain.back().waits_on;
   if (!d.full_streams.empty() || !d.empty_streams.empty()) {
     std::string full, empty;

@@ -22,6 +22,9 @@ struct DeadlockDiagnosis {
   void report(StatsNode& node) const;
 };
 
+// One hop of the chain as text, e.g. "fork blocked on skip by skip_fifo".
+std::string describe_hop(const WaitHop& h);
+
 DeadlockDiagnosis diagnose_deadlock(const std::vector<HwBlock*>& blocks,
                                     const std::vector<Stream*>& streams);
 

@@ -20,6 +20,11 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
     throw InputError(fmt::format(
         "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{0}.impl at systemc",
         m));
+  // The twin would block where the SystemC FIFO spills: every such cycle a false mismatch.
+  if (m == "skip_fifo" && cfg.hardware.skip_fifo.policy == SkipPolicy::kSpill)
+    throw InputError(
+        "--cosim skip_fifo: hardware.skip_fifo.policy is spill, which the RTL skip FIFO does not "
+        "model (it has no DRAM port); compare with policy: block, or drop --cosim");
   m_lockstep = std::make_unique<Lockstep>("lockstep", m, lanes);
   m_lockstep->clk.bind(clk);
   if (m == "skip_fifo") {

@@ -72,7 +72,7 @@ uint64_t spill_ring_bytes(const Config& cfg) {
          spill_slot_bytes(static_cast<int>(burst), lanes);
 }
 
-uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
+uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles) {
   const auto& d = cfg.hardware.dram;
   double dram_ns;
   if (d.model == DramModel::kDdr) {
@@ -89,8 +89,11 @@ uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
   }
   const auto dram_cycles = static_cast<uint64_t>(std::ceil(dram_ns * cfg.hardware.clock_ghz));
   // An engine can compute a whole tile (and its queue holds two) with no stream moving.
-  const uint64_t engine = 3 * max_tile_cycles;
-  return 4 * (engine + dram_cycles) + 256;
+  return 3 * max_tile_cycles + dram_cycles;
+}
+
+uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles) {
+  return 4 * longest_healthy_gap(cfg, max_tile_cycles) + 256;
 }
 
 ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
@@ -283,6 +286,14 @@ void ResidualBlock::build_monitor(const Config& cfg) {
   for (ConvEngine* e : engines()) max_tile = std::max(max_tile, e->tile_cycles(e->tile_pixels()));
   m_deadlock_window = cfg.sim.deadlock_window > 0 ? static_cast<uint64_t>(cfg.sim.deadlock_window)
                                                   : derived_deadlock_window(cfg, max_tile);
+  // A shorter window would call a healthy pipeline deadlocked (a tile being computed).
+  const uint64_t floor = longest_healthy_gap(cfg, max_tile) + 1;
+  if (m_deadlock_window < floor)
+    throw InputError(fmt::format(
+        "sim.deadlock_window: {} cycles is shorter than this block can go without a transfer "
+        "while healthy ({} cycles: three tiles of the slowest engine and the worst DRAM wait); "
+        "give 0 (derived: {}) or at least {}",
+        m_deadlock_window, floor - 1, derived_deadlock_window(cfg, max_tile), floor));
   std::vector<Stream*> sp;
   for (auto& s : m_streams) sp.push_back(s.get());
   m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,

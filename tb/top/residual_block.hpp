@@ -127,6 +127,8 @@ class ResidualBlock : public sc_core::sc_module {
 // The deadlock window derived from the configuration (README "Deadlock"): four times the
 // longest stretch in which a healthy pipeline can show no transfer at all.
 uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles);
+// That longest stretch: a sim.deadlock_window at or below it is refused.
+uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles);
 // Bytes of the DRAM ring of the spilling skip FIFO (the configured size, or the default).
 uint64_t spill_ring_bytes(const Config& cfg);
 
