@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
   out="$root/out/fuzz/$t"
   mkdir -p "$out/corpus"
   echo "fuzz: $t for ${seconds}s (findings: $out)" >&2
-  if ! "$build/fuzz_$t" "$out/corpus" "$root/tests/fuzz/corpus/$t" \
+  if ! "$build/tests/fuzz/fuzz_$t" "$out/corpus" "$root/tests/fuzz/corpus/$t" \
       -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=512 \
       -max_len=4096 -print_final_stats=1 -artifact_prefix="$out/" >"$out/log.txt" 2>&1; then
     echo "fuzz: $t FOUND A PROBLEM: $(grep -m1 -E 'ERROR|SUMMARY|==' "$out/log.txt")" >&2
