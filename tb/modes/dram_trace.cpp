@@ -322,4 +322,20 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
   return 0;
 }
 
+uint64_t parse_dram_trace(std::string_view text, const std::string& file) {
+  uint64_t line_no = 0, requests = 0, prev_cycle = 0;
+  TraceLine t;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    ++line_no;
+    if (!parse_plain_line(line, t, prev_cycle) && !parse_line(line, t, file, line_no, prev_cycle))
+      continue;
+    prev_cycle = t.cycle;
+    ++requests;
+  }
+  return requests;
+}
+
 }  // namespace skipsim

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "hw/dram/ddr_config.hpp"
 
@@ -19,5 +20,9 @@ namespace skipsim {
 // exit code (0); bad input throws InputError naming file:line and what is expected.
 int run_dram_trace(const std::string& config_path, const std::string& trace_path,
                    const std::string& csv_path, bool json, std::ostream& out);
+
+// Parses trace text as run_dram_trace reads it, without simulating; returns the number of
+// requests. Throws the same InputError (naming file:line).
+uint64_t parse_dram_trace(std::string_view text, const std::string& file);
 
 }  // namespace skipsim
