@@ -261,9 +261,16 @@ std::string read_file(const fs::path& path, const std::string& who, const std::s
   if (fs::is_directory(path, ec)) fail(who, fmt::format("{}: is a directory", what));
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(who, fmt::format("{}: {}", what, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Bounded: a configuration is kilobytes; /dev/zero or a runaway file must not be read forever.
+  constexpr size_t kMaxBytes = size_t{16} << 20;
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxBytes)
+      fail(who, fmt::format("{}: larger than {} MiB, not a configuration", what, kMaxBytes >> 20));
+  }
+  return text;
 }
 
 std::vector<std::string> top_level_keys(const std::string& text, const std::string& source) {

@@ -66,6 +66,16 @@ struct TraceLimits {
   uint64_t refreshes = 0;
 };
 
+TraceLimits trace_limits(const DdrConfig& cfg) {
+  TraceLimits lim;
+  lim.capacity = cfg.capacity_bytes();
+  // About 2^21 REF commands in all (a second or two of replay), shared by the ranks.
+  const auto ranks = static_cast<uint64_t>(cfg.channels) * static_cast<uint64_t>(cfg.ranks);
+  lim.refreshes = std::max<uint64_t>(1, (uint64_t{1} << 21) / ranks);
+  lim.max_cycle = lim.refreshes * static_cast<uint64_t>(cfg.tREFI);
+  return lim;
+}
+
 bool parse_line(std::string_view s, TraceLine& out, const std::string& file, uint64_t line_no,
                 uint64_t prev_cycle, const TraceLimits& lim) {
   if (const size_t hash = s.find('#'); hash != std::string_view::npos) s = s.substr(0, hash);
@@ -253,12 +263,7 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
     }
   };
 
-  TraceLimits lim;
-  lim.capacity = cfg.capacity_bytes();
-  // About 2^21 REF commands in all (a second or two of replay), shared by the ranks.
-  const auto ranks = static_cast<uint64_t>(cfg.channels) * static_cast<uint64_t>(cfg.ranks);
-  lim.refreshes = std::max<uint64_t>(1, (uint64_t{1} << 21) / ranks);
-  lim.max_cycle = lim.refreshes * static_cast<uint64_t>(cfg.tREFI);
+  const TraceLimits lim = trace_limits(cfg);
   uint64_t line_no = 0, requests = 0, prev_cycle = 0, wait_sum = 0;
   TraceLine t;
   try {
@@ -323,6 +328,7 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
 }
 
 uint64_t parse_dram_trace(std::string_view text, const std::string& file) {
+  const TraceLimits lim = trace_limits(DdrConfig{});  // the default preset's limits
   uint64_t line_no = 0, requests = 0, prev_cycle = 0;
   TraceLine t;
   while (!text.empty()) {
@@ -330,7 +336,8 @@ uint64_t parse_dram_trace(std::string_view text, const std::string& file) {
     const std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
-    if (!parse_plain_line(line, t, prev_cycle) && !parse_line(line, t, file, line_no, prev_cycle))
+    if (!parse_plain_line(line, t, prev_cycle, lim) &&
+        !parse_line(line, t, file, line_no, prev_cycle, lim))
       continue;
     prev_cycle = t.cycle;
     ++requests;

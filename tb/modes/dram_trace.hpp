@@ -22,7 +22,8 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
                    const std::string& csv_path, bool json, std::ostream& out);
 
 // Parses trace text as run_dram_trace reads it, without simulating; returns the number of
-// requests. Throws the same InputError (naming file:line).
+// requests. Throws the same InputError (naming file:line); addresses and cycles are bounded
+// as for the default DDR4-3200 preset.
 uint64_t parse_dram_trace(std::string_view text, const std::string& file);
 
 }  // namespace skipsim

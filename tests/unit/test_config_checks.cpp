@@ -195,3 +195,9 @@ TEST(EnumNames, EachTableRoundTrips) {
 }
 
 }  // namespace
+
+// A base file that never ends (/dev/zero) is refused after a bounded read, not read forever.
+TEST(ConfigBase, EndlessBaseFileIsRefused) {
+  const std::string msg = parse_error("base: /dev/zero\n");
+  EXPECT_NE(msg.find("larger than 16 MiB"), std::string::npos) << msg;
+}
