@@ -100,24 +100,7 @@ Config parse_unchecked(const std::string& text) {
 }
 
 // A scratch directory for files of one test.
-class ConfigFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("skipsim_config_{}_{}", getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  fs::path dir_;
-};
+class ConfigFiles : public test::ConfigScratch {};
 
 TEST(ConfigSchema, DefaultsFromEmptyText) {
   const Config c = parse_config("");

@@ -31,23 +31,7 @@ const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
 using test::error_of;
 using test::parse_error;
 
-class ConfigDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("skipsim_checks_{}_{}", getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  fs::path dir_;
-};
+class ConfigDir : public test::ConfigScratch {};
 
 TEST(ConfigChecks, SinglePortSramNeedsTheSystemcSkipFifo) {
   const std::string e =
