@@ -297,6 +297,7 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
         raise(m_banks[static_cast<size_t>(b)].next_act, c + m_cfg.tRFC);
       }
       r.refresh_due += static_cast<uint64_t>(m_cfg.tREFI);
+      r.last_ref = c;
       ++m_stats.ref;
       for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) refresh_bank(b);
       return done;
@@ -347,6 +348,7 @@ void DdrController::advance_to(uint64_t cycle) {
   for (int chi = 0; chi < m_cfg.channels; ++chi) {
     Channel& ch = m_channels[static_cast<size_t>(chi)];
     while (true) {
+      if (m_idle_skip && !m_log_on) skip_idle_rounds(chi, cycle);
       if (!ch.decided) decide(chi);
       if (ch.next.cycle > cycle) break;
       const uint64_t c = ch.next.cycle;
@@ -357,6 +359,43 @@ void DdrController::advance_to(uint64_t cycle) {
     }
   }
   m_now = cycle + 1;
+}
+
+// An idle round: every rank of the channel due at D, all banks closed, no request queued. Its
+// ranks then refresh at D, D + 1, ..., D + ranks - 1 (rank order breaks the tie, each REF
+// holds the command bus one cycle; tRFC < tREFI, checked by the config, keeps a rank's
+// previous REF out of the way). Once the last round went exactly so, the next rounds repeat
+// it tREFI later, and only the REF-related state changes: it is set for the last whole round
+// that ends by `cycle`.
+void DdrController::skip_idle_rounds(int chi, uint64_t cycle) {
+  Channel& ch = m_channels[static_cast<size_t>(chi)];
+  if (ch.q[0].size != 0 || ch.q[1].size != 0) return;
+  const auto refi = static_cast<uint64_t>(m_cfg.tREFI);
+  const auto nr = static_cast<uint64_t>(m_cfg.ranks);
+  const size_t first = static_cast<size_t>(chi) * m_cfg.ranks;
+  const uint64_t due = m_ranks[first].refresh_due;
+  if (due < refi || m_now > due || ch.cmd_free > due || nr > refi) return;
+  for (uint64_t i = 0; i < nr; ++i) {
+    const Rank& r = m_ranks[first + i];
+    if (r.refresh_due != due || r.open_banks != 0 || r.last_ref != due - refi + i) return;
+  }
+  // Rounds at due + j * tREFI, j = 0 .. k - 1, whose last REF is at or before `cycle`.
+  if (cycle < due + nr - 1) return;
+  const uint64_t k = (cycle - (due + nr - 1)) / refi + 1;
+  if (k < 2) return;  // one round is as quick to simulate
+  const uint64_t last = due + (k - 1) * refi;
+  const auto banks = static_cast<size_t>(m_cfg.banks_per_rank());
+  for (uint64_t i = 0; i < nr; ++i) {
+    Rank& r = m_ranks[first + i];
+    r.last_ref = last + i;
+    r.refresh_due = due + k * refi;
+    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
+      m_banks[b].next_act = std::max(m_banks[b].next_act, last + i + m_cfg.tRFC);
+    }
+  }
+  ch.cmd_free = last + nr;
+  m_stats.ref += k * nr;
+  ch.decided = false;
 }
 
 uint64_t DdrController::next_event_cycle() {

@@ -2,7 +2,8 @@
 // DdrController: a cycle-exact DDR command scheduler in plain C++, counted in DRAM clock
 // cycles, with no notion of a simulation kernel. It is event-driven: it never walks idle
 // cycles, it computes the next cycle at which some command becomes legal and jumps there
-// (the caller asks next_event_cycle() and calls advance_to()).
+// (the caller asks next_event_cycle() and calls advance_to()). With no request queued, the
+// refresh rounds repeat every tREFI: advance_to() jumps over them in O(1), whatever the gap.
 //
 // Per channel: a read queue and a write queue (requests leave them when their column command
 // issues); FR-FCFS within the active queue (among commands legal at a cycle: column commands
@@ -90,6 +91,9 @@ class DdrController {
 
   // --- Test hooks: the timing rules themselves, without the scheduler. ---
   void set_log(bool on) { m_log_on = on; }
+  // Whether idle refresh rounds are skipped in O(1) (on by default; the log turns it off,
+  // since every REF is logged).
+  void set_idle_skip(bool on) { m_idle_skip = on; }
   void clear_log() { m_log.clear(); }
   const std::vector<DdrIssued>& log() const { return m_log; }
   // The earliest cycle >= now() at which `cmd` to `t` meets every timing constraint given
@@ -148,6 +152,7 @@ class DdrController {
     int faw_pos = 0;
     int open_banks = 0;
     uint64_t refresh_due = 0;
+    uint64_t last_ref = kNever;  // cycle of its last REF
   };
   struct Decision {
     uint64_t cycle = kNever;
@@ -202,6 +207,8 @@ class DdrController {
   // `act_queue`: for an ACT on behalf of a queued request, its queue (0 read, 1 write).
   uint64_t apply(DdrCommand cmd, int bank, int rank, int64_t row, uint64_t c, int act_queue = -1);
   void update_mode(Channel& ch);
+  // Jumps a channel with no requests over whole refresh rounds that end by `cycle`.
+  void skip_idle_rounds(int ch, uint64_t cycle);
   void decide(int ch);
   void execute(int ch);
   void log(uint64_t c, DdrCommand cmd, int bank, int rank, int64_t row, int column, uint64_t req);
@@ -226,6 +233,7 @@ class DdrController {
   std::vector<DdrCompletion> m_completed;
   DdrStats m_stats;
   bool m_log_on = false;
+  bool m_idle_skip = true;
   std::vector<DdrIssued> m_log;
 };
 

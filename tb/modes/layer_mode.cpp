@@ -87,6 +87,12 @@ void check_layer_size(const LayerSpec& l, const LayerGeometry& g) {
 LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
   LayerGeometry g;
   g.pad_h = g.pad_w = l.pad;
+  // PyTorch's rule; it also keeps every padded size below 2^31 (fields have at most 9 digits).
+  if (2 * static_cast<int64_t>(l.pad) > std::min(l.filter_h, l.filter_w))
+    throw InputError(
+        fmt::format("{}layer '{}': pad {} is more than half the filter {}x{} (allowed: 0 to {})",
+                    l.where.empty() ? "" : l.where + ": ", l.name, l.pad, l.filter_h, l.filter_w,
+                    std::min(l.filter_h, l.filter_w) / 2));
   const int hp = l.ifmap_h + 2 * l.pad, wp = l.ifmap_w + 2 * l.pad;
   if (l.filter_h > hp || l.filter_w > wp)
     throw InputError(fmt::format(
@@ -95,15 +101,18 @@ LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
         l.where.empty() ? "" : l.where + ": ", l.name, l.filter_h, l.filter_w, l.ifmap_h, l.ifmap_w,
         l.pad ? fmt::format(" padded by {}", l.pad) : ""));
   if (scalesim_compat) {
-    g.ofmap_h = static_cast<int>(ceil_div(hp - l.filter_h + l.stride, l.stride));
-    g.ofmap_w = static_cast<int>(ceil_div(wp - l.filter_w + l.stride, l.stride));
+    g.ofmap_h = static_cast<int>(ceil_div(int64_t{hp} - l.filter_h + l.stride, l.stride));
+    g.ofmap_w = static_cast<int>(ceil_div(int64_t{wp} - l.filter_w + l.stride, l.stride));
   } else {
     g.ofmap_h = conv_out_size(l.ifmap_h, l.filter_h, l.stride, l.pad);
     g.ofmap_w = conv_out_size(l.ifmap_w, l.filter_w, l.stride, l.pad);
   }
   g.m = static_cast<int64_t>(g.ofmap_h) * g.ofmap_w;
   g.n = l.num_filters;
-  g.k = static_cast<int64_t>(l.filter_h) * l.filter_w * l.channels;
+  // Saturated: check_layer_size rejects anything near the bound.
+  const auto u = [](int v) { return static_cast<uint64_t>(v); };
+  g.k = static_cast<int64_t>(std::min<uint64_t>(
+      mul_sat(mul_sat(u(l.filter_h), u(l.filter_w)), u(l.channels)), uint64_t{1} << 62));
   return g;
 }
 

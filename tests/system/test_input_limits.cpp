@@ -59,6 +59,21 @@ TEST(InputLimits, TraceArrivalCycleFarAway) {
                      "t.trace:1: expected a cycle of at most");
 }
 
+// Idle time is skipped in O(1): a request 2^61 cycles (~23 years at 3.2 GHz) after the first
+// is replayed at once, with every refresh in between counted.
+TEST(InputLimits, TraceWithAGapOfYearsReplaysAtOnce) {
+  const fs::path d = dir("gap");
+  const std::string t = write(d / "t.trace", "0x0 READ 0\n0x40 READ 2305843009213693952\n");
+  const skipsim::test::CliOut r =
+      skipsim::test::run_cli("dram --config ddr4_3200 --trace " + t + " --json", d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string& report = r.out;
+  // 2^61 / tREFI (12480) whole intervals, two ranks.
+  EXPECT_NE(report.find("\"REF\": " + std::to_string(2 * ((uint64_t{1} << 61) / 12480))),
+            std::string::npos)
+      << report.substr(0, 2000);
+}
+
 TEST(InputLimits, TraceAddressBeyondTheCapacity) {
   const fs::path d = dir("addr");
   const std::string t = write(d / "t.trace", "0x0 READ 0\n0xFFFFFFFFFFFFFFC0 WRITE 5\n");

@@ -387,6 +387,84 @@ TEST(DdrController, EventDrivenJumpsOverIdleCycles) {
   EXPECT_EQ(c.next_event_cycle(), 23u);  // RD tRCD later
 }
 
+// A random trace with idle gaps of up to 40 refresh intervals, replayed with and without the
+// O(1) skip of idle refresh rounds: the same completions, command counts and latencies.
+void replay_gappy(const DdrConfig& cfg, bool skip, std::vector<DdrCompletion>& done,
+                  DdrStats& stats, uint64_t& now) {
+  DdrController c(cfg);
+  c.set_idle_skip(skip);
+  std::mt19937_64 rng(7);
+  uint64_t t = 0;
+  std::vector<DdrCompletion> got;
+  for (int i = 0; i < 3000; ++i) {
+    const uint64_t r = rng() % 100;
+    t += r < 3 ? rng() % (40 * static_cast<uint64_t>(cfg.tREFI)) : rng() % 8;
+    const uint64_t addr = (rng() % (cfg.capacity_bytes() / 64)) * 64;
+    const bool write = rng() % 10 < 3;
+    c.advance_to(t);
+    while (!c.can_accept(addr, write)) c.advance_to(c.next_event_cycle());
+    c.enqueue(addr, write, c.now() - 1);
+    c.take_completed(got);
+    done.insert(done.end(), got.begin(), got.end());
+  }
+  drain(c);
+  c.advance_to(t + 100 * static_cast<uint64_t>(cfg.tREFI) + 17);
+  c.take_completed(got);
+  done.insert(done.end(), got.begin(), got.end());
+  stats = c.stats();
+  now = c.now();
+}
+
+void expect_idle_skip_exact(DdrConfig cfg) {
+  std::vector<DdrCompletion> a, b;
+  DdrStats sa, sb;
+  uint64_t na = 0, nb = 0;
+  replay_gappy(cfg, true, a, sa, na);
+  replay_gappy(cfg, false, b, sb, nb);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].id, b[i].id) << i;
+    EXPECT_EQ(a[i].done_cycle, b[i].done_cycle) << i;
+  }
+  EXPECT_EQ(na, nb);
+  EXPECT_EQ(sa.ref, sb.ref);
+  EXPECT_GT(sa.ref, 100u);
+  EXPECT_EQ(sa.act, sb.act);
+  EXPECT_EQ(sa.pre, sb.pre);
+  EXPECT_EQ(sa.row_hits, sb.row_hits);
+  EXPECT_EQ(sa.read_latency.mean(), sb.read_latency.mean());
+  EXPECT_EQ(sa.write_latency.max(), sb.write_latency.max());
+}
+
+TEST(DdrRefresh, IdleSkipIsExactOpenPageTwoRanks) {
+  DdrConfig cfg = ddr4();
+  ASSERT_EQ(cfg.ranks, 2);
+  expect_idle_skip_exact(cfg);
+}
+
+TEST(DdrRefresh, IdleSkipIsExactClosedPageFourRanksTwoChannels) {
+  DdrConfig cfg = ddr4();
+  cfg.page_policy = PagePolicy::kClosed;
+  cfg.ranks = 4;
+  cfg.channels = 2;
+  expect_idle_skip_exact(cfg);
+}
+
+TEST(DdrRefresh, IdleSkipJumpsAnyGapInConstantTime) {
+  const DdrConfig cfg = ddr4();
+  DdrController c(cfg);
+  const uint64_t far = uint64_t{1} << 60;  // 2^60 cycles: ~2^47 refresh rounds
+  c.advance_to(far);
+  c.enqueue(0, false, far);
+  drain(c);
+  std::vector<DdrCompletion> done;
+  c.take_completed(done);
+  ASSERT_EQ(done.size(), 1u);
+  // Both ranks refreshed once per whole interval up to `far`.
+  EXPECT_EQ(c.stats().ref, 2 * (far / cfg.tREFI));
+  EXPECT_GE(done[0].done_cycle - far, 49u);
+}
+
 TEST(DdrStats, LatencyHistogramPercentiles) {
   LatencyHistogram h;
   for (uint64_t v = 1; v <= 100; ++v) h.add(v);

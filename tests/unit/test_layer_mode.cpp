@@ -261,5 +261,35 @@ TEST(LayerModeArgs, ParsesKeyValueLists) {
   EXPECT_THROW(parse_layer_arg("h=8,kh=3,c=2,n", "x"), InputError);
 }
 
+// Nine-digit fields at their largest: geometry without overflow (UBSan would report one),
+// then the size check's error, never an allocation.
+TEST(LayerModeArgs, HugeFieldsEndInTheSizeError) {
+  const LayerSpec l =
+      parse_layer_arg("h=999999999,kh=999999999,c=999999999,n=999999999,pad=499999999", "big");
+  const LayerGeometry g = layer_geometry(l, false);
+  EXPECT_EQ(g.ofmap_h, 999999999);
+  EXPECT_GT(g.k, int64_t{1} << 61);
+  EXPECT_EQ(layer_geometry(l, true).ofmap_h, 999999999);
+  LayerModeOptions opt;
+  try {
+    run_layers(opt, {l});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'big'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LayerModeArgs, PadAtMostHalfTheFilter) {
+  try {
+    layer_geometry(parse_layer_arg("h=8,kh=3,c=2,n=4,pad=2", "x"), false);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("pad 2 is more than half the filter 3x3 (allowed: 0 to 1)"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace skipsim
