@@ -110,6 +110,8 @@ struct WorkloadConfig {
   BlockKind block = BlockKind::kBasic;
   int h = 56, w = 56, c = 64;  // workload.input.{h,w,c}
   int out_channels = 64;
+  int width = 0;   // bottleneck: channels of conv1 and conv2; 0 = out_channels / 4
+  int stride = 1;  // bottleneck: conv2's and the projection's stride (downsample: always 2)
   uint64_t seed = 1;
   int frames = 1;  // images streamed back to back
   // Upstream jitter on the input stream (the read DMA's output): at most `rate` beats per

@@ -72,6 +72,8 @@ std::vector<Field> run_fields() {
       Int("workload.input.w", 1, 4096, KEY(workload.w)),
       Int("workload.input.c", 1, kMaxChannels, KEY(workload.c)),
       Int("workload.out_channels", 1, kMaxChannels, KEY(workload.out_channels)),
+      Int("workload.width", 0, kMaxChannels, KEY(workload.width)),
+      Int("workload.stride", 1, 2, KEY(workload.stride)),
       Int("workload.seed", 0, kUint64Max, KEY(workload.seed)),
       Int("workload.frames", 1, 4096, KEY(workload.frames)),
       Number("workload.input_throttle.rate", 0, true, 1, false, KEY(workload.input_rate)),

@@ -15,6 +15,7 @@
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tb/modes/child_run.hpp"
+#include "tb/ref/block_params.hpp"
 
 namespace skipsim {
 
@@ -55,47 +56,62 @@ int engine_tile(const Config& cfg, int out_w) {
 
 uint64_t analytic_skip_depth(const Config& cfg) {
   const auto& w = cfg.workload;
-  const bool down = w.block == BlockKind::kDownsample;
-  const int s1 = down ? 2 : 1;
-  const int h1 = out_size(w.h, 3, s1), w1 = out_size(w.w, 3, s1);
-  const Conv c1{w.h, w.w, 3, s1, engine_tile(cfg, w1)};
-  const int oh = out_size(h1, 3, 1), ow = out_size(w1, 3, 1);
-  const Conv c2{h1, w1, 3, 1, engine_tile(cfg, ow)};
+  const BlockShape shape = block_shape(w);
+  const BlockLayout layout = block_layout(shape);
+  // The main path's engines in order, each with its input geometry and tile.
+  std::vector<Conv> chain;
+  int h = w.h, wd = w.w;
+  for (const ConvParams* p :
+       {&layout.conv1, &layout.conv2,
+        layout.conv3 ? &*layout.conv3 : static_cast<const ConvParams*>(nullptr)}) {
+    if (!p) continue;
+    const int oh = out_size(h, p->k, p->stride), ow = out_size(wd, p->k, p->stride);
+    chain.push_back(Conv{h, wd, p->k, p->stride, engine_tile(cfg, ow)});
+    h = oh;
+    wd = ow;
+  }
+  const int oh = h, ow = wd;
   const int lanes = cfg.hardware.stream.lanes;
   const uint64_t bpp = (w.out_channels + lanes - 1) / lanes;
   // For each output pixel: the skip pixels that must have left the fork before the main
   // path can produce it, less those the add has already consumed. Identity skip: every
-  // input pixel up to the last one conv1 reads for it. Projection skip (1x1, stride 2):
-  // the projections of those input pixels, less what the projection engine can hold back
-  // (its one-row line buffer and 2-tile output queue).
-  const Conv c3{w.h, w.w, 1, 2, engine_tile(cfg, ow)};
+  // input pixel up to the last one the main path reads for it. Projection skip (1x1, stride
+  // s): the projections of those input pixels, less what the projection engine can hold
+  // back (its one-row line buffer and 2-tile output queue).
+  const int ps = shape.block_stride();
+  const Conv proj{w.h, w.w, 1, ps, engine_tile(cfg, ow)};
   std::vector<std::pair<int64_t, int>> proj_tiles;  // (first input pixel, pixels)
-  if (down) {
+  if (layout.skip) {
     for (int y = 0; y < oh; ++y)
       for (int x = 0; x < ow;) {
-        const int e = c3.tile_end(y, x);
-        proj_tiles.emplace_back(static_cast<int64_t>(2 * y) * w.w + 2 * x, e - x + 1);
+        const int e = proj.tile_end(y, x);
+        proj_tiles.emplace_back(static_cast<int64_t>(ps * y) * w.w + ps * x, e - x + 1);
         x = e + 1;
       }
   }
   uint64_t worst = 0;
   for (int y = 0; y < oh; ++y) {
     for (int x = 0; x < ow; ++x) {
-      // Engines compute whole tiles: output (y, x) needs its tile's last window.
-      const int y1 = c2.last_row(y), x1 = c1.tile_end(y1, c2.last_col(c2.tile_end(y, x)));
-      const int64_t in_last = static_cast<int64_t>(c1.last_row(y1)) * w.w + c1.last_col(x1);
+      // Engines compute whole tiles: a pixel needs its tile's last window, back to the input.
+      int yy = y, xx = x;
+      for (auto c = chain.rbegin(); c != chain.rend(); ++c) {
+        const int xt = c->tile_end(yy, xx);
+        yy = c->last_row(yy);
+        xx = c->last_col(xt);
+      }
+      const int64_t in_last = static_cast<int64_t>(yy) * w.w + xx;
       int64_t forced;
-      if (!down) {
+      if (!layout.skip) {
         forced = in_last + 1;
       } else {
-        // Projection tile starting at (Y, X0) reads input from (2Y, 2X0) on. Its line buffer
+        // A projection tile starting at (sY, sX0) reads input from there on. Its line buffer
         // is one input row: input pixel i enters only once every tile whose first input
         // pixel is at most i - W has been computed. Its output queue holds 2 tiles.
         const int64_t reach = in_last - w.w;
         forced = 0;
-        for (const auto& [start, n] : proj_tiles)
-          if (start <= reach) forced += n;
-        forced = std::max<int64_t>(0, forced - 2 * c3.tile);
+        for (const auto& [first, n] : proj_tiles)
+          if (first <= reach) forced += n;
+        forced = std::max<int64_t>(0, forced - 2 * proj.tile);
       }
       const int64_t held = forced - (static_cast<int64_t>(y) * ow + x);
       if (held > 0) worst = std::max<uint64_t>(worst, static_cast<uint64_t>(held));
@@ -111,12 +127,11 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const Config cfg = load_config(opt.config, opt.sets);
   FindDepthResult res;
   const auto& w = cfg.workload;
-  const bool down = w.block == BlockKind::kDownsample;
+  const BlockShape shape = block_shape(w);
   const int lanes = cfg.hardware.stream.lanes;
   res.beats_per_pixel = (w.out_channels + lanes - 1) / lanes;
   res.lanes = lanes;
-  const int oh = down ? out_size(out_size(w.h, 3, 2), 3, 1) : w.h;
-  const int ow = down ? out_size(out_size(w.w, 3, 2), 3, 1) : w.w;
+  const int oh = shape.out_h(), ow = shape.out_w();
   const uint64_t whole = static_cast<uint64_t>(oh) * ow * res.beats_per_pixel;
   res.analytic_depth = analytic_skip_depth(cfg);
 

@@ -21,6 +21,9 @@ void check_shape(const BlockShape& s) {
   if (s.kind == BlockKind::kBasic && s.out_c != s.c)
     throw InputError("block shape: a basic block adds X unchanged, so out_c must equal c (" +
                      std::to_string(s.c) + "), got " + std::to_string(s.out_c));
+  if (s.kind == BlockKind::kBottleneck && (s.width < 1 || (s.stride != 1 && s.stride != 2)))
+    throw InputError("block shape: a bottleneck needs width >= 1 and stride 1 or 2, got width " +
+                     std::to_string(s.width) + ", stride " + std::to_string(s.stride));
 }
 
 // Geometry of one conv of the block (no tensors yet).
@@ -34,19 +37,24 @@ ConvParams conv_geometry(int in_c, int out_c, int k, int stride, bool relu) {
   return p;
 }
 
-struct Layout {
-  ConvParams conv1, conv2;
-  std::optional<ConvParams> skip;
-};
+}  // namespace
 
-Layout layout(const BlockShape& s) {
-  const int stride = s.kind == BlockKind::kDownsample ? 2 : 1;
-  Layout l;
-  l.conv1 = conv_geometry(s.c, s.out_c, 3, stride, true);
-  l.conv2 = conv_geometry(s.out_c, s.out_c, 3, 1, false);
-  if (s.kind == BlockKind::kDownsample) l.skip = conv_geometry(s.c, s.out_c, 1, 2, false);
+BlockLayout block_layout(const BlockShape& s) {
+  BlockLayout l;
+  const int stride = s.block_stride();
+  if (s.kind == BlockKind::kBottleneck) {
+    l.conv1 = conv_geometry(s.c, s.width, 1, 1, true);
+    l.conv2 = conv_geometry(s.width, s.width, 3, stride, true);
+    l.conv3 = conv_geometry(s.width, s.out_c, 1, 1, false);
+  } else {
+    l.conv1 = conv_geometry(s.c, s.out_c, 3, stride, true);
+    l.conv2 = conv_geometry(s.out_c, s.out_c, 3, 1, false);
+  }
+  if (s.projection()) l.skip = conv_geometry(s.c, s.out_c, 1, stride, false);
   return l;
 }
+
+namespace {
 
 // Uniform integers from the mt19937_64 stream by plain modulo, so a seed gives the same
 // block with every standard library (std::uniform_int_distribution is not specified).
@@ -128,7 +136,7 @@ void dump_conv(const std::string& dir, const std::string& name, const ConvParams
 BlockParams random_block(const BlockShape& shape, uint64_t seed) {
   check_shape(shape);
   Draw draw(seed);
-  Layout l = layout(shape);
+  BlockLayout l = block_layout(shape);
   BlockParams b;
   b.kind = shape.kind;
   b.input = Tensor8(shape.h, shape.w, shape.c);
@@ -136,8 +144,10 @@ BlockParams random_block(const BlockShape& shape, uint64_t seed) {
   fill_conv(&l.conv1, kX2Int8, draw);
   fill_conv(&l.conv2, kX2Relu, draw);
   if (l.skip) fill_conv(&*l.skip, kX2Int8, draw);
+  if (l.conv3) fill_conv(&*l.conv3, kX2Relu, draw);
   b.conv1 = std::move(l.conv1);
   b.conv2 = std::move(l.conv2);
+  b.conv3 = std::move(l.conv3);
   b.skip = std::move(l.skip);
   // y ~ (main + skip) / 2 before the ReLU, each mult jittered by +-25%.
   b.add.mult_main = static_cast<int32_t>(32 * draw(768, 1280));
@@ -148,15 +158,17 @@ BlockParams random_block(const BlockShape& shape, uint64_t seed) {
 
 BlockParams load_block(const std::string& dir, const BlockShape& shape) {
   check_shape(shape);
-  Layout l = layout(shape);
+  BlockLayout l = block_layout(shape);
   BlockParams b;
   b.kind = shape.kind;
   b.input = read_tensor8(file_in(dir, "input.npy"), shape.h, shape.w, shape.c);
   load_conv(dir, "conv1", &l.conv1);
   load_conv(dir, "conv2", &l.conv2);
+  if (l.conv3) load_conv(dir, "conv3", &*l.conv3);
   if (l.skip) load_conv(dir, "skip", &*l.skip);
   b.conv1 = std::move(l.conv1);
   b.conv2 = std::move(l.conv2);
+  b.conv3 = std::move(l.conv3);
   b.skip = std::move(l.skip);
   const std::string add_path = file_in(dir, "add.npy");
   const std::vector<int32_t> add = read_npy_i32(add_path, {3});
@@ -177,6 +189,7 @@ void dump_block(const std::string& dir, const BlockParams& b) {
   write_tensor8(file_in(dir, "input.npy"), b.input);
   dump_conv(dir, "conv1", b.conv1);
   dump_conv(dir, "conv2", b.conv2);
+  if (b.conv3) dump_conv(dir, "conv3", *b.conv3);
   if (b.skip) dump_conv(dir, "skip", *b.skip);
   write_npy_i32(file_in(dir, "add.npy"), {b.add.mult_main, b.add.mult_skip, b.add.shift}, {3});
 }
@@ -188,6 +201,8 @@ BlockShape block_shape(const WorkloadConfig& w) {
   b.w = w.w;
   b.c = w.c;
   b.out_c = w.out_channels;
+  b.width = w.width > 0 ? w.width : std::max(1, w.out_channels / 4);
+  b.stride = w.stride;
   return b;
 }
 

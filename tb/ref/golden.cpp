@@ -73,11 +73,63 @@ Tensor8 golden_add(const Tensor8& main, const Tensor8& skip, const AddParams& p)
 }
 
 Tensor8 golden_block(const BlockParams& b) {
-  if (b.skip.has_value() != (b.kind == BlockKind::kDownsample))
+  const bool bottleneck = b.kind == BlockKind::kBottleneck;
+  if (b.conv3.has_value() != bottleneck)
+    throw std::invalid_argument("golden_block: conv3 present iff the block is a bottleneck");
+  if (b.kind != BlockKind::kBottleneck && b.skip.has_value() != (b.kind == BlockKind::kDownsample))
     throw std::invalid_argument("golden_block: skip conv present iff the block downsamples");
-  const Tensor8 main = golden_conv(golden_conv(b.input, b.conv1), b.conv2);
-  if (b.kind == BlockKind::kBasic) return golden_add(main, b.input, b.add);
+  Tensor8 main = golden_conv(golden_conv(b.input, b.conv1), b.conv2);
+  if (bottleneck) main = golden_conv(main, *b.conv3);
+  if (!b.skip) return golden_add(main, b.input, b.add);
   return golden_add(main, golden_conv(b.input, *b.skip), b.add);
+}
+
+Tensor8 golden_maxpool(const Tensor8& x, const MaxPoolParams& p) {
+  if (p.k < 1 || p.stride < 1 || p.pad < 0 || 2 * p.pad >= p.k + (p.k % 2 == 0))
+    throw std::invalid_argument("golden_maxpool: bad window");
+  Tensor8 y(p.out_size(x.h), p.out_size(x.w), x.c);
+  for (int oy = 0; oy < y.h; ++oy)
+    for (int ox = 0; ox < y.w; ++ox)
+      for (int ch = 0; ch < x.c; ++ch) {
+        int m = -129;
+        for (int ky = 0; ky < p.k; ++ky) {
+          const int iy = oy * p.stride - p.pad + ky;
+          if (iy < 0 || iy >= x.h) continue;
+          for (int kx = 0; kx < p.k; ++kx) {
+            const int ix = ox * p.stride - p.pad + kx;
+            if (ix >= 0 && ix < x.w) m = std::max<int>(m, x.at(iy, ix, ch));
+          }
+        }
+        y.at(oy, ox, ch) = static_cast<int8_t>(m);
+      }
+  return y;
+}
+
+Tensor8 golden_global_pool(const Tensor8& x, const GlobalPoolParams& p) {
+  Tensor8 y(1, 1, x.c);
+  for (int ch = 0; ch < x.c; ++ch) {
+    int64_t sum = 0;
+    for (int i = 0; i < x.h * x.w; ++i) sum += x.data[static_cast<size_t>(i) * x.c + ch];
+    // The hardware sums in int32 (wraps modulo 2^32, as the conv accumulators do).
+    const auto s32 = static_cast<int32_t>(static_cast<uint32_t>(sum));
+    y.at(0, 0, ch) = golden_requant(s32, p.mult, p.shift, false);
+  }
+  return y;
+}
+
+std::vector<int32_t> golden_fc(const Tensor8& x, const FcParams& p) {
+  if (x.data.size() != static_cast<size_t>(p.in_f) ||
+      p.weight.size() != static_cast<size_t>(p.out_f) * p.in_f ||
+      p.bias.size() != static_cast<size_t>(p.out_f))
+    throw std::invalid_argument("golden_fc: parameter sizes do not match the input");
+  std::vector<int32_t> y(static_cast<size_t>(p.out_f));
+  for (int o = 0; o < p.out_f; ++o) {
+    int64_t acc = p.bias[o];
+    const int8_t* w = &p.weight[static_cast<size_t>(o) * p.in_f];
+    for (int i = 0; i < p.in_f; ++i) acc += int32_t{x.data[i]} * w[i];
+    y[o] = static_cast<int32_t>(static_cast<uint32_t>(acc));
+  }
+  return y;
 }
 
 }  // namespace skipsim

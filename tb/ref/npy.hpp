@@ -10,9 +10,9 @@
 namespace skipsim {
 
 struct NpyArray {
-  std::string descr;          // numpy dtype string, e.g. "|i1", "<i4"
-  std::vector<size_t> shape;  // C order
-  std::vector<uint8_t> bytes; // raw little-endian payload
+  std::string descr;           // numpy dtype string, e.g. "|i1", "<i4"
+  std::vector<size_t> shape;   // C order
+  std::vector<uint8_t> bytes;  // raw little-endian payload
   size_t count() const;
 };
 

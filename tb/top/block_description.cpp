@@ -18,6 +18,10 @@ BlockDescription describe_block(const BlockParams& p) {
   ConvStage c1{"conv1", "conv1_out", d.in_h, d.in_w, p.conv1};
   ConvStage c2{"conv2", "conv2_out", c1.out_h(), c1.out_w(), p.conv2};
   d.main = {std::move(c1), std::move(c2)};
+  if (p.conv3) {
+    const ConvStage& m = d.main.back();
+    d.main.push_back(ConvStage{"conv3", "conv3_out", m.out_h(), m.out_w(), *p.conv3});
+  }
   if (p.skip) d.skip = ConvStage{"skip_conv", "skip_proj", d.in_h, d.in_w, *p.skip};
   d.add = p.add;
   return d;

@@ -4,6 +4,7 @@
 
 #include "hw/common/conv_geometry.hpp"
 #include "hw/common/errors.hpp"
+#include "tb/ref/block_params.hpp"
 
 namespace skipsim {
 
@@ -15,10 +16,9 @@ void check_tensor_bytes(const std::string& what, uint64_t bytes) {
 
 void check_block_size(const Config& cfg) {
   const WorkloadConfig& w = cfg.workload;
-  const bool down = w.block == BlockKind::kDownsample;
+  const BlockShape shape = block_shape(w);
   const uint64_t h = w.h, wd = w.w, c = w.c, oc = w.out_channels;
-  const uint64_t oh = down ? conv_out_size(w.h, 3, 2, 1) : h;
-  const uint64_t ow = down ? conv_out_size(w.w, 3, 2, 1) : wd;
+  const uint64_t oh = shape.out_h(), ow = shape.out_w();
   check_tensor_bytes(fmt::format("workload.input: {} x {} x {} (h x w x c, int8)", h, wd, c),
                      h * wd * c);
   check_tensor_bytes(fmt::format("the block output: {} x {} x {} (from workload.input.h, .w and "

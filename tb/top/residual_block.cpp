@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "tb/ref/block_params.hpp"
 #include "tb/top/block_factory.hpp"
 
 namespace skipsim {
@@ -62,9 +63,8 @@ uint64_t spill_ring_bytes(const Config& cfg) {
   // Two frames of the skip tensor, in whole bursts of whole beats: the FIFO never holds
   // more than a frame and a few rows.
   const WorkloadConfig& w = cfg.workload;
-  const bool down = w.block == BlockKind::kDownsample;
-  const uint64_t oh = down ? conv_out_size(w.h, 3, 2, 1) : w.h,
-                 ow = down ? conv_out_size(w.w, 3, 2, 1) : w.w;
+  const BlockShape shape = block_shape(w);
+  const uint64_t oh = shape.out_h(), ow = shape.out_w();
   const int lanes = cfg.hardware.stream.lanes;
   const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, lanes);
   const uint64_t bpb = spill_beats_per_burst(static_cast<int>(burst), lanes);
