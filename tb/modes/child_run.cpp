@@ -35,7 +35,7 @@ bool killed_from_outside(int signal) {
 }
 
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                    bool check_golden) {
+                    bool check_golden, const std::vector<std::string>& extra) {
   const std::string exe = self_executable();
   // The child writes its report through fd 3 (the report memory file).
   std::vector<std::string> args = {exe, "run", "--config", config, "--report", "/proc/self/fd/3",
@@ -46,6 +46,7 @@ ChildProc spawn_run(const std::string& config, const std::vector<std::string>& s
     args.push_back("--set");
     args.push_back(s);
   }
+  args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());

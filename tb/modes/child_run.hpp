@@ -29,9 +29,9 @@ struct ChildProc {
   int err_fd = -1;
 };
 
-// Starts `skipsim run --config config --set ... --report <memfd> -q`.
+// Starts `skipsim run --config config --set ... --report <memfd> -q [extra...]`.
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                    bool check_golden);
+                    bool check_golden, const std::vector<std::string>& extra = {});
 // Collects the result of a child started by spawn_run, given its wait status; closes its
 // memory files.
 ChildResult collect_run(ChildProc& child, int wait_status);

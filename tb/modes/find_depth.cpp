@@ -122,17 +122,32 @@ uint64_t analytic_skip_depth(const Config& cfg) {
   return beats > 2 ? beats - 2 : 1;
 }
 
+UnboundedSkip unbounded_skip(const Config& cfg) {
+  const BlockShape shape = block_shape(cfg.workload);
+  const int lanes = cfg.hardware.stream.lanes;
+  const uint64_t whole = static_cast<uint64_t>(shape.out_h()) * shape.out_w() *
+                         ((cfg.workload.out_channels + lanes - 1) / lanes);
+  const auto& fifo = cfg.hardware.skip_fifo;
+  const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
+  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
+  const uint64_t legal = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
+  const auto& sram = cfg.hardware.sram;
+  UnboundedSkip u;
+  u.depth = std::max(whole + 1, legal);
+  const uint64_t extra = skip_fifo_storage(u.depth, lanes, staging).sram_bytes(sram.width_bytes);
+  u.bank_bytes_set = fmt::format("hardware.sram.bank_bytes={}",
+                                 sram.bank_bytes + (extra + sram.banks - 1) / sram.banks);
+  return u;
+}
+
 FindDepthResult find_depth(const FindDepthOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Config cfg = load_config(opt.config, opt.sets);
   FindDepthResult res;
   const auto& w = cfg.workload;
-  const BlockShape shape = block_shape(w);
   const int lanes = cfg.hardware.stream.lanes;
   res.beats_per_pixel = (w.out_channels + lanes - 1) / lanes;
   res.lanes = lanes;
-  const int oh = shape.out_h(), ow = shape.out_w();
-  const uint64_t whole = static_cast<uint64_t>(oh) * ow * res.beats_per_pixel;
   res.analytic_depth = analytic_skip_depth(cfg);
 
   // Policy spill keeps at least one DRAM burst on chip; the RTL FIFO has no spill path.
@@ -148,11 +163,10 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   // Every probe gets SRAM room for a skip FIFO as deep as the whole skip tensor, so that
   // the search is not cut short by the configured capacity (the depth does not change
   // any timing but the FIFO's).
-  const uint64_t unbounded_depth = std::max(whole + 1, res.min_legal_depth);
-  const uint64_t extra = bytes_at(unbounded_depth);
+  const UnboundedSkip ub = unbounded_skip(cfg);
+  const uint64_t unbounded_depth = ub.depth;
   std::vector<std::string> base = opt.sets;
-  base.push_back(fmt::format("hardware.sram.bank_bytes={}",
-                             sram.bank_bytes + (extra + sram.banks - 1) / sram.banks));
+  base.push_back(ub.bank_bytes_set);
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, jobs);
 

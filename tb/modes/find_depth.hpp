@@ -49,4 +49,12 @@ uint64_t analytic_skip_depth(const Config& cfg);
 
 FindDepthResult find_depth(const FindDepthOptions& opt);
 
+// A skip FIFO that can hold the whole skip tensor of the configured block: its depth and the
+// --set that adds its SRAM to the banks (the depth changes no timing but the FIFO's).
+struct UnboundedSkip {
+  uint64_t depth = 0;
+  std::string bank_bytes_set;
+};
+UnboundedSkip unbounded_skip(const Config& cfg);
+
 }  // namespace skipsim

@@ -156,6 +156,32 @@ BlockParams random_block(const BlockShape& shape, uint64_t seed) {
   return b;
 }
 
+BlockParams random_block_params(const BlockShape& shape, bool relu_input, uint64_t seed) {
+  check_shape(shape);
+  Draw draw(seed);
+  BlockLayout l = block_layout(shape);
+  BlockParams b;
+  b.kind = shape.kind;
+  const double x2 = relu_input ? kX2Relu : kX2Int8;
+  fill_conv(&l.conv1, x2, draw);
+  fill_conv(&l.conv2, kX2Relu, draw);
+  if (l.conv3) fill_conv(&*l.conv3, kX2Relu, draw);
+  if (l.skip) fill_conv(&*l.skip, x2, draw);
+  b.conv1 = std::move(l.conv1);
+  b.conv2 = std::move(l.conv2);
+  b.conv3 = std::move(l.conv3);
+  b.skip = std::move(l.skip);
+  b.add.mult_main = static_cast<int32_t>(32 * draw(768, 1280));
+  b.add.mult_skip = static_cast<int32_t>(32 * draw(768, 1280));
+  b.add.shift = 16;
+  return b;
+}
+
+void random_conv_params(ConvParams* p, bool relu_input, uint64_t seed) {
+  Draw draw(seed);
+  fill_conv(p, relu_input ? kX2Relu : kX2Int8, draw);
+}
+
 BlockParams load_block(const std::string& dir, const BlockShape& shape) {
   check_shape(shape);
   BlockLayout l = block_layout(shape);

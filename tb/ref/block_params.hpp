@@ -42,6 +42,12 @@ BlockShape block_shape(const WorkloadConfig& w);
 // layer's fan-in so that outputs spread over the int8 range instead of saturating.
 BlockParams random_block(const BlockShape& shape, uint64_t seed);
 
+// Random parameters for a block of this shape inside a network (input left empty): as
+// random_block, scaled for an input X that is post-ReLU when relu_input.
+BlockParams random_block_params(const BlockShape& shape, bool relu_input, uint64_t seed);
+// Random weights, bias and requant parameters for a conv whose geometry is set.
+void random_conv_params(ConvParams* p, bool relu_input, uint64_t seed);
+
 // Loads input.npy, conv1.*, conv2.*, conv3.* (bottleneck), skip.* (with a projection) and
 // add.npy from dir.
 // Throws InputError naming the file and what is wrong (missing, dtype, shape, range).

@@ -1,0 +1,104 @@
+// skipsim network: a whole network (built-in ResNet or ONNX) block by block.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "hw/common/errors.hpp"
+#include "tb/cli/command.hpp"
+#include "tb/config/paths.hpp"
+#include "tb/modes/network_mode.hpp"
+#include "tb/net/network.hpp"
+
+namespace skipsim::cli {
+namespace {
+
+// "HxW" (or "N" for N x N), each in [32, 4096].
+void parse_input_size(const std::string& s, int* h, int* w) {
+  const size_t x = s.find_first_of("xX");
+  const std::string a = s.substr(0, x), b = x == std::string::npos ? a : s.substr(x + 1);
+  const auto num = [&](const std::string& t) {
+    if (t.empty() || t.size() > 5 || t.find_first_not_of("0123456789") != std::string::npos)
+      throw InputError(fmt::format("--input '{}': expected HxW, e.g. 224x224", s));
+    return std::stoi(t);
+  };
+  *h = num(a);
+  *w = num(b);
+  if (*h < 32 || *w < 32 || *h > 4096 || *w > 4096)
+    throw InputError(fmt::format("--input '{}': expected H and W in [32, 4096]", s));
+}
+
+class NetworkCommand : public Command {
+ public:
+  CLI::App* add(CLI::App& app) override {
+    CLI::App* net = app.add_subcommand(
+        "network", "simulate a whole network (ResNet-18 ... 152) block by block, bit-exact");
+    net->add_option("-m,--model", m_opt.model,
+                    fmt::format("built-in model: {}", fmt::join(builtin_models(), ", ")));
+    net->add_option("--onnx", m_opt.onnx, "an ONNX model file instead of --model");
+    net->add_option("--input", m_input, "input image size HxW (default 224x224)");
+    net->add_option("-c,--config", m_opt.config,
+                    "NPU configuration (default: configs/npu/default.yaml); its workload is "
+                    "replaced by each block's");
+    net->add_option("--set", m_opt.sets, "override a config key: key.path=value (repeatable)");
+    net->add_option("--blocks", m_opt.blocks,
+                    "only these blocks: NAME or FIRST:LAST (names like layer1.0, or indices)");
+    m_jobs = net->add_option("-j,--jobs", m_opt.jobs, "parallel simulations (default: all cores)");
+    net->add_flag("--find-depth", m_opt.find_depth,
+                  "also find each block's smallest deadlock-free and full-speed skip FIFO depth");
+    net->add_option("--tolerance", m_opt.tolerance, "find-depth's full-speed tolerance, in [0, 1]");
+    net->add_flag("--configured-depth", m_configured,
+                  "run each block with the configured hardware.skip_fifo.depth (default: a FIFO "
+                  "that holds the whole skip tensor, so max occupancy is the block's need)");
+    net->add_option("--report", m_report, "write the network report as JSON");
+    net->add_option("--csv", m_csv, "write one CSV row per block");
+    net->add_option("--dump-tensors", m_opt.dump_tensors,
+                    "write every block's tensors to DIR/<block>/ (DESIGN.md section 4 names)");
+    net->add_option("--vcd-block", m_opt.vcd_block, "the block whose waveform --vcd writes");
+    net->add_option("--vcd", m_opt.vcd, "VCD file of --vcd-block's simulation");
+    net->add_option("--seed", m_seed, "seed of the built-in model's parameters and image");
+    net->add_flag("-q,--quiet", m_quiet, "print nothing but errors");
+    return net;
+  }
+
+  int run() override {
+    NetworkOptions& opt = m_opt;
+    if (opt.model.empty() == opt.onnx.empty())
+      throw InputError("network: give exactly one of --model NAME and --onnx FILE");
+    if (!m_input.empty()) parse_input_size(m_input, &opt.h, &opt.w);
+    if (m_jobs->count()) check_jobs(opt.jobs);
+    if (!(opt.tolerance >= 0 && opt.tolerance <= 1))
+      throw InputError(fmt::format("--tolerance {}: expected a fraction in [0, 1]", opt.tolerance));
+    if (!m_seed.empty()) opt.seed = parse_seed("--seed", m_seed);
+    if (opt.config.empty()) opt.config = config_dir() + "/npu/default.yaml";
+    opt.unbounded_fifo = !m_configured;
+    opt.progress = !m_quiet && isatty(STDERR_FILENO);
+    const nlohmann::json report = run_network(opt);
+    if (!m_report.empty()) write_text(m_report, report.dump(2) + "\n");
+    if (!m_csv.empty()) write_text(m_csv, network_csv(report));
+    if (!m_quiet) std::cout << network_table(report);
+    if (!report["bit_exact"].get<bool>()) {
+      for (const auto& f : report["failures"])
+        std::cerr << "network: " << f.get<std::string>() << "\n";
+      for (const auto& e : report["blocks"])
+        if (e.value("deadlock", false)) return kExitDeadlock;
+      return kExitInternal;
+    }
+    return kExitOk;
+  }
+
+ private:
+  NetworkOptions m_opt;
+  std::string m_input, m_report, m_csv, m_seed;
+  bool m_configured = false, m_quiet = false;
+  CLI::Option* m_jobs = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_network_command() { return std::make_unique<NetworkCommand>(); }
+
+}  // namespace skipsim::cli

@@ -1,0 +1,418 @@
+#include "tb/modes/network_mode.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
+#include "hw/skip_fifo/skip_fifo.hpp"
+#include "hw/skip_fifo/spill_skip_fifo.hpp"
+#include "tb/config/config.hpp"
+#include "tb/modes/child_run.hpp"
+#include "tb/modes/find_depth.hpp"
+#include "tb/net/network.hpp"
+#include "tb/ref/block_params.hpp"
+#include "tb/ref/npy.hpp"
+
+namespace skipsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The index of a block named `s`, or given as a 0-based index.
+size_t block_index(const Network& net, const std::string& s, const std::string& range) {
+  for (size_t i = 0; i < net.blocks.size(); ++i)
+    if (net.blocks[i].name == s) return i;
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 6) {
+    const size_t i = std::stoul(s);
+    if (i < net.blocks.size()) return i;
+  }
+  std::vector<std::string> names;
+  for (const NetBlock& b : net.blocks) names.push_back(b.name);
+  throw InputError(fmt::format(
+      "--blocks '{}': no block '{}' (expected NAME, FIRST:LAST or 0-based indices below {}; "
+      "blocks: {})",
+      range, s, net.blocks.size(), fmt::join(names, ", ")));
+}
+
+std::pair<size_t, size_t> block_range(const Network& net, const std::string& range) {
+  if (range.empty()) return {0, net.blocks.size() - 1};
+  const size_t colon = range.find(':');
+  if (colon == std::string::npos) {
+    const size_t i = block_index(net, range, range);
+    return {i, i};
+  }
+  const size_t a = block_index(net, range.substr(0, colon), range);
+  const size_t b = block_index(net, range.substr(colon + 1), range);
+  if (b < a)
+    throw InputError(fmt::format("--blocks '{}': the last block comes before the first", range));
+  return {a, b};
+}
+
+// The workload overrides that make the configured NPU run block b.
+std::vector<std::string> workload_sets(const NetBlock& b) {
+  const BlockParams& p = b.block;
+  std::vector<std::string> s = {
+      fmt::format("workload.block={}", enum_name(p.kind)),
+      fmt::format("workload.input.h={}", b.in_h),
+      fmt::format("workload.input.w={}", b.in_w),
+      fmt::format("workload.input.c={}", b.in_c),
+      fmt::format("workload.out_channels={}", b.out_c()),
+      "workload.frames=1",
+  };
+  if (p.kind == BlockKind::kBottleneck) {
+    s.push_back(fmt::format("workload.width={}", p.conv1.out_c));
+    s.push_back(fmt::format("workload.stride={}", p.conv2.stride));
+  }
+  return s;
+}
+
+void dump_stem_head(const std::string& dir, const NetBlock& b, const Tensor8& in,
+                    const Tensor8& out, const std::vector<int32_t>& logits) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw InputError(fmt::format("--dump-tensors: cannot create '{}' ({})", dir, ec.message()));
+  const auto f = [&](const char* n) { return (fs::path(dir) / n).string(); };
+  write_tensor8(f("input.npy"), in);
+  if (b.kind == NetBlockKind::kStem) {
+    const ConvParams& p = b.stem.conv1;
+    const size_t o = p.out_c;
+    write_npy_i8(
+        f("conv1.weight.npy"), p.weight,
+        {o, static_cast<size_t>(p.in_c), static_cast<size_t>(p.k), static_cast<size_t>(p.k)});
+    write_npy_i32(f("conv1.bias.npy"), p.bias, {o});
+    write_npy_i32(f("conv1.mult.npy"), p.mult, {o});
+    write_npy_i32(f("conv1.shift.npy"), p.shift, {o});
+    write_npy_i32(f("pool.npy"), {b.stem.pool.k, b.stem.pool.stride, b.stem.pool.pad}, {3});
+    write_tensor8(f("output.npy"), out);
+  } else {
+    const FcParams& fc = b.head.fc;
+    write_npy_i32(f("pool.npy"), {b.head.pool.mult, b.head.pool.shift}, {2});
+    write_npy_i8(f("fc.weight.npy"), fc.weight,
+                 {static_cast<size_t>(fc.out_f), static_cast<size_t>(fc.in_f)});
+    write_npy_i32(f("fc.bias.npy"), fc.bias, {static_cast<size_t>(fc.out_f)});
+    write_npy_i32(f("output.npy"), logits, {logits.size()});
+  }
+}
+
+// A scratch folder for the children's tensors, removed when the run ends.
+struct Scratch {
+  std::string path;
+  bool owned = false;
+  ~Scratch() {
+    if (owned) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+};
+
+uint64_t u64(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
+}
+
+// The per-block entry from a child's run report.
+void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg) {
+  e["cycles"] = u64(r, "cycles");
+  e["finished"] = r.value("finished", false);
+  e["deadlock"] = r.value("deadlock", false);
+  if (r.contains("output")) e["matches_golden"] = r["output"].value("matches_golden", false);
+  const nlohmann::json& sk = r["fifos"]["skip"];
+  const uint64_t occ = u64(sk, "max_occupancy");
+  const int lanes = cfg.hardware.stream.lanes;
+  e["fifos"]["skip"]["depth"] = u64(sk, "depth");
+  e["fifos"]["skip"]["max_occupancy"] = occ;
+  e["fifos"]["skip"]["max_occupancy_bytes"] =
+      skip_fifo_storage(occ, lanes).sram_bytes(cfg.hardware.sram.width_bytes);
+  // Utilization of all the block's MAC arrays over the block's cycles.
+  uint64_t useful = 0, engines = 0;
+  nlohmann::json stalls = nlohmann::json::object();
+  for (const auto& [name, m] : r["modules"].items()) {
+    if (m.contains("useful_macs")) {
+      useful += u64(m, "useful_macs");
+      ++engines;
+    }
+    nlohmann::json s;
+    for (const char* k : {"busy", "starved", "blocked", "waiting_dram"}) s[k] = u64(m, k);
+    stalls[name] = s;
+  }
+  const uint64_t cycles = u64(r, "cycles");
+  const double peak = static_cast<double>(cycles) * static_cast<double>(engines) *
+                      cfg.hardware.mac_array.rows * cfg.hardware.mac_array.cols;
+  e["mac_utilization"] = peak > 0 ? static_cast<double>(useful) / peak : 0.0;
+  e["stalls"] = stalls;
+  if (r.contains("bottleneck")) e["bottleneck"] = r["bottleneck"];
+  if (r.contains("dram")) e["dram"] = r["dram"]["by_purpose"];
+}
+
+}  // namespace
+
+nlohmann::json run_network(const NetworkOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Config cfg = load_config(opt.config, opt.sets);
+  if (!opt.onnx.empty())
+    throw InputError("--onnx: ONNX import is not available in this build (use --model)");
+  const Network net = builtin_network(opt.model, opt.h, opt.w, opt.seed);
+  const auto [first, last] = block_range(net, opt.blocks);
+  if (!opt.vcd_block.empty() != !opt.vcd.empty())
+    throw InputError("--vcd-block and --vcd go together (--vcd-block NAME --vcd FILE)");
+  if (!opt.vcd_block.empty()) (void)block_index(net, opt.vcd_block, opt.vcd_block);
+
+  if (opt.progress)
+    std::fprintf(stderr, "network: golden forward pass of %s ...", net.model.c_str());
+  const NetworkTrace trace = golden_forward(net);
+  if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
+
+  Scratch scratch;
+  if (!opt.dump_tensors.empty()) {
+    scratch.path = opt.dump_tensors;
+  } else {
+    std::string tmpl = (fs::temp_directory_path() / "skipsim-network-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw InputError("cannot create a scratch folder in " + tmpl);
+    scratch.path = tmpl;
+    scratch.owned = true;
+  }
+
+  nlohmann::json report;
+  report["model"] = net.model;
+  report["input"] = {net.input.h, net.input.w, net.input.c};
+  report["blocks"] = nlohmann::json::array();
+  uint64_t macs = 0;
+  struct Job {
+    size_t index;
+    std::vector<std::string> sets;
+    std::vector<std::string> extra;
+  };
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < net.blocks.size(); ++i) {
+    const NetBlock& b = net.blocks[i];
+    macs += b.macs();
+    if (i < first || i > last) continue;
+    nlohmann::json e;
+    e["name"] = b.name;
+    e["kind"] = enum_name(b.kind);
+    e["projection"] = b.projection();
+    e["input_shape"] = {b.in_h, b.in_w, b.in_c};
+    e["output_shape"] = {b.out_h(), b.out_w(), b.out_c()};
+    e["macs"] = b.macs();
+    const std::string dir = (fs::path(scratch.path) / b.name).string();
+    if (b.kind == NetBlockKind::kStem || b.kind == NetBlockKind::kHead) {
+      // No stem or head engines yet: their outputs come from the golden model.
+      e["simulated"] = false;
+      if (!opt.dump_tensors.empty())
+        dump_stem_head(dir, b, trace.inputs[i], trace.outputs[i], trace.logits);
+    } else {
+      e["simulated"] = true;
+      BlockParams p = b.block;
+      p.input = trace.inputs[i];
+      dump_block(dir, p);
+      if (!opt.dump_tensors.empty())
+        write_tensor8((fs::path(dir) / "output.npy").string(), trace.outputs[i]);
+      Job j{i, workload_sets(b), {"--tensors", dir}};
+      if (b.name == opt.vcd_block) j.extra.insert(j.extra.end(), {"--vcd", opt.vcd});
+      jobs.push_back(std::move(j));
+    }
+    report["blocks"].push_back(e);
+  }
+  // The JSON entry of block index i.
+  auto entry = [&](size_t i) -> nlohmann::json& {
+    for (auto& e : report["blocks"])
+      if (e["name"] == net.blocks[i].name) return e;
+    throw std::logic_error("network: no entry");
+  };
+
+  // The configured NPU with each block's workload; unbounded: room for the whole skip tensor.
+  auto block_sets = [&](const Job& j, bool unbounded) {
+    std::vector<std::string> s = opt.sets;
+    s.insert(s.end(), j.sets.begin(), j.sets.end());
+    if (unbounded) {
+      const Config c = load_config(opt.config, s);
+      const UnboundedSkip u = unbounded_skip(c);
+      s.push_back(fmt::format("hardware.skip_fifo.depth={}", u.depth));
+      s.push_back(u.bank_bytes_set);
+    }
+    return s;
+  };
+
+  int parallel = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  parallel = std::max(1, parallel);
+  std::map<pid_t, std::pair<size_t, ChildProc>> running;
+  size_t next = 0, done = 0;
+  bool all_exact = true;
+  std::vector<std::string> failures;
+  auto show = [&] {
+    if (!opt.progress) return;
+    std::fprintf(stderr, "\r  network %s: %zu/%zu blocks simulated, %zu running   ",
+                 net.model.c_str(), done, jobs.size(), running.size());
+  };
+  while (done < jobs.size()) {
+    while (next < jobs.size() && static_cast<int>(running.size()) < parallel) {
+      const Job& j = jobs[next];
+      ChildProc c = spawn_run(opt.config, block_sets(j, opt.unbounded_fifo), true, j.extra);
+      running.emplace(c.pid, std::make_pair(next, c));
+      ++next;
+    }
+    show();
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) continue;
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const Job& j = jobs[it->second.first];
+    const ChildResult r = collect_run(it->second.second, status);
+    running.erase(it);
+    ++done;
+    nlohmann::json& e = entry(j.index);
+    e["exit_code"] = r.exit_code;
+    if (r.report.is_object())
+      fill_from_run(e, r.report, load_config(opt.config, block_sets(j, false)));
+    if (r.exit_code != 0) {
+      e["error"] = r.error;
+      failures.push_back(fmt::format("{}: {}", net.blocks[j.index].name, r.error));
+    }
+    if (!e.value("matches_golden", false)) all_exact = false;
+  }
+  if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
+
+  if (opt.find_depth) {
+    for (size_t k = 0; k < jobs.size(); ++k) {
+      const Job& j = jobs[k];
+      if (opt.progress)
+        std::fprintf(stderr, "\r  find-depth %s (%zu/%zu)   ", net.blocks[j.index].name.c_str(),
+                     k + 1, jobs.size());
+      FindDepthOptions fo;
+      fo.config = opt.config;
+      fo.sets = block_sets(j, false);
+      fo.tolerance = opt.tolerance;
+      fo.jobs = opt.jobs;
+      const FindDepthResult d = find_depth(fo);
+      nlohmann::json& e = entry(j.index);
+      e["min_deadlock_free_depth"] = d.min_deadlock_free_depth;
+      e["min_full_speed_depth"] = d.min_full_speed_depth;
+      e["analytic_depth"] = d.analytic_depth;
+      e["min_deadlock_free_depth_bytes"] = d.min_deadlock_free_bytes;
+      e["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
+      e["analytic_depth_bytes"] = d.analytic_bytes;
+    }
+    if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
+  }
+
+  uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0;
+  nlohmann::json dram = nlohmann::json::object();
+  for (const auto& e : report["blocks"]) {
+    if (!e.value("simulated", false)) continue;
+    cycles += e.value("cycles", uint64_t{0});
+    if (e.contains("fifos")) {
+      const uint64_t b = e["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>();
+      fifo_sum += b;
+      fifo_max = std::max(fifo_max, b);
+    }
+    if (e.contains("dram"))
+      for (const auto& [purpose, v] : e["dram"].items())
+        dram[purpose] = dram.value(purpose, uint64_t{0}) + v.value("bytes", uint64_t{0});
+  }
+  report["cycles"] = cycles;
+  report["macs"] = macs;
+  report["skip_fifo_bytes_sum"] = fifo_sum;
+  report["skip_fifo_bytes_max"] = fifo_max;
+  report["dram"] = dram;
+  report["bit_exact"] = all_exact && failures.empty();
+  report["logits"] = {{"argmax", std::max_element(trace.logits.begin(), trace.logits.end()) -
+                                     trace.logits.begin()}};
+  report["failures"] = failures;
+  report["wall_seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+std::string network_csv(const nlohmann::json& report) {
+  std::string s =
+      "name,kind,projection,in_h,in_w,in_c,out_h,out_w,out_c,cycles,macs,mac_utilization,"
+      "skip_max_occupancy,skip_max_occupancy_bytes,min_deadlock_free_depth,"
+      "min_full_speed_depth,analytic_depth,min_full_speed_depth_bytes,matches_golden\n";
+  for (const auto& e : report["blocks"]) {
+    const bool sim = e.value("simulated", false);
+    const auto opt_u = [&](const char* k) {
+      return e.contains(k) ? std::to_string(e[k].get<uint64_t>()) : std::string();
+    };
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                     e["name"].get<std::string>(), e["kind"].get<std::string>(),
+                     e["projection"].get<bool>() ? 1 : 0, e["input_shape"][0].get<int>(),
+                     e["input_shape"][1].get<int>(), e["input_shape"][2].get<int>(),
+                     e["output_shape"][0].get<int>(), e["output_shape"][1].get<int>(),
+                     e["output_shape"][2].get<int>(), sim ? opt_u("cycles") : "",
+                     e["macs"].get<uint64_t>(),
+                     sim && e.contains("mac_utilization")
+                         ? fmt::format("{:.4f}", e["mac_utilization"].get<double>())
+                         : "",
+                     sim && e.contains("fifos")
+                         ? std::to_string(e["fifos"]["skip"]["max_occupancy"].get<uint64_t>())
+                         : "",
+                     sim && e.contains("fifos")
+                         ? std::to_string(e["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>())
+                         : "",
+                     opt_u("min_deadlock_free_depth"), opt_u("min_full_speed_depth"),
+                     opt_u("analytic_depth"), opt_u("min_full_speed_depth_bytes"),
+                     sim ? (e.value("matches_golden", false) ? "1" : "0") : "");
+  }
+  return s;
+}
+
+std::string network_table(const nlohmann::json& report) {
+  const auto kib = [](uint64_t b) { return fmt::format("{:.1f}", b / 1024.0); };
+  const bool fd = !report["blocks"].empty() && report["blocks"].back().contains("analytic_depth");
+  std::string s = fmt::format("{} at {}x{}: {} blocks\n", report["model"].get<std::string>(),
+                              report["input"][0].get<int>(), report["input"][1].get<int>(),
+                              report["blocks"].size());
+  s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}", "block", "kind",
+                   "input", "output", "cycles", "MAC%", "skip beats", "skip KiB");
+  if (fd) s += fmt::format(" {:>9} {:>9} {:>9}", "dl-free", "full-spd", "analytic");
+  s += "\n";
+  for (const auto& e : report["blocks"]) {
+    const auto shape = [](const nlohmann::json& a) {
+      return fmt::format("{}x{}x{}", a[0].get<int>(), a[1].get<int>(), a[2].get<int>());
+    };
+    const std::string kind =
+        e["kind"].get<std::string>() + (e["projection"].get<bool>() ? "+p" : "");
+    if (!e.value("simulated", false)) {
+      s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11}\n", e["name"].get<std::string>(), kind,
+                       shape(e["input_shape"]), shape(e["output_shape"]), "golden only");
+      continue;
+    }
+    const bool ok = e.contains("fifos");
+    s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}",
+                     e["name"].get<std::string>(), kind, shape(e["input_shape"]),
+                     shape(e["output_shape"]), e.value("cycles", uint64_t{0}),
+                     ok ? fmt::format("{:.1f}", 100 * e["mac_utilization"].get<double>()) : "-",
+                     ok ? std::to_string(e["fifos"]["skip"]["max_occupancy"].get<uint64_t>()) : "-",
+                     ok ? kib(e["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>()) : "-");
+    if (fd)
+      s += fmt::format(" {:>9} {:>9} {:>9}", e.value("min_deadlock_free_depth", uint64_t{0}),
+                       e.value("min_full_speed_depth", uint64_t{0}),
+                       e.value("analytic_depth", uint64_t{0}));
+    if (e.contains("error")) s += "  " + e["error"].get<std::string>();
+    s += "\n";
+  }
+  s += fmt::format(
+      "  total: {} cycles, {:.3f} G MACs; skip FIFO {} KiB summed over blocks, {} KiB for one "
+      "shared FIFO; {}\n",
+      report["cycles"].get<uint64_t>(), report["macs"].get<uint64_t>() / 1e9,
+      kib(report["skip_fifo_bytes_sum"].get<uint64_t>()),
+      kib(report["skip_fifo_bytes_max"].get<uint64_t>()),
+      report["bit_exact"].get<bool>() ? "every simulated block bit-exact against the golden model"
+                                      : "NOT bit-exact (see failures)");
+  return s;
+}
+
+}  // namespace skipsim

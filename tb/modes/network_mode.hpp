@@ -1,0 +1,40 @@
+#pragma once
+// skipsim network: a whole network block by block. The golden forward pass computes every
+// block's input; then each residual block is simulated in its own child process (`skipsim
+// run` on that block's tensors, checked bit-exact against the golden model), in parallel,
+// and the per-block reports are gathered into one network report.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace skipsim {
+
+struct NetworkOptions {
+  std::string model;  // built-in name, or empty with onnx
+  std::string onnx;   // ONNX file, or empty
+  int h = 224, w = 224;
+  std::string config;  // hardware (and sim) configuration; its workload is replaced per block
+  std::vector<std::string> sets;
+  std::string blocks;  // RANGE: "NAME", "FIRST:LAST" (names or 0-based indices); empty = all
+  int jobs = 0;        // parallel children; 0 = all cores
+  bool find_depth = false;
+  double tolerance = 0.001;
+  // true: every block's skip FIFO can hold its whole skip tensor, so max_occupancy is what
+  // the block needs; false: the configured hardware.skip_fifo.depth.
+  bool unbounded_fifo = true;
+  std::string dump_tensors;  // DIR/<block>/ with the block's tensors, or empty
+  std::string vcd_block, vcd;
+  uint64_t seed = 1;
+  bool progress = false;
+};
+
+// The report (README "skipsim network" documents every key). Throws InputError for bad input.
+nlohmann::json run_network(const NetworkOptions& opt);
+
+// One row per block (the CSV and the printed table take the same columns).
+std::string network_csv(const nlohmann::json& report);
+std::string network_table(const nlohmann::json& report);
+
+}  // namespace skipsim
