@@ -32,6 +32,13 @@ is_png spill.png
 $py "$src/scripts/plot_occupancy.py" occ.csv --report r.json -o occ.png
 is_png occ.png
 
+# The network plot: two input sizes of the same blocks.
+for hw in 32x32 48x48; do
+  "$bin" network --model resnet18 --input $hw --blocks layer1.0:layer2.0 -q --report "net$hw.json"
+done
+$py "$src/scripts/plot_network.py" net32x32.json net48x48.json -o net.png
+is_png net.png
+
 # Malformed inputs: exit 2, one line saying what and where, no PNG.
 expect_error() {  # expect_error PATTERN COMMAND...
   local pat=$1 rc=0
@@ -63,4 +70,5 @@ expect_error "other.csv: line 1: missing column(s) cycle, occupancy" \
 : >empty.csv
 expect_error "empty.csv: empty file" $py "$src/scripts/plot_occupancy.py" empty.csv
 expect_error "nothere.csv: No such file" $py "$src/scripts/plot_sweep.py" nothere.csv
+expect_error "r.json: expected a report of \`skipsim network\`" $py "$src/scripts/plot_network.py" r.json
 echo "plot scripts: PNGs written, malformed CSVs rejected"
