@@ -126,6 +126,8 @@ uint64_t u64(const nlohmann::json& j, const char* key) {
 void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg) {
   e["cycles"] = u64(r, "cycles");
   e["finished"] = r.value("finished", false);
+  if (r.contains("peak_rss_mib")) e["peak_rss_mib"] = r["peak_rss_mib"];
+  if (r.contains("sim_seconds")) e["sim_seconds"] = r["sim_seconds"];
   e["deadlock"] = r.value("deadlock", false);
   if (r.contains("output")) e["matches_golden"] = r["output"].value("matches_golden", false);
   const nlohmann::json& sk = r["fifos"]["skip"];
