@@ -1,6 +1,7 @@
 // skipsim network: a whole network (built-in ResNet or ONNX) block by block.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -76,8 +77,14 @@ class NetworkCommand : public Command {
     if (opt.config.empty()) opt.config = config_dir() + "/npu/default.yaml";
     opt.unbounded_fifo = !m_configured;
     opt.progress = !m_quiet && isatty(STDERR_FILENO);
+    if (!m_report.empty()) opt.journal = m_report + ".partial";
     const nlohmann::json report = run_network(opt);
-    if (!m_report.empty()) write_text(m_report, report.dump(2) + "\n");
+    if (!m_report.empty()) {
+      write_text(m_report, report.dump(2) + "\n");
+      // Kept while a block failed, so that a rerun retries only what is missing.
+      std::error_code ec;
+      if (report["bit_exact"].get<bool>()) std::filesystem::remove(opt.journal, ec);
+    }
     if (!m_csv.empty()) write_text(m_csv, network_csv(report));
     if (!m_quiet) std::cout << network_table(report);
     if (!report["bit_exact"].get<bool>()) {

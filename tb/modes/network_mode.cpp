@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -158,6 +159,58 @@ void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg
   if (r.contains("dram")) e["dram"] = r["dram"]["by_purpose"];
 }
 
+// Finished results survive an interrupted run: one JSON line per finished block (its run,
+// or its find-depth), after a header naming everything the results depend on. A rerun with
+// the same header takes them instead of simulating again.
+class Journal {
+ public:
+  Journal(const std::string& path, const nlohmann::json& header) : m_path(path) {
+    if (path.empty()) return;
+    std::ifstream in(path);
+    std::string line;
+    if (in && std::getline(in, line)) {
+      nlohmann::json h = nlohmann::json::parse(line, nullptr, false);
+      if (h == header) {
+        while (std::getline(in, line)) {
+          nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
+          if (e.is_object() && e.contains("name") && e.contains("what") && e.contains("entry"))
+            m_done[e["name"].get<std::string>() + "/" + e["what"].get<std::string>()] = e["entry"];
+        }
+        in.close();
+        m_out = std::fopen(path.c_str(), "a");
+      }
+    }
+    if (!m_out) {
+      m_out = std::fopen(path.c_str(), "w");
+      if (!m_out) throw InputError(fmt::format("cannot write '{}'", path));
+      std::fprintf(m_out, "%s\n", header.dump().c_str());
+      std::fflush(m_out);
+    }
+  }
+  ~Journal() {
+    if (m_out) std::fclose(m_out);
+  }
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  // The saved result of `what` for block `name`, or nullptr.
+  const nlohmann::json* find(const std::string& name, const char* what) const {
+    const auto it = m_done.find(name + "/" + what);
+    return it == m_done.end() ? nullptr : &it->second;
+  }
+  void add(const std::string& name, const char* what, const nlohmann::json& entry) {
+    if (!m_out) return;
+    std::fprintf(m_out, "%s\n",
+                 nlohmann::json{{"name", name}, {"what", what}, {"entry", entry}}.dump().c_str());
+    std::fflush(m_out);
+  }
+  size_t resumed() const { return m_done.size(); }
+
+ private:
+  std::string m_path;
+  std::FILE* m_out = nullptr;
+  std::map<std::string, nlohmann::json> m_done;
+};
+
 }  // namespace
 
 nlohmann::json run_network(const NetworkOptions& opt) {
@@ -227,6 +280,11 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     }
     report["blocks"].push_back(e);
   }
+  const nlohmann::json header{{"model", net.model},         {"input", report["input"]},
+                              {"seed", opt.seed},           {"config", opt.config},
+                              {"sets", opt.sets},           {"unbounded_fifo", opt.unbounded_fifo},
+                              {"tolerance", opt.tolerance}};
+  Journal journal(opt.journal, header);
   // The JSON entry of block index i.
   auto entry = [&](size_t i) -> nlohmann::json& {
     for (auto& e : report["blocks"])
@@ -258,8 +316,28 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     std::fprintf(stderr, "\r  network %s: %zu/%zu blocks simulated, %zu running   ",
                  net.model.c_str(), done, jobs.size(), running.size());
   };
+  // Results a previous, interrupted run saved.
+  const auto merge = [](nlohmann::json& e, const nlohmann::json& saved) {
+    for (const auto& [k, v] : saved.items()) e[k] = v;
+  };
+  std::vector<bool> resumed(jobs.size(), false);
+  for (size_t k = 0; k < jobs.size(); ++k)
+    if (const nlohmann::json* saved = journal.find(net.blocks[jobs[k].index].name, "run")) {
+      nlohmann::json& e = entry(jobs[k].index);
+      merge(e, *saved);
+      resumed[k] = true;
+      ++done;
+      if (e.contains("error"))
+        failures.push_back(
+            fmt::format("{}: {}", e["name"].get<std::string>(), e["error"].get<std::string>()));
+      if (!e.value("matches_golden", false)) all_exact = false;
+    }
   while (done < jobs.size()) {
     while (next < jobs.size() && static_cast<int>(running.size()) < parallel) {
+      if (resumed[next]) {
+        ++next;
+        continue;
+      }
       const Job& j = jobs[next];
       ChildProc c = spawn_run(opt.config, block_sets(j, opt.unbounded_fifo), true, j.extra);
       running.emplace(c.pid, std::make_pair(next, c));
@@ -275,37 +353,58 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     const ChildResult r = collect_run(it->second.second, status);
     running.erase(it);
     ++done;
-    nlohmann::json& e = entry(j.index);
-    e["exit_code"] = r.exit_code;
+    nlohmann::json run;
+    run["exit_code"] = r.exit_code;
     if (r.report.is_object())
-      fill_from_run(e, r.report, load_config(opt.config, block_sets(j, false)));
+      fill_from_run(run, r.report, load_config(opt.config, block_sets(j, false)));
     if (r.exit_code != 0) {
-      e["error"] = r.error;
+      run["error"] = r.error;
       failures.push_back(fmt::format("{}: {}", net.blocks[j.index].name, r.error));
     }
-    if (!e.value("matches_golden", false)) all_exact = false;
+    if (!run.value("matches_golden", false)) all_exact = false;
+    merge(entry(j.index), run);
+    // A child killed from outside is not a result: the next run retries it.
+    if (!(r.signal && killed_from_outside(r.signal)))
+      journal.add(net.blocks[j.index].name, "run", run);
   }
   if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
 
   if (opt.find_depth) {
+    std::map<std::string, nlohmann::json> depth_cache;
     for (size_t k = 0; k < jobs.size(); ++k) {
       const Job& j = jobs[k];
       if (opt.progress)
         std::fprintf(stderr, "\r  find-depth %s (%zu/%zu)   ", net.blocks[j.index].name.c_str(),
                      k + 1, jobs.size());
-      FindDepthOptions fo;
-      fo.config = opt.config;
-      fo.sets = block_sets(j, false);
-      fo.tolerance = opt.tolerance;
-      fo.jobs = opt.jobs;
-      const FindDepthResult d = find_depth(fo);
-      nlohmann::json& e = entry(j.index);
-      e["min_deadlock_free_depth"] = d.min_deadlock_free_depth;
-      e["min_full_speed_depth"] = d.min_full_speed_depth;
-      e["analytic_depth"] = d.analytic_depth;
-      e["min_deadlock_free_depth_bytes"] = d.min_deadlock_free_bytes;
-      e["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
-      e["analytic_depth_bytes"] = d.analytic_bytes;
+      const std::string& name = net.blocks[j.index].name;
+      if (const nlohmann::json* saved = journal.find(name, "depth")) {
+        merge(entry(j.index), *saved);
+        continue;
+      }
+      // The depths depend on the block's shape and the NPU, not on the data: blocks of one
+      // shape (layer3.1 ... layer3.5) share one search.
+      const std::vector<std::string> sets = block_sets(j, false);
+      const std::string key = fmt::format("{}", fmt::join(sets, "\n"));
+      auto it = depth_cache.find(key);
+      if (it == depth_cache.end()) {
+        FindDepthOptions fo;
+        fo.config = opt.config;
+        fo.sets = sets;
+        fo.tolerance = opt.tolerance;
+        fo.jobs = opt.jobs;
+        const FindDepthResult d = find_depth(fo);
+        nlohmann::json r;
+        r["min_deadlock_free_depth"] = d.min_deadlock_free_depth;
+        r["min_full_speed_depth"] = d.min_full_speed_depth;
+        r["analytic_depth"] = d.analytic_depth;
+        r["min_deadlock_free_depth_bytes"] = d.min_deadlock_free_bytes;
+        r["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
+        r["analytic_depth_bytes"] = d.analytic_bytes;
+        r["find_depth_simulations"] = d.simulations;
+        it = depth_cache.emplace(key, r).first;
+      }
+      merge(entry(j.index), it->second);
+      journal.add(name, "depth", it->second);
     }
     if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
   }
@@ -333,6 +432,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
   report["logits"] = {{"argmax", std::max_element(trace.logits.begin(), trace.logits.end()) -
                                      trace.logits.begin()}};
   report["failures"] = failures;
+  report["resumed_results"] = journal.resumed();
   report["wall_seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

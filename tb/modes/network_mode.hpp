@@ -28,6 +28,9 @@ struct NetworkOptions {
   std::string vcd_block, vcd;
   uint64_t seed = 1;
   bool progress = false;
+  // Finished blocks are saved here as they finish (one JSON line each) and taken from here
+  // by a rerun with the same options; empty = not saved.
+  std::string journal;
 };
 
 // The report (README "skipsim network" documents every key). Throws InputError for bad input.

@@ -3,6 +3,8 @@
 // the tensor dump and the errors.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -110,6 +112,27 @@ TEST(Network, FindDepthPerBlock) {
   EXPECT_GT(b["min_full_speed_depth_bytes"].get<uint64_t>(), 0u);
   // The unbounded run's peak is at least what full speed needs.
   EXPECT_GE(b["fifos"]["skip"]["max_occupancy"].get<uint64_t>() + 2, fs_);
+}
+
+// A block whose process is killed from outside is not recorded; the finished ones are kept
+// in REPORT.partial and a rerun simulates only the missing block.
+TEST(Network, ResumesAfterAKilledBlock) {
+  const fs::path d = dir("resume");
+  const std::string args =
+      "network --model resnet18 --input 32x32 --blocks layer1.0:layer2.1 -q --report r.json";
+  setenv("SKIPSIM_TEST_SIGKILL_SET", "workload.input.c=128", 1);  // layer2.1's child
+  const auto a = run_cli(args, d);
+  unsetenv("SKIPSIM_TEST_SIGKILL_SET");
+  EXPECT_EQ(a.code, 1) << a.err;
+  EXPECT_NE(a.err.find("layer2.1"), std::string::npos) << a.err;
+  const std::string partial = slurp(d / "r.json.partial");
+  EXPECT_EQ(std::count(partial.begin(), partial.end(), '\n'), 4) << partial;  // header + 3
+  const auto b = run_cli(args, d);
+  ASSERT_EQ(b.code, 0) << b.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_EQ(j["resumed_results"].get<int>(), 3);
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  EXPECT_FALSE(fs::exists(d / "r.json.partial"));
 }
 
 TEST(Network, BadInputsOneLineExit2) {
