@@ -135,6 +135,19 @@ TEST(Network, ResumesAfterAKilledBlock) {
   EXPECT_FALSE(fs::exists(d / "r.json.partial"));
 }
 
+TEST(Network, WaveformOfOneBlock) {
+  const fs::path d = dir("vcd");
+  const auto r = run_cli(
+      "network --model resnet18 --input 32x32 --blocks layer1.0:layer1.1 --vcd-block layer1.1 "
+      "--vcd " +
+          (d / "w.vcd").string() + " -q",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string vcd = slurp(d / "w.vcd");
+  EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
+  EXPECT_NE(vcd.find("skip_out"), std::string::npos);
+}
+
 TEST(Network, BadInputsOneLineExit2) {
   const fs::path d = dir("bad");
   const std::pair<std::string, std::string> cases[] = {
