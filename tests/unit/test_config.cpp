@@ -239,9 +239,9 @@ TEST(ConfigErrors, WrongTypes) {
             std::string::npos);
   EXPECT_NE(parse_error("hardware: {clock_ghz: .nan}").find("hardware.clock_ghz: "),
             std::string::npos);
-  EXPECT_EQ(parse_error("workload: {block: bottleneck}"),
+  EXPECT_EQ(parse_error("workload: {block: residual}"),
             "config error: x.yaml: workload.block: expected one of: basic, downsample, "
-            "got 'bottleneck'");
+            "bottleneck, got 'residual'");
   EXPECT_NE(parse_error("hardware: 16").find("hardware: expected a map (keys: clock_ghz"),
             std::string::npos);
   EXPECT_NE(parse_error("workload: {input: 8}").find("workload.input: expected a map"),

@@ -164,15 +164,15 @@ void expect_round_trip(std::initializer_list<E> values) {
 
 TEST(EnumNames, EachTableRoundTrips) {
   expect_round_trip({Dataflow::kWs, Dataflow::kOs, Dataflow::kIs});
-  expect_round_trip({BlockKind::kBasic, BlockKind::kDownsample});
+  expect_round_trip({BlockKind::kBasic, BlockKind::kDownsample, BlockKind::kBottleneck});
   expect_round_trip({Impl::kSystemC, Impl::kRtl});
   expect_round_trip({DramModel::kSimple, DramModel::kDdr});
   expect_round_trip({SkipPolicy::kBlock, SkipPolicy::kSpill});
   expect_round_trip({PagePolicy::kOpen, PagePolicy::kClosed});
   EXPECT_EQ(enum_choices<Dataflow>(), "ws, os, is");
   EXPECT_EQ(std::string(dataflow_name(Dataflow::kIs)), "is");
-  EXPECT_NE(parse_error("workload: {block: bottleneck}")
-                .find("expected one of: " + enum_choices<BlockKind>() + ", got 'bottleneck'"),
+  EXPECT_NE(parse_error("workload: {block: residual}")
+                .find("expected one of: " + enum_choices<BlockKind>() + ", got 'residual'"),
             std::string::npos);
   EXPECT_NE(dump_config(parse_config("hardware: {dram: {model: simple}}")).find("model: simple"),
             std::string::npos);
