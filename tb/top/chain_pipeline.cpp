@@ -187,6 +187,13 @@ void ChainPipeline::build_monitor(const Config& cfg) {
     }
   m_deadlock_window = cfg.sim.deadlock_window > 0 ? static_cast<uint64_t>(cfg.sim.deadlock_window)
                                                   : derived_deadlock_window(cfg, max_tile);
+  const uint64_t floor = longest_healthy_gap(cfg, max_tile) + 1;
+  if (m_deadlock_window < floor)
+    throw InputError(fmt::format(
+        "sim.deadlock_window: {} cycles is shorter than this chain can go without a transfer "
+        "while healthy ({} cycles: three tiles or a global pool drain of the slowest stage and "
+        "the worst DRAM wait); give 0 (derived: {}) or at least {}",
+        m_deadlock_window, floor - 1, derived_deadlock_window(cfg, max_tile), floor));
   std::vector<Stream*> sp;
   for (auto& s : m_streams) sp.push_back(s.get());
   m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,

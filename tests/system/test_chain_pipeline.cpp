@@ -7,6 +7,7 @@
 
 #include <systemc>
 
+#include "hw/common/errors.hpp"
 #include "tb/config/config.hpp"
 #include "tb/ref/golden.hpp"
 #include "tb/top/chain_pipeline.hpp"
@@ -80,4 +81,25 @@ TEST(ChainPipeline, HeadGlobalPoolAndFcGiveTheGoldenLogits) {
   const std::vector<int32_t> want = golden_fc(golden_global_pool(x, pool), fc);
   EXPECT_EQ(top.read_logits(), want);
   EXPECT_EQ(top.read_output(), golden_chain(d, x));
+}
+
+TEST(ChainPipeline, DeadlockWindowBelowTheHealthyGapIsRefused) {
+  // The head's FC computes one long tile with no stream moving: a short window would call
+  // that a deadlock.
+  const Config cfg = parse_config(std::string(kConfig) + "sim: {deadlock_window: 100}\n");
+  std::mt19937 rng(9);
+  const Tensor8 x = random_input(2, 2, 64, rng);
+  FcParams fc;
+  fc.in_f = 64, fc.out_f = 64;
+  fc.weight.assign(64 * 64, 1);
+  fc.bias.assign(64, 0);
+  const ChainDescription d = describe_head(2, 2, 64, GlobalPoolParams{1, 1}, fc);
+  try {
+    ChainPipeline top("top", cfg, d, x);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("sim.deadlock_window: 100 cycles is shorter"),
+              std::string::npos)
+        << e.what();
+  }
 }
