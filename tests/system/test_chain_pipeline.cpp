@@ -25,10 +25,8 @@ Tensor8 random_input(int h, int w, int c, std::mt19937& rng) {
 const char* kConfig =
     "hardware:\n  mac_array: {rows: 8, cols: 8}\n  stream: {lanes: 16}\n"
     "workload:\n  block: basic\n  input: {h: 8, w: 8, c: 16}\n  out_channels: 16\n";
-}  // namespace
 
-TEST(ChainPipeline, StemConv7x7AndMaxPoolRunBitExact) {
-  const Config cfg = parse_config(kConfig);
+void run_stem(const Config& cfg) {
   std::mt19937 rng(7);
   const Tensor8 x = random_input(30, 28, 3, rng);
   ConvParams conv;
@@ -58,6 +56,18 @@ TEST(ChainPipeline, StemConv7x7AndMaxPoolRunBitExact) {
   EXPECT_EQ(got.h, 8);
   EXPECT_EQ(got.w, 7);
   EXPECT_EQ(got, want);
+}
+}  // namespace
+
+TEST(ChainPipeline, StemConv7x7AndMaxPoolRunBitExact) { run_stem(parse_config(kConfig)); }
+
+TEST(ChainPipeline, StemUnderRandomStallsStaysBitExact) {
+  // Narrow lanes (20 channels in 3 beats), a throttled input and a stalling output.
+  run_stem(
+      parse_config("hardware:\n  mac_array: {rows: 4, cols: 8}\n  stream: {lanes: 8}\n"
+                   "workload:\n  block: basic\n  input: {h: 8, w: 8, c: 16}\n  out_channels: 16\n"
+                   "  input_throttle: {stall_probability: 0.4}\n"
+                   "sim: {output_stall_probability: 0.5}\n"));
 }
 
 TEST(ChainPipeline, HeadGlobalPoolAndFcGiveTheGoldenLogits) {
