@@ -49,16 +49,18 @@ ConvEngine::ConvEngine(sc_core::sc_module_name name, const ConvEngineConfig& cfg
       m_lb(cfg.geom, cfg.lanes, sram, std::string(this->name()) + ".line_buffer"),
       m_array(cfg.mac_rows, cfg.mac_cols, cfg.dataflow, false) {
   m_K = m_lb.window_elems();
-  m_beats_out = beats_per_pixel(cfg.out_c, cfg.lanes);
+  m_out_bytes = cfg.raw_int32 ? 4 * cfg.out_c : cfg.out_c;
+  m_beats_out = beats_per_pixel(m_out_bytes, cfg.lanes);
   m_oh = cfg.geom.out_h();
   m_ow = cfg.geom.out_w();
   m_tile_max = max_tile_pixels(cfg);
   m_queue_pixels = 2 * m_tile_max;
-  m_param_bytes = static_cast<uint64_t>(cfg.out_c) * m_K + 12ull * cfg.out_c;
+  m_param_bytes =
+      static_cast<uint64_t>(cfg.out_c) * m_K + (cfg.raw_int32 ? 4ull : 12ull) * cfg.out_c;
   m_param_region = sram.allocate(std::string(this->name()) + ".weights", m_param_bytes);
   m_a.assign(static_cast<size_t>(m_tile_max) * m_K, 0);
   m_acc.assign(static_cast<size_t>(m_tile_max) * cfg.out_c, 0);
-  m_slots.assign(m_queue_pixels, std::vector<int8_t>(cfg.out_c, 0));
+  m_slots.assign(m_queue_pixels, std::vector<int8_t>(m_out_bytes, 0));
   m_slot_last.assign(m_queue_pixels, false);
 
   SC_METHOD(on_clock);
@@ -74,14 +76,16 @@ void ConvEngine::write_params(uint64_t offset, const uint8_t* src, size_t n) {
 void ConvEngine::params_loaded() {
   const uint8_t* p = m_sram.data(m_param_region) + static_cast<size_t>(m_cfg.out_c) * m_K;
   m_bias.resize(m_cfg.out_c);
-  m_mult.resize(m_cfg.out_c);
-  m_shift.resize(m_cfg.out_c);
-  for (int o = 0; o < m_cfg.out_c; ++o) {
-    m_bias[o] = get_i32(p + 4 * o);
-    m_mult[o] = get_i32(p + 4 * (m_cfg.out_c + o));
-    m_shift[o] = get_i32(p + 4 * (2 * m_cfg.out_c + o));
+  for (int o = 0; o < m_cfg.out_c; ++o) m_bias[o] = get_i32(p + 4 * o);
+  if (!m_cfg.raw_int32) {
+    m_mult.resize(m_cfg.out_c);
+    m_shift.resize(m_cfg.out_c);
+    for (int o = 0; o < m_cfg.out_c; ++o) {
+      m_mult[o] = get_i32(p + 4 * (m_cfg.out_c + o));
+      m_shift[o] = get_i32(p + 4 * (2 * m_cfg.out_c + o));
+    }
   }
-  m_sram.count_read(m_param_region, 12ull * m_cfg.out_c);
+  m_sram.count_read(m_param_region, (m_cfg.raw_int32 ? 4ull : 12ull) * m_cfg.out_c);
   m_params_loaded = true;
 }
 
@@ -169,7 +173,13 @@ void ConvEngine::finish_tile() {
   for (int i = 0; i < m_tile_n; ++i) {
     std::vector<int8_t>& px = m_slots[(m_tile_slot + i) % m_queue_pixels];
     const int32_t* acc = &m_acc[static_cast<size_t>(i) * n];
-    for (int c = 0; c < n; ++c) px[c] = requant(acc[c], m_mult[c], m_shift[c], m_cfg.relu);
+    if (m_cfg.raw_int32) {
+      for (int c = 0; c < n; ++c)
+        for (int byte = 0; byte < 4; ++byte)
+          px[4 * c + byte] = static_cast<int8_t>(static_cast<uint32_t>(acc[c]) >> (8 * byte));
+    } else {
+      for (int c = 0; c < n; ++c) px[c] = requant(acc[c], m_mult[c], m_shift[c], m_cfg.relu);
+    }
   }
   m_complete += m_tile_n;
   const SystolicStats& st = m_array.stats();
@@ -207,7 +217,7 @@ void ConvEngine::load_out_register(bool fired) {
   Beat b;
   const std::vector<int8_t>& px = m_slots[m_head];
   const int c0 = m_out_beat * m_cfg.lanes;
-  const int n = std::min(m_cfg.lanes, m_cfg.out_c - c0);
+  const int n = std::min(m_cfg.lanes, m_out_bytes - c0);
   std::copy(px.begin() + c0, px.begin() + c0 + n, b.lane.begin());
   out.put(b, m_slot_last[m_head] && m_out_beat == m_beats_out - 1);
   m_out_busy = true;

@@ -41,6 +41,10 @@ struct ConvEngineConfig {
   Dataflow dataflow = Dataflow::kWs;
   int tile_pixels = 0;  // 0: the dataflow's default (default_tile_pixels)
   int frames = 1;
+  // No requant: each output channel leaves as its int32 accumulator, 4 bytes little-endian,
+  // so a pixel is 4*out_c bytes in ceil(4*out_c/lanes) beats; the parameters are weights and
+  // bias only. The fully connected layer runs so (hw/fc/fc_engine.hpp).
+  bool raw_int32 = false;
 };
 
 // ws: 4R pixels (T >= 2R + C - 2 for a square array, so folds stream back to back);
@@ -122,7 +126,7 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   LineBuffer m_lb;
   SystolicArray m_array;
   std::unique_ptr<ArrayDatapath> m_datapath;
-  int m_K, m_beats_out, m_tile_max, m_queue_pixels;
+  int m_K, m_out_bytes, m_beats_out, m_tile_max, m_queue_pixels;
   int m_oh, m_ow;
 
   int m_param_region;

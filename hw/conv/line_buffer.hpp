@@ -1,7 +1,8 @@
 #pragma once
 // Line buffer of a conv engine (plain C++): holds the last k input rows of an H x W x C
 // tensor (k*W pixels, a circular buffer in an SRAM region), takes input beats in raster
-// order, and serves k x k windows with zero padding k/2 and a stride.
+// order, and serves k x k windows with zero padding (k/2 unless the geometry says otherwise)
+// and a stride.
 //
 // Pixel p (raster index) goes to slot p mod k*W and may be written once no pending output
 // still needs pixel p - k*W. Every window spans at most (k-1)*W + min(k, W) <= k*W pixels,
@@ -20,7 +21,8 @@ namespace skipsim {
 struct ConvGeometry {
   int h = 0, w = 0, c = 0;  // input
   int k = 1, stride = 1;
-  int pad() const { return same_pad(k); }
+  int padding = -1;  // -1: same_pad(k), the convs' rule; a pooling window sets its own
+  int pad() const { return padding < 0 ? same_pad(k) : padding; }
   int out_h() const { return conv_out_size(h, k, stride, pad()); }
   int out_w() const { return conv_out_size(w, k, stride, pad()); }
   // Raster index (within a frame) of the first / last input pixel output (oy, ox) reads.

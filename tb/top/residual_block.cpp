@@ -30,7 +30,18 @@ std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw, int lan
       (sram.used() + banks - 1) / banks, banks, hw.skip_fifo.depth, fifo);
 }
 
-ConvEngineConfig engine_config(const Config& cfg, const ConvStage& s) {
+AddConfig add_config(const AddParams& a, int lanes) {
+  AddConfig ac;
+  ac.mult_main = a.mult_main;
+  ac.mult_skip = a.mult_skip;
+  ac.shift = a.shift;
+  ac.lanes = lanes;
+  return ac;
+}
+
+}  // namespace
+
+ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s) {
   const ConvParams& p = s.params;
   ConvEngineConfig e;
   e.geom = {s.in_h, s.in_w, p.in_c, p.k, p.stride};
@@ -44,17 +55,6 @@ ConvEngineConfig engine_config(const Config& cfg, const ConvStage& s) {
   e.frames = cfg.workload.frames;
   return e;
 }
-
-AddConfig add_config(const AddParams& a, int lanes) {
-  AddConfig ac;
-  ac.mult_main = a.mult_main;
-  ac.mult_skip = a.mult_skip;
-  ac.shift = a.shift;
-  ac.lanes = lanes;
-  return ac;
-}
-
-}  // namespace
 
 uint64_t spill_ring_bytes(const Config& cfg) {
   const auto burst = static_cast<uint64_t>(cfg.hardware.dram.burst_bytes);
@@ -139,10 +139,11 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
 void ResidualBlock::build_engines(const Config& cfg, const BlockDescription& block) {
   const auto& mac = cfg.hardware.mac_array;
   for (const ConvStage& s : block.main)
-    m_main.push_back(std::make_unique<ConvEngine>(s.name.c_str(), engine_config(cfg, s), *m_sram));
+    m_main.push_back(
+        std::make_unique<ConvEngine>(s.name.c_str(), conv_engine_config(cfg, s), *m_sram));
   if (block.skip)
     m_skip_conv = std::make_unique<ConvEngine>(block.skip->name.c_str(),
-                                               engine_config(cfg, *block.skip), *m_sram);
+                                               conv_engine_config(cfg, *block.skip), *m_sram);
   // With impl rtl the arrays compute on the Verilated RTL, sequenced by the C++ model.
   for (ConvEngine* e : engines())
     if (auto d = make_mac_datapath(mac.impl, mac.rows, mac.cols, mac.dataflow))

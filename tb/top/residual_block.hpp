@@ -129,6 +129,8 @@ class ResidualBlock : public sc_core::sc_module {
 uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles);
 // That longest stretch: a sim.deadlock_window at or below it is refused.
 uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles);
+// A conv stage's engine as the configuration's array, stream and workload set it.
+ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s);
 // Bytes of the DRAM ring of the spilling skip FIFO (the configured size, or the default).
 uint64_t spill_ring_bytes(const Config& cfg);
 
