@@ -259,6 +259,10 @@ class Parser {
     for (float v : bn.var)
       if (!(v + bn.epsilon > 0.0f)) fail(n, "var + epsilon must be > 0");
     fold_batchnorm(&c->conv, bn);
+    for (float v : c->conv.weight)
+      if (!std::isfinite(v)) fail(n, "folding into the conv gives weights that are not finite");
+    for (float v : c->conv.bias)
+      if (!std::isfinite(v)) fail(n, "folding into the conv gives a bias that is not finite");
     // The conv now produces the BN's output; its own output name disappears.
     index_.erase(c->output);
     c->output = n.output(0);
@@ -344,6 +348,10 @@ class Parser {
         fail(n, "bias must have " + std::to_string(f.out_f) + " values");
       for (int o = 0; o < f.out_f; ++o) f.bias[o] = beta * c.data[c.data.size() == 1 ? 0 : o];
     }
+    for (float v : f.weight)
+      if (!std::isfinite(v)) fail(n, "alpha times the weight is not finite");
+    for (float v : f.bias)
+      if (!std::isfinite(v)) fail(n, "beta times the bias is not finite");
   }
 
   const onnx::GraphProto& g_;

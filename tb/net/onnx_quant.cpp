@@ -24,8 +24,9 @@ double quantize_group(const float* w, size_t n, int8_t* q) {
 }
 
 int32_t quantize_bias(double b, double scale) {
-  return static_cast<int32_t>(
-      std::clamp(std::round(b / scale), -double(kMaxMult), double(kMaxMult)));
+  const double v = std::round(b / scale);
+  if (std::isnan(v)) return 0;  // 0 / 0 after an underflowing scale
+  return static_cast<int32_t>(std::clamp(v, -double(kMaxMult), double(kMaxMult)));
 }
 
 // Multiplier m as mult / 2^shift: shift the largest in [1, 62] with round(m * 2^shift) <=
@@ -36,7 +37,8 @@ int32_t shift_for(double m) {
   return s;
 }
 int32_t mult_at(double m, int32_t shift) {
-  return static_cast<int32_t>(std::min(std::round(std::ldexp(m, shift)), double(kMaxMult)));
+  const double v = std::round(std::ldexp(m, shift));
+  return v >= 0 ? static_cast<int32_t>(std::min(v, double(kMaxMult))) : 0;  // NaN: 0
 }
 
 // int32 accumulators (wrapping as the hardware's) of conv p over x, H' x W' x O.

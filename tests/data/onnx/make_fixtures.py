@@ -123,6 +123,7 @@ def main():
     models = {
         "tiny.onnx": tiny(8),
         "tiny_unnamed.onnx": unnamed(4),
+        "nano_unnamed.onnx": unnamed(1),  # under libFuzzer's 4 KiB, a fuzz seed
         "micro.onnx": tiny(2, seed=3),
         "bad_sigmoid.onnx": tiny(2, stem_op="Sigmoid"),
         "bad_grouped.onnx": tiny(2, group=2),
