@@ -54,7 +54,7 @@ struct OnnxGraph {
   std::vector<std::string> outputs;
 };
 
-// Largest file read (bytes) and largest initializer (elements).
+// Largest file read (bytes) and largest initializer or activation tensor (elements).
 inline constexpr uint64_t kMaxOnnxFileBytes = uint64_t{512} << 20;
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 27;
 

@@ -85,6 +85,10 @@ class Recogniser {
     *w = conv_out_size(*w, o.conv.k, o.conv.stride, o.conv.k / 2);
     *c = o.conv.out_c;
     if (*h < 1 || *w < 1) fail(o, "the input is too small for this conv");
+    if (int64_t{*h} * *w * *c > kMaxTensorElements)
+      fail(o, "its output of " + std::to_string(*h) + "x" + std::to_string(*w) + "x" +
+                  std::to_string(*c) + " exceeds " + std::to_string(kMaxTensorElements) +
+                  " values");
   }
 
   void stem(std::string* x) {
@@ -96,6 +100,10 @@ class Recogniser {
     s.name = "stem";
     s.kind = NetBlockKind::kStem;
     if (c_ == 0) c_ = op(cons[0]).conv.in_c;
+    if (int64_t{h_} * w_ * c_ > kMaxTensorElements)
+      throw InputError(where_ + ": an input of " + std::to_string(h_) + "x" + std::to_string(w_) +
+                       "x" + std::to_string(c_) + " exceeds " + std::to_string(kMaxTensorElements) +
+                       " values");
     s.in_h = h_, s.in_w = w_, s.in_c = c_;
     const OnnxOp& conv = op(cons[0]);
     visit(cons[0]);

@@ -233,6 +233,12 @@ TEST(OnnxImport, TopologyOutsideTheIrNamesNode) {
 TEST(OnnxImport, BadFilesAndSizes) {
   expect_one_line(import_error("tiny.onnx", 0, 16), {"input size 0x16 out of range"});
   expect_one_line(import_error("no_such.onnx"), {"no_such.onnx", "cannot read"});
+  // Tensors over 2^27 values are refused before anything is allocated: the image, or the
+  // stem conv's 5000 x 5000 x 8 output.
+  expect_one_line(import_error("tiny.onnx", 8192, 8192),
+                  {"an input of 8192x8192x3 exceeds 134217728 values"});
+  expect_one_line(import_error("tiny.onnx", 5000, 5000),
+                  {"node '/conv1/Conv' (Conv)", "5000x5000x8 exceeds 134217728 values"});
   // A file that is not a protobuf ModelProto.
   expect_one_line(import_error("make_fixtures.py"), {"make_fixtures.py", "not an ONNX model"});
 }
