@@ -3,13 +3,13 @@
 # off) and runs each target for SECONDS (default 600) from its seed corpus in
 # tests/fuzz/corpus/<target>. Crashes, hangs (> 1 s per input) and oversized allocations are
 # saved under out/fuzz/<target>/; new corpus entries go to out/fuzz/<target>/corpus.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: config npy dram_trace topology)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: config npy dram_trace topology onnx)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config npy dram_trace topology)
+((${#targets[@]})) || targets=(config npy dram_trace topology onnx)
 
 need=()
 command -v clang++-14 >/dev/null || need+=(clang-14)

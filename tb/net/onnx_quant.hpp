@@ -1,0 +1,32 @@
+#pragma once
+// The float network the ONNX graph was recognised as (stem, blocks, head, in order), and its
+// quantization to the int8 network (README "ONNX import: quantization rule"). Internal to
+// the importer.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tb/net/network.hpp"
+#include "tb/net/onnx_graph.hpp"
+#include "tb/net/onnx_import.hpp"
+
+namespace skipsim {
+
+struct FloatStage {
+  std::string name;
+  NetBlockKind kind = NetBlockKind::kStem;
+  BlockKind block_kind = BlockKind::kBasic;  // kBasic / kBottleneck stages
+  int in_h = 0, in_w = 0, in_c = 0;
+  // Stem: conv1 (ReLU) and the pool; blocks: the convs with block_layout's geometry.
+  FloatConv conv1, conv2;
+  std::optional<FloatConv> conv3, skip;
+  bool has_pool = false;
+  MaxPoolParams pool;
+  FloatFc fc;  // head
+};
+
+// Quantizes the stages, calibrating on the image drawn from `seed` (h x w x the stem's in_c).
+Network quantize_network(const std::vector<FloatStage>& stages, const std::string& model,
+                         uint64_t seed, OnnxImportInfo* info);
+
+}  // namespace skipsim
