@@ -35,11 +35,12 @@ bool killed_from_outside(int signal) {
 }
 
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                    bool check_golden, const std::vector<std::string>& extra) {
+                    bool check_golden, const std::vector<std::string>& extra,
+                    const std::string& subcommand) {
   const std::string exe = self_executable();
   // The child writes its report through fd 3 (the report memory file).
-  std::vector<std::string> args = {exe, "run", "--config", config, "--report", "/proc/self/fd/3",
-                                   "-q"};
+  std::vector<std::string> args = {exe,        subcommand,        "--config", config,
+                                   "--report", "/proc/self/fd/3", "-q"};
   if (!check_golden) args.emplace_back("--no-check");
   args.reserve(args.size() + 2 * sets.size());
   for (const auto& s : sets) {

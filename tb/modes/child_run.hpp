@@ -29,9 +29,11 @@ struct ChildProc {
   int err_fd = -1;
 };
 
-// Starts `skipsim run --config config --set ... --report <memfd> -q [extra...]`.
+// Starts `skipsim SUBCOMMAND --config config --report <memfd> -q --set ... [extra...]`
+// (SUBCOMMAND: run, or run-chain for a network's stem or head).
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
-                    bool check_golden, const std::vector<std::string>& extra = {});
+                    bool check_golden, const std::vector<std::string>& extra = {},
+                    const std::string& subcommand = "run");
 // Collects the result of a child started by spawn_run, given its wait status; closes its
 // memory files.
 ChildResult collect_run(ChildProc& child, int wait_status);

@@ -21,6 +21,7 @@
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/find_depth.hpp"
 #include "tb/net/network.hpp"
+#include "tb/net/onnx_import.hpp"
 #include "tb/ref/block_params.hpp"
 #include "tb/ref/npy.hpp"
 
@@ -95,7 +96,9 @@ void dump_stem_head(const std::string& dir, const NetBlock& b, const Tensor8& in
     write_npy_i32(f("conv1.bias.npy"), p.bias, {o});
     write_npy_i32(f("conv1.mult.npy"), p.mult, {o});
     write_npy_i32(f("conv1.shift.npy"), p.shift, {o});
-    write_npy_i32(f("pool.npy"), {b.stem.pool.k, b.stem.pool.stride, b.stem.pool.pad}, {3});
+    write_npy_i32(f("conv1.stride.npy"), {p.stride}, {1});
+    if (b.stem.has_pool)
+      write_npy_i32(f("pool.npy"), {b.stem.pool.k, b.stem.pool.stride, b.stem.pool.pad}, {3});
     write_tensor8(f("output.npy"), out);
   } else {
     const FcParams& fc = b.head.fc;
@@ -123,7 +126,8 @@ uint64_t u64(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
 }
 
-// The per-block entry from a child's run report.
+// The per-block entry from a child's report (a residual block's run, or a stem's or head's
+// run-chain, which has no skip FIFO).
 void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg) {
   e["cycles"] = u64(r, "cycles");
   e["finished"] = r.value("finished", false);
@@ -131,24 +135,27 @@ void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg
   if (r.contains("sim_seconds")) e["sim_seconds"] = r["sim_seconds"];
   e["deadlock"] = r.value("deadlock", false);
   if (r.contains("output")) e["matches_golden"] = r["output"].value("matches_golden", false);
-  const nlohmann::json& sk = r["fifos"]["skip"];
-  const uint64_t occ = u64(sk, "max_occupancy");
-  const int lanes = cfg.hardware.stream.lanes;
-  e["fifos"]["skip"]["depth"] = u64(sk, "depth");
-  e["fifos"]["skip"]["max_occupancy"] = occ;
-  e["fifos"]["skip"]["max_occupancy_bytes"] =
-      skip_fifo_storage(occ, lanes).sram_bytes(cfg.hardware.sram.width_bytes);
+  if (r.contains("fifos") && r["fifos"].contains("skip")) {
+    const nlohmann::json& sk = r["fifos"]["skip"];
+    const uint64_t occ = u64(sk, "max_occupancy");
+    e["fifos"]["skip"]["depth"] = u64(sk, "depth");
+    e["fifos"]["skip"]["max_occupancy"] = occ;
+    e["fifos"]["skip"]["max_occupancy_bytes"] =
+        skip_fifo_storage(occ, cfg.hardware.stream.lanes).sram_bytes(cfg.hardware.sram.width_bytes);
+  }
   // Utilization of all the block's MAC arrays over the block's cycles.
   uint64_t useful = 0, engines = 0;
   nlohmann::json stalls = nlohmann::json::object();
-  for (const auto& [name, m] : r["modules"].items()) {
-    if (m.contains("useful_macs")) {
-      useful += u64(m, "useful_macs");
-      ++engines;
+  if (r.contains("modules")) {
+    for (const auto& [name, m] : r["modules"].items()) {
+      if (m.contains("useful_macs")) {
+        useful += u64(m, "useful_macs");
+        ++engines;
+      }
+      nlohmann::json s;
+      for (const char* k : {"busy", "starved", "blocked", "waiting_dram"}) s[k] = u64(m, k);
+      stalls[name] = s;
     }
-    nlohmann::json s;
-    for (const char* k : {"busy", "starved", "blocked", "waiting_dram"}) s[k] = u64(m, k);
-    stalls[name] = s;
   }
   const uint64_t cycles = u64(r, "cycles");
   const double peak = static_cast<double>(cycles) * static_cast<double>(engines) *
@@ -156,7 +163,7 @@ void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg
   e["mac_utilization"] = peak > 0 ? static_cast<double>(useful) / peak : 0.0;
   e["stalls"] = stalls;
   if (r.contains("bottleneck")) e["bottleneck"] = r["bottleneck"];
-  if (r.contains("dram")) e["dram"] = r["dram"]["by_purpose"];
+  if (r.contains("dram") && r["dram"].contains("by_purpose")) e["dram"] = r["dram"]["by_purpose"];
 }
 
 // Finished results survive an interrupted run: one JSON line per finished block (its run,
@@ -216,13 +223,19 @@ class Journal {
 nlohmann::json run_network(const NetworkOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Config cfg = load_config(opt.config, opt.sets);
-  if (!opt.onnx.empty())
-    throw InputError("--onnx: ONNX import is not available in this build (use --model)");
-  const Network net = builtin_network(opt.model, opt.h, opt.w, opt.seed);
+  const Network net = opt.onnx.empty() ? builtin_network(opt.model, opt.h, opt.w, opt.seed)
+                                       : import_onnx(opt.onnx, opt.h, opt.w, opt.seed);
   const auto [first, last] = block_range(net, opt.blocks);
   if (!opt.vcd_block.empty() != !opt.vcd.empty())
     throw InputError("--vcd-block and --vcd go together (--vcd-block NAME --vcd FILE)");
-  if (!opt.vcd_block.empty()) (void)block_index(net, opt.vcd_block, opt.vcd_block);
+  if (!opt.vcd_block.empty()) {
+    const NetBlock& vb = net.blocks[block_index(net, opt.vcd_block, opt.vcd_block)];
+    if (vb.kind == NetBlockKind::kStem || vb.kind == NetBlockKind::kHead)
+      throw InputError(
+          fmt::format("--vcd-block {}: waveforms are written for residual blocks "
+                      "(the stem and head have none yet)",
+                      opt.vcd_block));
+  }
 
   if (opt.progress)
     std::fprintf(stderr, "network: golden forward pass of %s ...", net.model.c_str());
@@ -248,6 +261,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     size_t index;
     std::vector<std::string> sets;
     std::vector<std::string> extra;
+    bool chain = false;  // stem or head: `run-chain`
   };
   std::vector<Job> jobs;
   for (size_t i = 0; i < net.blocks.size(); ++i) {
@@ -262,27 +276,30 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     e["output_shape"] = {b.out_h(), b.out_w(), b.out_c()};
     e["macs"] = b.macs();
     const std::string dir = (fs::path(scratch.path) / b.name).string();
+    e["simulated"] = true;
+    Job j{i, {}, {"--tensors", dir}};
     if (b.kind == NetBlockKind::kStem || b.kind == NetBlockKind::kHead) {
-      // No stem or head engines yet: their outputs come from the golden model.
-      e["simulated"] = false;
-      if (!opt.dump_tensors.empty())
-        dump_stem_head(dir, b, trace.inputs[i], trace.outputs[i], trace.logits);
+      dump_stem_head(dir, b, trace.inputs[i], trace.outputs[i], trace.logits);
+      j.chain = true;
     } else {
-      e["simulated"] = true;
       BlockParams p = b.block;
       p.input = trace.inputs[i];
       dump_block(dir, p);
       if (!opt.dump_tensors.empty())
         write_tensor8((fs::path(dir) / "output.npy").string(), trace.outputs[i]);
-      Job j{i, workload_sets(b), {"--tensors", dir}};
+      j.sets = workload_sets(b);
       if (b.name == opt.vcd_block) j.extra.insert(j.extra.end(), {"--vcd", opt.vcd});
-      jobs.push_back(std::move(j));
     }
+    jobs.push_back(std::move(j));
     report["blocks"].push_back(e);
   }
-  const nlohmann::json header{{"model", net.model},         {"input", report["input"]},
-                              {"seed", opt.seed},           {"config", opt.config},
-                              {"sets", opt.sets},           {"unbounded_fifo", opt.unbounded_fifo},
+  const nlohmann::json header{{"model", net.model},
+                              {"onnx", opt.onnx},
+                              {"input", report["input"]},
+                              {"seed", opt.seed},
+                              {"config", opt.config},
+                              {"sets", opt.sets},
+                              {"unbounded_fifo", opt.unbounded_fifo},
                               {"tolerance", opt.tolerance}};
   Journal journal(opt.journal, header);
   // The JSON entry of block index i.
@@ -296,7 +313,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
   auto block_sets = [&](const Job& j, bool unbounded) {
     std::vector<std::string> s = opt.sets;
     s.insert(s.end(), j.sets.begin(), j.sets.end());
-    if (unbounded) {
+    if (unbounded && !j.chain) {
       const Config c = load_config(opt.config, s);
       const UnboundedSkip u = unbounded_skip(c);
       s.push_back(fmt::format("hardware.skip_fifo.depth={}", u.depth));
@@ -339,7 +356,8 @@ nlohmann::json run_network(const NetworkOptions& opt) {
         continue;
       }
       const Job& j = jobs[next];
-      ChildProc c = spawn_run(opt.config, block_sets(j, opt.unbounded_fifo), true, j.extra);
+      ChildProc c = spawn_run(opt.config, block_sets(j, opt.unbounded_fifo), true, j.extra,
+                              j.chain ? "run-chain" : "run");
       running.emplace(c.pid, std::make_pair(next, c));
       ++next;
     }
@@ -373,6 +391,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     std::map<std::string, nlohmann::json> depth_cache;
     for (size_t k = 0; k < jobs.size(); ++k) {
       const Job& j = jobs[k];
+      if (j.chain) continue;  // no skip path
       if (opt.progress)
         std::fprintf(stderr, "\r  find-depth %s (%zu/%zu)   ", net.blocks[j.index].name.c_str(),
                      k + 1, jobs.size());
@@ -473,7 +492,8 @@ std::string network_csv(const nlohmann::json& report) {
 
 std::string network_table(const nlohmann::json& report) {
   const auto kib = [](uint64_t b) { return fmt::format("{:.1f}", b / 1024.0); };
-  const bool fd = !report["blocks"].empty() && report["blocks"].back().contains("analytic_depth");
+  const bool fd = std::any_of(report["blocks"].begin(), report["blocks"].end(),
+                              [](const nlohmann::json& e) { return e.contains("analytic_depth"); });
   std::string s = fmt::format("{} at {}x{}: {} blocks\n", report["model"].get<std::string>(),
                               report["input"][0].get<int>(), report["input"][1].get<int>(),
                               report["blocks"].size());
@@ -496,13 +516,17 @@ std::string network_table(const nlohmann::json& report) {
     s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}",
                      e["name"].get<std::string>(), kind, shape(e["input_shape"]),
                      shape(e["output_shape"]), e.value("cycles", uint64_t{0}),
-                     ok ? fmt::format("{:.1f}", 100 * e["mac_utilization"].get<double>()) : "-",
+                     e.contains("mac_utilization")
+                         ? fmt::format("{:.1f}", 100 * e["mac_utilization"].get<double>())
+                         : "-",
                      ok ? std::to_string(e["fifos"]["skip"]["max_occupancy"].get<uint64_t>()) : "-",
                      ok ? kib(e["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>()) : "-");
+    const auto depth = [&](const char* k) {
+      return e.contains(k) ? std::to_string(e[k].get<uint64_t>()) : std::string("-");
+    };
     if (fd)
-      s += fmt::format(" {:>9} {:>9} {:>9}", e.value("min_deadlock_free_depth", uint64_t{0}),
-                       e.value("min_full_speed_depth", uint64_t{0}),
-                       e.value("analytic_depth", uint64_t{0}));
+      s += fmt::format(" {:>9} {:>9} {:>9}", depth("min_deadlock_free_depth"),
+                       depth("min_full_speed_depth"), depth("analytic_depth"));
     if (e.contains("error")) s += "  " + e["error"].get<std::string>();
     s += "\n";
   }

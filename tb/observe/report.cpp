@@ -1,5 +1,7 @@
 #include "tb/observe/report.hpp"
 
+#include "tb/top/chain_pipeline.hpp"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -16,11 +18,13 @@ double peak_rss_mib() {
 }
 
 // The cycle the last output byte was written, or where the run stopped.
-uint64_t run_cycles(ResidualBlock& top, RunEnd end) {
+template <class Top>
+uint64_t run_cycles(Top& top, RunEnd end) {
   return end == RunEnd::kFinished ? top.dma_write().finish_cycle() : top.monitor().cycle();
 }
 
-void report_outcome(StatsNode& j, ResidualBlock& top, const Config& cfg, RunEnd end, double wall) {
+template <class Top>
+void report_outcome(StatsNode& j, Top& top, const Config& cfg, RunEnd end, double wall) {
   const uint64_t cycles = run_cycles(top, end);
   j.set("cycles", cycles)
       .set("deadlock", end == RunEnd::kDeadlock)
@@ -58,7 +62,8 @@ void report_frames(StatsNode& j, ResidualBlock& top, const Config& cfg) {
   if (fd.size() >= 2) n.set("steady_state_cycles_per_frame", fd.back() - fd[fd.size() - 2]);
 }
 
-void report_modules(StatsNode& j, ResidualBlock& top, uint64_t cycles) {
+template <class Top>
+void report_modules(StatsNode& j, Top& top, uint64_t cycles) {
   StatsNode& mods = j.child("modules");
   std::vector<std::string> pipeline;
   for (HwBlock* b : top.blocks()) {
@@ -74,7 +79,8 @@ void report_modules(StatsNode& j, ResidualBlock& top, uint64_t cycles) {
   j.set("pipeline", pipeline);
 }
 
-void report_channels(StatsNode& j, ResidualBlock& top) {
+template <class Top>
+void report_channels(StatsNode& j, Top& top) {
   const Monitor& mon = top.monitor();
   StatsNode& ch = j.child("channels");
   const auto& cs = mon.channel_stats();
@@ -89,7 +95,8 @@ void report_channels(StatsNode& j, ResidualBlock& top) {
   }
 }
 
-void report_dram(StatsNode& j, ResidualBlock& top) {
+template <class Top>
+void report_dram(StatsNode& j, Top& top) {
   StatsNode& d = j.child("dram");
   top.dram().report(d);
   // Per purpose, from the DMA engines that issued the requests.
@@ -106,7 +113,8 @@ void report_dram(StatsNode& j, ResidualBlock& top) {
 }
 
 // Energy from the per-access parameters (hardware.energy).
-void report_energy(StatsNode& j, ResidualBlock& top, const Config& cfg) {
+template <class Top>
+void report_energy(StatsNode& j, Top& top, const Config& cfg) {
   const EnergyConfig& en = cfg.hardware.energy;
   uint64_t macs = 0;
   for (ConvEngine* e : top.engines()) macs += e->useful_macs();
@@ -135,7 +143,8 @@ void report_energy(StatsNode& j, ResidualBlock& top, const Config& cfg) {
 }
 
 // The bottleneck: the block that was busy the largest share of the run.
-void report_bottleneck(StatsNode& j, ResidualBlock& top, uint64_t cycles) {
+template <class Top>
+void report_bottleneck(StatsNode& j, Top& top, uint64_t cycles) {
   std::string bottleneck;
   uint64_t best = 0;
   for (HwBlock* b : top.blocks()) {
@@ -158,6 +167,25 @@ StatsNode build_report(ResidualBlock& top, const Config& cfg, RunEnd end, double
   report_workload(j, top, cfg);
   report_skip_fifo(j, top, cfg);
   report_frames(j, top, cfg);
+  report_modules(j, top, cycles);
+  report_channels(j, top);
+  report_dram(j, top);
+  top.sram().report(j.child("sram"));
+  report_energy(j, top, cfg);
+  report_bottleneck(j, top, cycles);
+  return j;
+}
+
+StatsNode build_chain_report(ChainPipeline& top, const Config& cfg, const ChainDescription& d,
+                             RunEnd end, double wall) {
+  const uint64_t cycles = run_cycles(top, end);
+  StatsNode j;
+  report_outcome(j, top, cfg, end, wall);
+  StatsNode& n = j.child("workload");
+  n.set("block", d.kind);
+  n.child("input").set("h", d.in_h).set("w", d.in_w).set("c", d.in_c);
+  const ChainShape o = d.out_shape();
+  n.child("output").set("h", o.h).set("w", o.w).set("bytes", o.bytes);
   report_modules(j, top, cycles);
   report_channels(j, top);
   report_dram(j, top);

@@ -17,6 +17,13 @@ enum class RunEnd { kFinished, kDeadlock, kCycleLimit, kCosimMismatch };
 // `wall`: seconds of simulation, for the speed figures.
 StatsNode build_report(ResidualBlock& top, const Config& cfg, RunEnd end, double wall);
 
+class ChainPipeline;
+struct ChainDescription;
+// The same for a chain (stem, head): outcome, workload, modules, channels, DRAM, SRAM,
+// energy and bottleneck (no skip FIFO, no frames).
+StatsNode build_chain_report(ChainPipeline& top, const Config& cfg, const ChainDescription& d,
+                             RunEnd end, double wall);
+
 // The report as a human-readable table (what `skipsim run` prints).
 std::string format_report_table(const StatsNode& report);
 

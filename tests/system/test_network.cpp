@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,10 +36,12 @@ TEST(Network, ResNet18BlocksBitExactWithReportAndCsv) {
   ASSERT_EQ(j["blocks"].size(), 4u);  // stem, layer1.0, layer1.1, layer2.0
   uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0;
   for (const auto& b : j["blocks"]) {
-    if (b["kind"] == "stem") continue;
+    // The stem too: conv 7x7 s2 and the max pool, simulated and checked.
+    EXPECT_TRUE(b["simulated"].get<bool>()) << b["name"];
     EXPECT_TRUE(b["matches_golden"].get<bool>()) << b["name"];
     EXPECT_GT(b["cycles"].get<uint64_t>(), 0u);
     cycles += b["cycles"].get<uint64_t>();
+    if (b["kind"] == "stem") continue;
     const uint64_t f = b["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>();
     EXPECT_GT(f, 0u);
     fifo_sum += f;
@@ -98,13 +101,21 @@ TEST(Network, StemAndHeadTensorsDumped) {
     EXPECT_TRUE(fs::exists(d / "u" / "stem" / f)) << f;
 }
 
-TEST(Network, FindDepthPerBlock) {
+// The bottleneck closed form equals the simulated deadlock-free depth on identity blocks
+// and projection blocks of stride 1 and 2 (as on every block of ResNet-50 at 224x224).
+TEST(Network, FindDepthPerBlockMatchesTheClosedForm) {
   const fs::path d = dir("fd");
   const auto r = run_cli(
-      "network --model resnet50 --input 32x32 --blocks layer2.0 --find-depth -q --report r.json",
+      "network --model resnet50 --input 48x48 --blocks layer1.0:layer2.1 --find-depth -q "
+      "--report r.json",
       d);
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto b = nlohmann::json::parse(slurp(d / "r.json"))["blocks"][0];
+  const auto blocks = nlohmann::json::parse(slurp(d / "r.json"))["blocks"];
+  ASSERT_EQ(blocks.size(), 5u);
+  for (const auto& b : blocks)
+    EXPECT_EQ(b["analytic_depth"], b["min_deadlock_free_depth"]) << b["name"];
+  EXPECT_GT(blocks[1]["min_deadlock_free_depth"].get<uint64_t>(), 1u);  // identity: rows of X
+  const auto b = blocks[3];  // layer2.0, stride-2 projection
   const uint64_t dl = b["min_deadlock_free_depth"], fs_ = b["min_full_speed_depth"];
   EXPECT_GE(fs_, dl);
   EXPECT_GE(dl, 1u);
@@ -148,6 +159,35 @@ TEST(Network, WaveformOfOneBlock) {
   EXPECT_NE(vcd.find("skip_out"), std::string::npos);
 }
 
+// The head (global pool + FC on the MAC array) simulated, its int32 logits bit-exact.
+TEST(Network, HeadSimulatedBitExact) {
+  const fs::path d = dir("head");
+  const auto r =
+      run_cli("network --model resnet18 --input 32x32 --blocks head -q --report r.json", d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto b = nlohmann::json::parse(slurp(d / "r.json"))["blocks"][0];
+  EXPECT_EQ(b["kind"], "head");
+  EXPECT_TRUE(b["matches_golden"].get<bool>());
+  EXPECT_GT(b["cycles"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(b["stalls"].contains("fc"));
+}
+
+// An ONNX model (stem, a basic block, a bottleneck with projection, head) runs block by
+// block, bit-exact, with the blocks the importer recognised.
+TEST(Network, OnnxModelRunsBitExact) {
+  const fs::path d = dir("onnx");
+  const auto r = run_cli(std::string("network --onnx ") + SKIPSIM_SOURCE_DIR +
+                             "/tests/data/onnx/tiny.onnx --input 32x32 -q --report r.json",
+                         d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_EQ(j["model"], "tiny");
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  std::vector<std::string> kinds;
+  for (const auto& b : j["blocks"]) kinds.push_back(b["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"stem", "basic", "bottleneck", "head"}));
+}
+
 TEST(Network, BadInputsOneLineExit2) {
   const fs::path d = dir("bad");
   const std::pair<std::string, std::string> cases[] = {
@@ -158,6 +198,9 @@ TEST(Network, BadInputsOneLineExit2) {
       {"network --model resnet18 --blocks layer2.0:layer1.0", "comes before the first"},
       {"network", "exactly one of --model NAME and --onnx FILE"},
       {"network --model resnet18 --vcd-block layer1.0", "--vcd-block and --vcd go together"},
+      {"network --model resnet18 --vcd-block stem --vcd x.vcd",
+       "waveforms are written for residual"},
+      {"network --onnx nothere.onnx", "nothere.onnx"},
       {"network --model resnet18 --jobs 0", "--jobs"},
   };
   for (const auto& [args, want] : cases) {
