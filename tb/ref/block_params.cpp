@@ -133,17 +133,17 @@ void dump_conv(const std::string& dir, const std::string& name, const ConvParams
 
 }  // namespace
 
-BlockParams random_block(const BlockShape& shape, uint64_t seed) {
-  check_shape(shape);
-  Draw draw(seed);
+namespace {
+
+// The convs and the add of a block, drawn after whatever `draw` gave before; `x2`: the mean
+// square of X (what conv1 and the projection see).
+BlockParams draw_block_params(const BlockShape& shape, double x2, Draw& draw) {
   BlockLayout l = block_layout(shape);
   BlockParams b;
   b.kind = shape.kind;
-  b.input = Tensor8(shape.h, shape.w, shape.c);
-  for (auto& v : b.input.data) v = static_cast<int8_t>(draw(-128, 127));
-  fill_conv(&l.conv1, kX2Int8, draw);
+  fill_conv(&l.conv1, x2, draw);
   fill_conv(&l.conv2, kX2Relu, draw);
-  if (l.skip) fill_conv(&*l.skip, kX2Int8, draw);
+  if (l.skip) fill_conv(&*l.skip, x2, draw);
   if (l.conv3) fill_conv(&*l.conv3, kX2Relu, draw);
   b.conv1 = std::move(l.conv1);
   b.conv2 = std::move(l.conv2);
@@ -156,25 +156,22 @@ BlockParams random_block(const BlockShape& shape, uint64_t seed) {
   return b;
 }
 
+}  // namespace
+
+BlockParams random_block(const BlockShape& shape, uint64_t seed) {
+  check_shape(shape);
+  Draw draw(seed);
+  Tensor8 input(shape.h, shape.w, shape.c);
+  for (auto& v : input.data) v = static_cast<int8_t>(draw(-128, 127));
+  BlockParams b = draw_block_params(shape, kX2Int8, draw);
+  b.input = std::move(input);
+  return b;
+}
+
 BlockParams random_block_params(const BlockShape& shape, bool relu_input, uint64_t seed) {
   check_shape(shape);
   Draw draw(seed);
-  BlockLayout l = block_layout(shape);
-  BlockParams b;
-  b.kind = shape.kind;
-  const double x2 = relu_input ? kX2Relu : kX2Int8;
-  fill_conv(&l.conv1, x2, draw);
-  fill_conv(&l.conv2, kX2Relu, draw);
-  if (l.conv3) fill_conv(&*l.conv3, kX2Relu, draw);
-  if (l.skip) fill_conv(&*l.skip, x2, draw);
-  b.conv1 = std::move(l.conv1);
-  b.conv2 = std::move(l.conv2);
-  b.conv3 = std::move(l.conv3);
-  b.skip = std::move(l.skip);
-  b.add.mult_main = static_cast<int32_t>(32 * draw(768, 1280));
-  b.add.mult_skip = static_cast<int32_t>(32 * draw(768, 1280));
-  b.add.shift = 16;
-  return b;
+  return draw_block_params(shape, relu_input ? kX2Relu : kX2Int8, draw);
 }
 
 void random_conv_params(ConvParams* p, bool relu_input, uint64_t seed) {
