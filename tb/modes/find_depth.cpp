@@ -244,15 +244,24 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const double limit = static_cast<double>(res.unbounded_cycles) * (1.0 + opt.tolerance);
 
   // Smallest depth in (lo, hi] for which ok() holds, given ok(hi); k-ary, k-1 probes a round.
+  // `hint` (0: none): the first round probes hint - 1 and hint, which bracket the answer
+  // when the hint is right (the closed form); when it is not, the search goes on from there.
   auto search = [&](uint64_t lo, uint64_t hi, auto ok, uint64_t& hi_cycles, uint64_t& shown_lo,
-                    uint64_t& shown_hi) {
+                    uint64_t& shown_hi, uint64_t hint) {
     shown_lo = lo;
     shown_hi = hi;
+    bool first = true;
     while (hi - lo > 1) {
       const uint64_t span = hi - lo - 1;
       const uint64_t n = std::min<uint64_t>(jobs, span);
       std::vector<uint64_t> ds;
-      for (uint64_t i = 1; i <= n; ++i) ds.push_back(lo + (span + 1) * i / (n + 1));
+      if (first && hint > lo && hint < hi) {
+        if (hint - 1 > lo) ds.push_back(hint - 1);
+        ds.push_back(hint);
+      } else {
+        for (uint64_t i = 1; i <= n; ++i) ds.push_back(lo + (span + 1) * i / (n + 1));
+      }
+      first = false;
       ds.erase(std::unique(ds.begin(), ds.end()), ds.end());
       const auto probes = run_many(ds);
       uint64_t new_lo = lo, new_hi = hi;
@@ -277,7 +286,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   uint64_t cyc = res.unbounded_cycles;
   res.min_deadlock_free_depth = search(
       res.min_legal_depth - 1, top, [](const ChildResult& r) { return r.exit_code == 0; }, cyc,
-      dl_lo, dl_hi);
+      dl_lo, dl_hi, res.analytic_depth);
   const uint64_t dl_free_cycles = cyc;
   cyc = res.unbounded_cycles;
   if (res.min_deadlock_free_depth < top && static_cast<double>(dl_free_cycles) <= limit) {
@@ -291,7 +300,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
           return r.exit_code == 0 &&
                  static_cast<double>(r.report["cycles"].get<uint64_t>()) <= limit;
         },
-        cyc, fs_lo, fs_hi);
+        cyc, fs_lo, fs_hi, 0);
     res.min_full_speed_cycles = cyc;
   }
   show_progress(0);
