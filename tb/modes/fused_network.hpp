@@ -33,6 +33,15 @@ bool run_fused_range(const NetworkOptions& opt, const Network& net, std::pair<si
                      const std::string& scratch, nlohmann::json& report,
                      std::vector<std::string>& failures);
 
+// With --find-depth, after run_fused_range and the per-block searches: per-block skip FIFO
+// depths that keep the fused run within the tolerance of its cycles when all are set
+// together (from each fused peak + 1, one block lowered at a time by a k-ary search, the
+// others as found so far), verified by a final run with all of them. Fills
+// report["fused"]["find_depth"] and each block's fused.min_full_speed_depth(_bytes).
+bool find_fused_depths(const NetworkOptions& opt, const Network& net, std::pair<size_t, size_t> r,
+                       const std::string& scratch, nlohmann::json& report,
+                       std::vector<std::string>& failures);
+
 // The printed lines of report["fused"]: cycles against the blocks alone, each skip FIFO's
 // peak fused and alone.
 std::string fused_table(const nlohmann::json& report);

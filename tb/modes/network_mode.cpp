@@ -437,6 +437,8 @@ nlohmann::json run_network(const NetworkOptions& opt) {
       journal.add(name, "depth", it->second);
     }
     if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
+    if (!opt.fused.empty() && !find_fused_depths(opt, net, fused, scratch.path, report, failures))
+      all_exact = false;
   }
 
   uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0;

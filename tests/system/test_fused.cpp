@@ -97,6 +97,37 @@ TEST(Fused, PerBlockDepthsReachTheFifos) {
       << r.err;
 }
 
+// --find-depth with --fused: per-block depths searched together on the fused pipeline, all
+// set at once in a final run that stays within the tolerance, next to the per-block answers.
+TEST(Fused, FindDepthTogetherVerified) {
+  const fs::path d = dir("find_depth");
+  const auto r = run_cli(
+      "network --model resnet18 --input 32x32 -j 2 --blocks layer1.0:layer2.0 --fused "
+      "layer1.1:layer2.0 --find-depth --report r.json",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("full-speed depths together"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  const auto& fd = j["fused"]["find_depth"];
+  EXPECT_TRUE(fd["verified"].get<bool>());
+  EXPECT_EQ(fd["depths"].size(), 2u);
+  EXPECT_LE(static_cast<double>(fd["verified_cycles"].get<uint64_t>()),
+            1.001 * static_cast<double>(fd["unbounded_cycles"].get<uint64_t>()));
+  EXPECT_GT(fd["alone_min_full_speed_bytes_sum"].get<uint64_t>(), 0u);
+  uint64_t bytes = 0;
+  size_t k = 0;
+  for (const auto& b : j["blocks"]) {
+    if (!b.contains("fused")) continue;
+    const auto& f = b["fused"];
+    const uint64_t depth = f["min_full_speed_depth"].get<uint64_t>();
+    EXPECT_EQ(depth, fd["depths"][k++].get<uint64_t>());
+    EXPECT_GE(depth, 1u);
+    EXPECT_LE(depth, f["fifos"]["skip"]["max_occupancy"].get<uint64_t>() + 1) << b["name"];
+    bytes += f["min_full_speed_depth_bytes"].get<uint64_t>();
+  }
+  EXPECT_EQ(fd["bytes_sum"].get<uint64_t>(), bytes);
+}
+
 TEST(Fused, BadRangesOneLineExit2) {
   const fs::path d = dir("bad");
   const std::pair<std::string, std::string> cases[] = {
