@@ -33,6 +33,7 @@ std::unique_ptr<Command> make_layer_command();
 std::unique_ptr<Command> make_dram_command();
 std::unique_ptr<Command> make_network_command();
 std::unique_ptr<Command> make_run_chain_command();
+std::unique_ptr<Command> make_run_fused_command();
 
 // Writes text to path; throws InputError when it cannot.
 void write_text(const std::string& path, const std::string& text);

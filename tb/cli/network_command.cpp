@@ -47,6 +47,9 @@ class NetworkCommand : public Command {
     net->add_option("--set", m_opt.sets, "override a config key: key.path=value (repeatable)");
     net->add_option("--blocks", m_opt.blocks,
                     "only these blocks: NAME or FIRST:LAST (names like layer1.0, or indices)");
+    net->add_option("--fused", m_opt.fused,
+                    "also run these residual blocks (FIRST:LAST) fused into one streaming "
+                    "pipeline: cycles and skip FIFO peaks against the blocks alone");
     m_jobs = net->add_option("-j,--jobs", m_opt.jobs, "parallel simulations (default: all cores)");
     net->add_flag("--find-depth", m_opt.find_depth,
                   "also find each block's smallest deadlock-free and full-speed skip FIFO depth");

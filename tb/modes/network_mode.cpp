@@ -20,6 +20,7 @@
 #include "tb/config/config.hpp"
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/find_depth.hpp"
+#include "tb/modes/fused_network.hpp"
 #include "tb/net/network.hpp"
 #include "tb/net/onnx_import.hpp"
 #include "tb/ref/block_params.hpp"
@@ -32,7 +33,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // The index of a block named `s`, or given as a 0-based index.
-size_t block_index(const Network& net, const std::string& s, const std::string& range) {
+size_t block_index(const Network& net, const std::string& s, const std::string& range,
+                   const std::string& flag = "--blocks") {
   for (size_t i = 0; i < net.blocks.size(); ++i)
     if (net.blocks[i].name == s) return i;
   if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 6) {
@@ -41,27 +43,29 @@ size_t block_index(const Network& net, const std::string& s, const std::string& 
   }
   std::vector<std::string> names;
   for (const NetBlock& b : net.blocks) names.push_back(b.name);
-  throw InputError(fmt::format(
-      "--blocks '{}': no block '{}' (expected NAME, FIRST:LAST or 0-based indices below {}; "
-      "blocks: {})",
-      range, s, net.blocks.size(), fmt::join(names, ", ")));
+  throw InputError(
+      fmt::format("{} '{}': no block '{}' (expected NAME, FIRST:LAST or 0-based indices below {}; "
+                  "blocks: {})",
+                  flag, range, s, net.blocks.size(), fmt::join(names, ", ")));
 }
 
-std::pair<size_t, size_t> block_range(const Network& net, const std::string& range) {
+}  // namespace
+
+std::pair<size_t, size_t> block_range(const Network& net, const std::string& range,
+                                      const std::string& flag) {
   if (range.empty()) return {0, net.blocks.size() - 1};
   const size_t colon = range.find(':');
   if (colon == std::string::npos) {
-    const size_t i = block_index(net, range, range);
+    const size_t i = block_index(net, range, range, flag);
     return {i, i};
   }
-  const size_t a = block_index(net, range.substr(0, colon), range);
-  const size_t b = block_index(net, range.substr(colon + 1), range);
+  const size_t a = block_index(net, range.substr(0, colon), range, flag);
+  const size_t b = block_index(net, range.substr(colon + 1), range, flag);
   if (b < a)
-    throw InputError(fmt::format("--blocks '{}': the last block comes before the first", range));
+    throw InputError(fmt::format("{} '{}': the last block comes before the first", flag, range));
   return {a, b};
 }
 
-// The workload overrides that make the configured NPU run block b.
 std::vector<std::string> workload_sets(const NetBlock& b) {
   const BlockParams& p = b.block;
   std::vector<std::string> s = {
@@ -78,6 +82,8 @@ std::vector<std::string> workload_sets(const NetBlock& b) {
   }
   return s;
 }
+
+namespace {
 
 void dump_stem_head(const std::string& dir, const NetBlock& b, const Tensor8& in,
                     const Tensor8& out, const std::vector<int32_t>& logits) {
@@ -225,7 +231,9 @@ nlohmann::json run_network(const NetworkOptions& opt) {
   const Config cfg = load_config(opt.config, opt.sets);
   const Network net = opt.onnx.empty() ? builtin_network(opt.model, opt.h, opt.w, opt.seed)
                                        : import_onnx(opt.onnx, opt.h, opt.w, opt.seed);
-  const auto [first, last] = block_range(net, opt.blocks);
+  const auto [first, last] = block_range(net, opt.blocks, "--blocks");
+  std::pair<size_t, size_t> fused{0, 0};
+  if (!opt.fused.empty()) fused = fused_range(net, opt.fused, first, last);
   if (!opt.vcd_block.empty() != !opt.vcd.empty())
     throw InputError("--vcd-block and --vcd go together (--vcd-block NAME --vcd FILE)");
   if (!opt.vcd_block.empty()) {
@@ -387,6 +395,9 @@ nlohmann::json run_network(const NetworkOptions& opt) {
   }
   if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
 
+  if (!opt.fused.empty() && !run_fused_range(opt, net, fused, scratch.path, report, failures))
+    all_exact = false;
+
   if (opt.find_depth) {
     std::map<std::string, nlohmann::json> depth_cache;
     for (size_t k = 0; k < jobs.size(); ++k) {
@@ -426,6 +437,8 @@ nlohmann::json run_network(const NetworkOptions& opt) {
       journal.add(name, "depth", it->second);
     }
     if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
+    if (!opt.fused.empty() && !find_fused_depths(opt, net, fused, scratch.path, report, failures))
+      all_exact = false;
   }
 
   uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0;
@@ -538,6 +551,7 @@ std::string network_table(const nlohmann::json& report) {
       kib(report["skip_fifo_bytes_max"].get<uint64_t>()),
       report["bit_exact"].get<bool>() ? "every simulated block bit-exact against the golden model"
                                       : "NOT bit-exact (see failures)");
+  if (report.contains("fused")) s += fused_table(report);
   return s;
 }
 

@@ -17,6 +17,8 @@ struct NetworkOptions {
   int h = 224, w = 224;
   std::string config;  // hardware (and sim) configuration; its workload is replaced per block
   std::vector<std::string> sets;
+  // RANGE of two or more residual blocks run once more fused into one pipeline; empty = none.
+  std::string fused;
   std::string blocks;  // RANGE: "NAME", "FIRST:LAST" (names or 0-based indices); empty = all
   int jobs = 0;        // parallel children; 0 = all cores
   bool find_depth = false;

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "hw/dram/simple_dram.hpp"
 #include "tb/top/block_factory.hpp"
 
 namespace skipsim {
@@ -113,19 +112,7 @@ void ChainPipeline::plan_dram(const Config& cfg, const Tensor8& input,
 
 void ChainPipeline::build_dram(const Config& cfg, const Tensor8& input,
                                const std::vector<std::vector<uint8_t>>& blobs) {
-  const auto& d = cfg.hardware.dram;
-  if (d.model == DramModel::kDdr) {
-    auto c = std::make_unique<DramController>("dram", ddr_config_of(cfg), m_layout.size);
-    m_ddr = c.get();
-    m_dram = std::move(c);
-  } else {
-    SimpleDramConfig dc;
-    dc.clock_ghz = d.clock_ghz;
-    dc.latency_ns = d.latency_ns;
-    dc.bytes_per_cycle = d.bytes_per_cycle;
-    dc.queue_depth = d.queue_depth;
-    m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
-  }
+  m_dram = make_dram(cfg, m_layout.size, &m_ddr);
   std::memcpy(m_dram->memory() + m_layout.input, input.data.data(), input.data.size());
   for (size_t i = 0; i < blobs.size(); ++i)
     std::memcpy(m_dram->memory() + m_layout.params[i], blobs[i].data(), blobs[i].size());

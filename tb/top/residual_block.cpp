@@ -30,6 +30,8 @@ std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw, int lan
       (sram.used() + banks - 1) / banks, banks, hw.skip_fifo.depth, fifo);
 }
 
+}  // namespace
+
 AddConfig add_config(const AddParams& a, int lanes) {
   AddConfig ac;
   ac.mult_main = a.mult_main;
@@ -39,7 +41,42 @@ AddConfig add_config(const AddParams& a, int lanes) {
   return ac;
 }
 
-}  // namespace
+std::unique_ptr<DramTarget> make_dram(const Config& cfg, uint64_t size, DramController** ddr) {
+  const auto& d = cfg.hardware.dram;
+  *ddr = nullptr;
+  if (d.model == DramModel::kDdr) {
+    auto c = std::make_unique<DramController>("dram", ddr_config_of(cfg), size);
+    *ddr = c.get();
+    return c;
+  }
+  SimpleDramConfig dc;
+  dc.clock_ghz = d.clock_ghz;
+  dc.latency_ns = d.latency_ns;
+  dc.bytes_per_cycle = d.bytes_per_cycle;
+  dc.queue_depth = d.queue_depth;
+  return std::make_unique<SimpleDram>("dram", dc, size);
+}
+
+Stream& wire_stage_chain(StreamOut& out, const std::string& from, const std::string& from_port,
+                         std::string name,
+                         const std::vector<std::pair<ConvEngine*, std::string>>& stages,
+                         const std::string& to, const std::string& to_port,
+                         const StreamMaker& stream) {
+  StreamOut* o = &out;
+  std::string producer = from, pport = from_port;
+  for (const auto& [e, out_name] : stages) {
+    Stream& s = stream(name, producer, pport, e->block_name(), "in");
+    o->bind(s);
+    e->in.bind(s);
+    o = &e->out;
+    producer = e->block_name();
+    pport = "out";
+    name = out_name;
+  }
+  Stream& s = stream(name, producer, pport, to, to_port);
+  o->bind(s);
+  return s;
+}
 
 ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s) {
   const ConvParams& p = s.params;
@@ -198,19 +235,7 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
 
 void ResidualBlock::build_dram(const Config& cfg, const Tensor8& input,
                                const std::vector<std::vector<uint8_t>>& blobs) {
-  const auto& d = cfg.hardware.dram;
-  if (d.model == DramModel::kDdr) {
-    auto c = std::make_unique<DramController>("dram", ddr_config_of(cfg), m_layout.size);
-    m_ddr = c.get();
-    m_dram = std::move(c);
-  } else {
-    SimpleDramConfig dc;
-    dc.clock_ghz = d.clock_ghz;
-    dc.latency_ns = d.latency_ns;
-    dc.bytes_per_cycle = d.bytes_per_cycle;
-    dc.queue_depth = d.queue_depth;
-    m_dram = std::make_unique<SimpleDram>("dram", dc, m_layout.size);
-  }
+  m_dram = make_dram(cfg, m_layout.size, &m_ddr);
   std::memcpy(m_dram->memory() + m_layout.input, input.data.data(), input.data.size());
   for (size_t i = 0; i < blobs.size(); ++i)
     std::memcpy(m_dram->memory() + m_layout.params[i], blobs[i].data(), blobs[i].size());
@@ -251,20 +276,11 @@ Stream& ResidualBlock::wire_chain(StreamOut& out, const std::string& from,
                                   const std::string& from_port, std::string name,
                                   const std::vector<std::pair<ConvEngine*, std::string>>& stages,
                                   const std::string& to, const std::string& to_port) {
-  StreamOut* o = &out;
-  std::string producer = from, pport = from_port;
-  for (const auto& [e, out_name] : stages) {
-    Stream& s = stream(name, producer, pport, e->block_name(), "in");
-    o->bind(s);
-    e->in.bind(s);
-    o = &e->out;
-    producer = e->block_name();
-    pport = "out";
-    name = out_name;
-  }
-  Stream& s = stream(name, producer, pport, to, to_port);
-  o->bind(s);
-  return s;
+  return wire_stage_chain(out, from, from_port, std::move(name), stages, to, to_port,
+                          [this](const std::string& n, const std::string& p, const std::string& pp,
+                                 const std::string& c, const std::string& cp) -> Stream& {
+                            return stream(n, p, pp, c, cp);
+                          });
 }
 
 void ResidualBlock::wire_streams(const BlockDescription& block) {

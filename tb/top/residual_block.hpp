@@ -12,6 +12,7 @@
 // input; the run ends when dma_write has written it all. Blocks that exist as SystemC and
 // RTL come from block_factory.hpp.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,6 +132,22 @@ uint64_t derived_deadlock_window(const Config& cfg, uint64_t max_tile_cycles);
 uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles);
 // A conv stage's engine as the configuration's array, stream and workload set it.
 ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s);
+// The add's configuration from the block's add parameters.
+AddConfig add_config(const AddParams& a, int lanes);
+// The configured DRAM model (hardware.dram.model) of `size` bytes; *ddr is the DDR model or
+// nullptr.
+std::unique_ptr<DramTarget> make_dram(const Config& cfg, uint64_t size, DramController** ddr);
+// Makes and records a stream: name, producer, its port, consumer, its port.
+using StreamMaker =
+    std::function<Stream&(const std::string&, const std::string&, const std::string&,
+                          const std::string&, const std::string&)>;
+// Streams from `out` (of block `from`) named `name` through `stages`, each driving the stream
+// its stage names; returns the last stream, for the consumer `to`.`to_port`.
+Stream& wire_stage_chain(StreamOut& out, const std::string& from, const std::string& from_port,
+                         std::string name,
+                         const std::vector<std::pair<ConvEngine*, std::string>>& stages,
+                         const std::string& to, const std::string& to_port,
+                         const StreamMaker& stream);
 // Bytes of the DRAM ring of the spilling skip FIFO (the configured size, or the default).
 uint64_t spill_ring_bytes(const Config& cfg);
 
