@@ -185,6 +185,7 @@ bool find_fused_depths(const NetworkOptions& opt, const Network& net, std::pair<
   // Start from every FIFO one beat above its fused peak (never full, so the unbounded
   // timing), then lower one block's depth at a time, the others as found so far.
   std::vector<uint64_t> depths;
+  depths.reserve(entries.size());
   for (const nlohmann::json* e : entries)
     depths.push_back(u64((*e)["fused"]["fifos"]["skip"], "max_occupancy") + 1);
   const auto fast = [&](const ChildResult& c) {

@@ -172,6 +172,7 @@ class Recogniser {
     s.name = "block" + std::to_string(index);
     s.in_h = h_, s.in_w = w_, s.in_c = c_;
     std::vector<int> ks;
+    ks.reserve(a.size());
     for (const auto& cv : a) ks.push_back(op(cv.first).conv.k);
     const bool basic = ks == std::vector<int>{3, 3};
     const bool bottleneck = ks == std::vector<int>{1, 3, 1};
