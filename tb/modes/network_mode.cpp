@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -399,42 +402,67 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     all_exact = false;
 
   if (opt.find_depth) {
-    std::map<std::string, nlohmann::json> depth_cache;
-    for (size_t k = 0; k < jobs.size(); ++k) {
-      const Job& j = jobs[k];
+    // The depths depend on the block's shape and the NPU, not on the data: one search per
+    // distinct shape (layer3.1 ... layer3.5 share one), the searches side by side, each with
+    // its share of the cores, so that no core waits for another search's last probe.
+    std::vector<std::vector<std::string>> shapes;  // the distinct blocks' sets, network order
+    std::map<std::string, size_t> shape_of;        // joined sets -> index in shapes
+    const auto key_of = [](const std::vector<std::string>& sets) {
+      return fmt::format("{}", fmt::join(sets, "\n"));
+    };
+    for (const Job& j : jobs) {
+      if (j.chain || journal.find(net.blocks[j.index].name, "depth")) continue;
+      std::vector<std::string> sets = block_sets(j, false);
+      if (shape_of.emplace(key_of(sets), shapes.size()).second) shapes.push_back(std::move(sets));
+    }
+    std::vector<nlohmann::json> found(shapes.size());
+    std::vector<std::exception_ptr> errors(shapes.size());
+    const size_t threads = std::min(shapes.size(), static_cast<size_t>(parallel));
+    std::atomic<size_t> next_shape{0}, shapes_done{0};
+    std::mutex progress_mutex;
+    const auto search = [&] {
+      for (size_t k = next_shape++; k < shapes.size(); k = next_shape++) {
+        try {
+          FindDepthOptions fo;
+          fo.config = opt.config;
+          fo.sets = shapes[k];
+          fo.tolerance = opt.tolerance;
+          fo.jobs = std::max(1, parallel / static_cast<int>(threads));
+          const FindDepthResult d = find_depth(fo);
+          nlohmann::json& r = found[k];
+          r["min_deadlock_free_depth"] = d.min_deadlock_free_depth;
+          r["min_full_speed_depth"] = d.min_full_speed_depth;
+          r["analytic_depth"] = d.analytic_depth;
+          r["min_deadlock_free_depth_bytes"] = d.min_deadlock_free_bytes;
+          r["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
+          r["analytic_depth_bytes"] = d.analytic_bytes;
+          r["find_depth_simulations"] = d.simulations;
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+        const size_t n = ++shapes_done;
+        if (opt.progress) {
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          std::fprintf(stderr, "\r  find-depth: %zu/%zu block shapes searched   ", n,
+                       shapes.size());
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(search);
+    for (std::thread& t : pool) t.join();
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+    for (const Job& j : jobs) {
       if (j.chain) continue;  // no skip path
-      if (opt.progress)
-        std::fprintf(stderr, "\r  find-depth %s (%zu/%zu)   ", net.blocks[j.index].name.c_str(),
-                     k + 1, jobs.size());
       const std::string& name = net.blocks[j.index].name;
       if (const nlohmann::json* saved = journal.find(name, "depth")) {
         merge(entry(j.index), *saved);
         continue;
       }
-      // The depths depend on the block's shape and the NPU, not on the data: blocks of one
-      // shape (layer3.1 ... layer3.5) share one search.
-      const std::vector<std::string> sets = block_sets(j, false);
-      const std::string key = fmt::format("{}", fmt::join(sets, "\n"));
-      auto it = depth_cache.find(key);
-      if (it == depth_cache.end()) {
-        FindDepthOptions fo;
-        fo.config = opt.config;
-        fo.sets = sets;
-        fo.tolerance = opt.tolerance;
-        fo.jobs = opt.jobs;
-        const FindDepthResult d = find_depth(fo);
-        nlohmann::json r;
-        r["min_deadlock_free_depth"] = d.min_deadlock_free_depth;
-        r["min_full_speed_depth"] = d.min_full_speed_depth;
-        r["analytic_depth"] = d.analytic_depth;
-        r["min_deadlock_free_depth_bytes"] = d.min_deadlock_free_bytes;
-        r["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
-        r["analytic_depth_bytes"] = d.analytic_bytes;
-        r["find_depth_simulations"] = d.simulations;
-        it = depth_cache.emplace(key, r).first;
-      }
-      merge(entry(j.index), it->second);
-      journal.add(name, "depth", it->second);
+      const nlohmann::json& r = found[shape_of.at(key_of(block_sets(j, false)))];
+      merge(entry(j.index), r);
+      journal.add(name, "depth", r);
     }
     if (opt.progress) std::fprintf(stderr, "\r%70s\r", "");
     if (!opt.fused.empty() && !find_fused_depths(opt, net, fused, scratch.path, report, failures))
