@@ -93,6 +93,9 @@ class NetworkCommand : public Command {
     if (!report["bit_exact"].get<bool>()) {
       for (const auto& f : report["failures"])
         std::cerr << "network: " << f.get<std::string>() << "\n";
+      // A block refused as bad input (e.g. SRAM too small for it) is the input's fault.
+      for (const auto& e : report["blocks"])
+        if (e.value("exit_code", 0) == kExitInput) return kExitInput;
       for (const auto& e : report["blocks"])
         if (e.value("deadlock", false)) return kExitDeadlock;
       return kExitInternal;

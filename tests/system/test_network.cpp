@@ -201,6 +201,9 @@ TEST(Network, BadInputsOneLineExit2) {
       {"network --model resnet18 --vcd-block stem --vcd x.vcd",
        "waveforms are written for residual"},
       {"network --onnx nothere.onnx", "nothere.onnx"},
+      {"network --model resnet18 --input 32x32 --blocks layer1.0 --configured-depth --set "
+       "hardware.sram.banks=1 --set hardware.sram.bank_bytes=1024",
+       "layer1.0: skipsim: config error: hardware.sram"},
       {"network --model resnet18 --jobs 0", "--jobs"},
   };
   for (const auto& [args, want] : cases) {
