@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -47,7 +48,7 @@ ConvEngine::ConvEngine(sc_core::sc_module_name name, const ConvEngineConfig& cfg
       m_cfg(cfg),
       m_sram(sram),
       m_lb(cfg.geom, cfg.lanes, sram, std::string(this->name()) + ".line_buffer"),
-      m_array(cfg.mac_rows, cfg.mac_cols, cfg.dataflow, false) {
+      m_array(cfg.mac_rows, cfg.mac_cols, cfg.dataflow, false, cfg.model) {
   m_K = m_lb.window_elems();
   m_out_bytes = cfg.raw_int32 ? 4 * cfg.out_c : cfg.out_c;
   m_beats_out = beats_per_pixel(m_out_bytes, cfg.lanes);
@@ -66,6 +67,12 @@ ConvEngine::ConvEngine(sc_core::sc_module_name name, const ConvEngineConfig& cfg
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
+}
+
+void ConvEngine::set_datapath(std::unique_ptr<ArrayDatapath> d) {
+  if (m_array.model() != ArrayModel::kPe)
+    throw std::logic_error("conv engine: an array datapath needs the PE model");
+  m_datapath = std::move(d);
 }
 
 void ConvEngine::write_params(uint64_t offset, const uint8_t* src, size_t n) {
@@ -122,7 +129,8 @@ void ConvEngine::report(StatsNode& node) const {
       .set("tiles", tiles())
       .set("folds", folds())
       .set("useful_macs", useful_macs())
-      .set("mac_array_impl", m_datapath ? "rtl" : "systemc");
+      .set("mac_array_impl", m_datapath ? "rtl" : "systemc")
+      .set("mac_array_model", std::string(enum_name(m_array.model())));
   if (m_datapath) {
     node.set("rtl_mismatched_cycles", m_datapath->mismatched_cycles())
         .set("rtl_first_mismatch", m_datapath->first_mismatch());

@@ -39,7 +39,8 @@ struct ConvEngineConfig {
   int lanes = 16;
   int mac_rows = 16, mac_cols = 16;
   Dataflow dataflow = Dataflow::kWs;
-  int tile_pixels = 0;  // 0: the dataflow's default (default_tile_pixels)
+  ArrayModel model = ArrayModel::kTile;  // kPe while a datapath (RTL) is attached
+  int tile_pixels = 0;                   // 0: the dataflow's default (default_tile_pixels)
   int frames = 1;
   // No requant: each output channel leaves as its int32 accumulator, 4 bytes little-endian,
   // so a pixel is 4*out_c bytes in ceil(4*out_c/lanes) beats; the parameters are weights and
@@ -108,7 +109,8 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   uint64_t useful_macs() const { return m_useful_macs; }
   // Computes on another datapath (the RTL array), sequenced by the model; the results come
   // from it (hardware.mac_array.impl: rtl).
-  void set_datapath(std::unique_ptr<ArrayDatapath> d) { m_datapath = std::move(d); }
+  // Needs the PE model (config.model == kPe): the datapath follows its pins.
+  void set_datapath(std::unique_ptr<ArrayDatapath> d);
   const ArrayDatapath* datapath() const { return m_datapath.get(); }
   double mac_utilization(uint64_t cycles) const;
 

@@ -18,6 +18,7 @@ ConvEngineConfig fc_engine_config(const FcConfig& cfg) {
   c.mac_rows = cfg.mac_rows;
   c.mac_cols = cfg.mac_cols;
   c.dataflow = cfg.dataflow;
+  c.model = cfg.model;
   c.frames = cfg.frames;
   c.raw_int32 = true;
   return c;

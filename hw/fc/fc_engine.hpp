@@ -29,6 +29,7 @@ struct FcConfig {
   int lanes = 16;
   int mac_rows = 16, mac_cols = 16;
   Dataflow dataflow = Dataflow::kWs;
+  ArrayModel model = ArrayModel::kTile;
   int frames = 1;
 };
 

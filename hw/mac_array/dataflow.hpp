@@ -23,6 +23,16 @@ constexpr const auto& enum_table(Dataflow) { return kDataflowNames; }
 
 inline const char* dataflow_name(Dataflow d) { return enum_name(d).data(); }
 
+// How the array is simulated. kPe: every PE and register each cycle (the reference; RTL
+// lock-step, pins). kTile: a GEMM at a time, its results from a plain int8 GEMM when it
+// starts and its busy time and SRAM counts from the closed forms below, which the PE model
+// reproduces exactly (tests/unit/test_array_models.cpp holds the two equal).
+enum class ArrayModel { kTile, kPe };
+
+inline constexpr EnumName<ArrayModel> kArrayModelNames[] = {{ArrayModel::kTile, "tile"},
+                                                            {ArrayModel::kPe, "pe"}};
+constexpr const auto& enum_table(ArrayModel) { return kArrayModelNames; }
+
 // "ws", "os", "is" (case-sensitive); anything else is an InputError naming `what`.
 inline Dataflow parse_dataflow(const std::string& s, const std::string& what = "dataflow") {
   if (const auto d = parse_enum<Dataflow>(s)) return *d;

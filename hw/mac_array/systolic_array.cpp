@@ -26,15 +26,53 @@ void mac_acc(int32_t* __restrict acc, const int16_t* __restrict a, const int16_t
   for (int c = 0; c < n; ++c) acc[c] += static_cast<int32_t>(a[c]) * b[c];
 }
 
+int32_t dot_i8(const int8_t* __restrict a, const int8_t* __restrict b, int64_t k) {
+  int32_t s = 0;
+  for (int64_t i = 0; i < k; ++i) s += static_cast<int32_t>(a[i]) * b[i];
+  return s;
+}
+
+// Four dot products sharing a: a . b0..b3 (each k long).
+void dot4_i8(const int8_t* __restrict a, const int8_t* __restrict b0, const int8_t* __restrict b1,
+             const int8_t* __restrict b2, const int8_t* __restrict b3, int64_t k, int32_t* s) {
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (int64_t i = 0; i < k; ++i) {
+    const int32_t x = a[i];
+    s0 += x * b0[i];
+    s1 += x * b1[i];
+    s2 += x * b2[i];
+    s3 += x * b3[i];
+  }
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+// Rows of an operand as contiguous int8 vectors: row i of the n x k view (i * si + j * sj),
+// in place when sj == 1, else copied into `buf`.
+const int8_t* contiguous_rows(const int8_t* p, int64_t n, int64_t k, int64_t si, int64_t sj,
+                              std::vector<int8_t>& buf, int64_t& stride) {
+  if (sj == 1) {
+    stride = si;
+    return p;
+  }
+  buf.resize(static_cast<size_t>(n * k));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j) buf[static_cast<size_t>(i * k + j)] = p[i * si + j * sj];
+  stride = k;
+  return buf.data();
+}
+
 }  // namespace
 
-SystolicArray::SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat)
+SystolicArray::SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat,
+                             ArrayModel model)
     : m_rows(rows),
       m_cols(cols),
       m_dataflow(dataflow),
       m_compat(scalesim_compat),
-      m_act_stride(cols + kWindowSlack) {
+      m_model(model),
+      m_act_stride(model == ArrayModel::kPe ? cols + kWindowSlack : 0) {
   if (rows < 1 || cols < 1) throw std::invalid_argument("systolic array needs rows, cols >= 1");
+  if (model == ArrayModel::kTile) return;  // no registers
   const size_t rc = static_cast<size_t>(rows) * cols;
   m_act.assign(static_cast<size_t>(rows) * m_act_stride, 0);
   m_bank.assign(static_cast<size_t>(rows) * m_act_stride, 0);
@@ -80,6 +118,10 @@ SystolicStats SystolicArray::run_gemm(int64_t m, int64_t n, int64_t k, const int
   g.bias = bias;
   g.out = out;
   start(g);
+  if (m_model == ArrayModel::kTile) {
+    m_phase = Phase::kIdle;
+    return m_st;
+  }
   while (!step()) {
   }
   return m_st;
@@ -119,16 +161,6 @@ void SystolicArray::start(const GemmOperands& g) {
   m_st.row_folds = ceil_div(m_sr, m_rows);
   m_st.col_folds = ceil_div(m_sc, m_cols);
   m_st.folds = m_st.row_folds * m_st.col_folds;
-  m_pins.value.assign(m_cols, 0);
-  m_pins.valid.assign(m_cols, 0);
-  m_pins.index.assign(m_cols, -1);
-  m_in = ArrayInputs{};
-  m_in.act.assign(m_rows, 0);
-  m_in.act_bank.assign(m_rows, 0);
-  m_in.act_valid.assign(m_rows, 0);
-  m_in.act_first.assign(m_rows, 0);
-  m_in.act_last.assign(m_rows, 0);
-  m_in.col.assign(m_cols, 0);
   m_cycle = 0;
   m_done = 0;
   m_phase = Phase::kStream;
@@ -142,6 +174,20 @@ void SystolicArray::start(const GemmOperands& g) {
                 static_cast<double>(std::min<int64_t>(m_cols, m_sc - j * m_cols));
   m_st.mapping_efficiency =
       mapped / (static_cast<double>(m_rows) * m_cols * static_cast<double>(m_st.folds));
+  if (m_model == ArrayModel::kTile) {
+    start_tile(g);
+    return;
+  }
+  m_pins.value.assign(m_cols, 0);
+  m_pins.valid.assign(m_cols, 0);
+  m_pins.index.assign(m_cols, -1);
+  m_in = ArrayInputs{};
+  m_in.act.assign(m_rows, 0);
+  m_in.act_bank.assign(m_rows, 0);
+  m_in.act_valid.assign(m_rows, 0);
+  m_in.act_first.assign(m_rows, 0);
+  m_in.act_last.assign(m_rows, 0);
+  m_in.col.assign(m_cols, 0);
   reset_rows();
   std::fill(m_psum.begin(), m_psum.end(), 0);
   if (m_dataflow == Dataflow::kOs) {
@@ -154,6 +200,46 @@ void SystolicArray::start(const GemmOperands& g) {
   m_sched = stationary_schedule(m_rows, m_cols, m_tlen, static_cast<int64_t>(m_st.folds), m_compat);
   m_preload_f = 0;
   m_feed_f = -1;
+}
+
+void SystolicArray::start_tile(const GemmOperands& g) {
+  // What the PE model's feeders read and its bottom (or drain) writes, in total: the
+  // stationary operand once, the streamed one once per column fold, a result per element
+  // streamed and column used, read back to accumulate from the second row fold on.
+  const uint64_t rf = m_st.row_folds, cf = m_st.col_folds;
+  const auto sr = static_cast<uint64_t>(m_sr), sc = static_cast<uint64_t>(m_sc),
+             t = static_cast<uint64_t>(m_tlen);
+  if (m_dataflow == Dataflow::kOs) {
+    m_st.ifmap_reads = sr * t * cf;  // M x K per column fold
+    m_st.filter_reads = sc * t * rf;
+    m_st.ofmap_writes = sr * sc;
+  } else {
+    *m_s_reads = sr * sc;
+    *m_x_reads = t * sr * cf;
+    m_st.ofmap_writes = t * sc * rf;
+    m_st.ofmap_reads = t * sc * (rf - 1);
+  }
+  const int64_t last = m_compat
+                           ? scalesim_closed_form_cycles(m_dataflow, m_rows, m_cols, g.m, g.n, g.k)
+                           : skipsim_closed_form_cycles(m_dataflow, m_rows, m_cols, g.m, g.n, g.k);
+  m_st.cycles = static_cast<uint64_t>(last);
+  m_tile_cycles = static_cast<uint64_t>(m_compat ? last + 1 : last);
+
+  // O = A * B + bias as dot products of A's rows and B's columns.
+  int64_t as = 0, bs = 0;
+  const int8_t* a = contiguous_rows(g.a, g.m, g.k, g.a_si, g.a_sj, m_pack_a, as);
+  const int8_t* b = contiguous_rows(g.b, g.n, g.k, g.b_sj, g.b_si, m_pack_b, bs);
+  const int64_t k = g.k;
+  for (int64_t i = 0; i < g.m; ++i) {
+    const int8_t* ai = a + i * as;
+    int32_t* o = g.out + i * g.n;
+    int64_t j = 0;
+    for (; j + 4 <= g.n; j += 4)
+      dot4_i8(ai, b + j * bs, b + (j + 1) * bs, b + (j + 2) * bs, b + (j + 3) * bs, k, o + j);
+    for (; j < g.n; ++j) o[j] = dot_i8(ai, b + j * bs, k);
+    if (g.bias)
+      for (j = 0; j < g.n; ++j) o[j] += g.bias[j];
+  }
 }
 
 // One preload cycle of a bank: every column shifts its weights down one PE; row 0 takes the
@@ -177,6 +263,11 @@ void SystolicArray::preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p) {
 
 bool SystolicArray::step() {
   if (m_phase == Phase::kIdle) throw std::logic_error("systolic array: step without a GEMM");
+  if (m_model == ArrayModel::kTile) {
+    if (++m_cycle != m_tile_cycles) return false;
+    m_phase = Phase::kIdle;
+    return true;
+  }
   std::fill(m_pins.valid.begin(), m_pins.valid.end(), 0);
   m_in.w_shift = 0;
   if (m_dataflow == Dataflow::kOs)

@@ -20,6 +20,10 @@
 //          chain and the fold ends when the last leaves the top, at T + 2R + C - 3.
 // Compat reports the index of the last cycle (SCALE-Sim's "total cycles", count - 1).
 //
+// With ArrayModel::kTile (dataflow.hpp) the same GEMM takes the same cycles and counts, but
+// its result is computed when it starts and no PE is stepped: step() counts down the closed
+// form, and the pins stay empty (lock-step with the RTL needs kPe).
+//
 // A GEMM is either run whole (run_gemm) or started and then stepped one clock cycle at a time
 // (start/step), which is how a streaming conv engine drives it from its clock process and how
 // the RTL array is checked pin by pin: after each step, out_pins() holds what left the array
@@ -109,7 +113,8 @@ class ArrayDatapath {
 
 class SystolicArray {
  public:
-  SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat);
+  SystolicArray(int rows, int cols, Dataflow dataflow, bool scalesim_compat,
+                ArrayModel model = ArrayModel::kPe);
 
   // Starts a GEMM (the array must not be busy). Throws std::invalid_argument on bad shapes.
   void start(const GemmOperands& g);
@@ -130,6 +135,7 @@ class SystolicArray {
   int cols() const { return m_cols; }
   Dataflow dataflow() const { return m_dataflow; }
   bool scalesim_compat() const { return m_compat; }
+  ArrayModel model() const { return m_model; }
 
  private:
   // An operand matrix element (i, j) at p[i * si + j * sj].
@@ -140,6 +146,8 @@ class SystolicArray {
   };
   enum class Phase { kIdle, kStream };
 
+  // kTile: the result by a plain GEMM, the counts and cycles by the closed forms.
+  void start_tile(const GemmOperands& g);
   void begin_fold_os();
   void preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p);
   void stream_cycle_stationary();
@@ -157,6 +165,7 @@ class SystolicArray {
   uint64_t* m_x_reads = nullptr;
   uint64_t* m_s_reads = nullptr;
   uint64_t m_cycle = 0;
+  uint64_t m_tile_cycles = 0;          // kTile: steps the running GEMM takes
   int64_t m_expected = 0, m_done = 0;  // results to leave the array / left
   // ws/is: fold schedule (see stationary_schedule) and the folds being preloaded and fed.
   std::vector<FoldTimes> m_sched;
@@ -178,6 +187,7 @@ class SystolicArray {
   int m_rows, m_cols;
   Dataflow m_dataflow;
   bool m_compat;
+  ArrayModel m_model;
   int m_act_stride;
   int m_win = 0;
   std::vector<int16_t> m_act;     // R x (C + slack) activation registers
@@ -188,6 +198,7 @@ class SystolicArray {
   std::vector<int16_t> m_b_ring;  // os: column registers, a ring of R injected rows
   std::vector<int32_t> m_drain;   // os: drain chain, a ring of R + 1 rows
   std::vector<int16_t> m_drain_src;  // os: PE row each drain register's result came from, -1 none
+  std::vector<int8_t> m_pack_a, m_pack_b;  // kTile: operands repacked for contiguous dot products
 };
 
 }  // namespace skipsim

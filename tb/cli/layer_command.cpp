@@ -85,6 +85,7 @@ class LayerCommand : public Command {
     opt.dataflow = args.dataflow.empty() ? cfg.hardware.mac_array.dataflow
                                          : parse_dataflow(args.dataflow, "--dataflow");
     opt.scalesim_compat = args.scalesim_compat || cfg.hardware.mac_array.scalesim_compat;
+    opt.model = cfg.hardware.mac_array.model;
     opt.check = !args.no_check;
     opt.seed = parse_seed("--seed", args.seed);
     opt.energy = cfg.hardware.energy;

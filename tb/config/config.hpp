@@ -30,6 +30,8 @@ struct MacArrayConfig {
   bool scalesim_compat = false;
   int tile_pixels = 0;         // output pixels per GEMM in a conv engine; 0 = by dataflow
   Impl impl = Impl::kSystemC;  // the conv engines' array datapath: C++ or Verilated RTL
+  // Tile-level (fast) or PE-level simulation; impl: rtl always sequences with the PE model.
+  ArrayModel model = ArrayModel::kTile;
 };
 
 struct StreamConfig {

@@ -40,6 +40,7 @@ std::vector<Field> run_fields() {
          KEY(hardware.mac_array.scalesim_compat)),
       Int("hardware.mac_array.tile_pixels", 0, 4096, KEY(hardware.mac_array.tile_pixels)),
       Of("hardware.mac_array.impl", Kind::kEnum, KEY(hardware.mac_array.impl)),
+      Of("hardware.mac_array.model", Kind::kEnum, KEY(hardware.mac_array.model)),
       Int("hardware.stream.lanes", 1, 64, KEY(hardware.stream.lanes)),
       Int("hardware.skip_fifo.depth", 1, uint64_t{1} << 40, KEY(hardware.skip_fifo.depth)),
       Of("hardware.skip_fifo.impl", Kind::kEnum, KEY(hardware.skip_fifo.impl)),

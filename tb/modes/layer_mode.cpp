@@ -168,7 +168,8 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
 #endif
   }
   std::vector<LayerResult> results;
-  SystolicArray array(opt.rows, opt.cols, opt.dataflow, opt.scalesim_compat);
+  SystolicArray array(opt.rows, opt.cols, opt.dataflow, opt.scalesim_compat,
+                      opt.cosim_mac_array ? ArrayModel::kPe : opt.model);
   std::vector<int8_t> a, b;
   std::vector<int32_t> out;
   for (size_t li = 0; li < layers.size(); ++li) {
@@ -281,6 +282,8 @@ nlohmann::json layer_results_json(const LayerModeOptions& opt,
         {"dataflow", dataflow_name(opt.dataflow)},
         {"array", {{"rows", opt.rows}, {"cols", opt.cols}}},
         {"scalesim_compat", opt.scalesim_compat},
+        {"mac_array_model",
+         std::string(enum_name(opt.cosim_mac_array ? ArrayModel::kPe : opt.model))},
         {"ifmap", {{"h", l.ifmap_h}, {"w", l.ifmap_w}, {"c", l.channels}}},
         {"filter", {{"h", l.filter_h}, {"w", l.filter_w}, {"n", l.num_filters}}},
         {"stride", l.stride},

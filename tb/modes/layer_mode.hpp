@@ -37,9 +37,10 @@ struct LayerModeOptions {
   int rows = 32, cols = 32;
   Dataflow dataflow = Dataflow::kWs;
   bool scalesim_compat = false;
-  bool real_data = true;      // false: all-zero operands (timing only, no check)
-  bool check = true;          // compare with a direct convolution (needs real_data)
-  bool keep_outputs = false;  // keep the raw int32 outputs in LayerResult::output
+  ArrayModel model = ArrayModel::kTile;  // kPe always with cosim_mac_array
+  bool real_data = true;                 // false: all-zero operands (timing only, no check)
+  bool check = true;                     // compare with a direct convolution (needs real_data)
+  bool keep_outputs = false;             // keep the raw int32 outputs in LayerResult::output
   uint64_t seed = 1;
   EnergyConfig energy;  // hardware.energy
   // Runs every GEMM on the Verilated systolic array too, in lock-step with the C++ one

@@ -63,6 +63,7 @@ std::vector<std::vector<uint8_t>> ChainPipeline::build_stages(const Config& cfg,
       fc.mac_rows = hw.mac_array.rows;
       fc.mac_cols = hw.mac_array.cols;
       fc.dataflow = hw.mac_array.dataflow;
+      fc.model = hw.mac_array.impl == Impl::kRtl ? ArrayModel::kPe : hw.mac_array.model;
       fc.frames = frames;
       auto e = std::make_unique<FcEngine>(name, fc, *m_sram);
       blobs.push_back(pack_fc_params(fc.out_f, fc.in_f, f->params.weight, f->params.bias));

@@ -88,6 +88,8 @@ ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s) {
   e.mac_rows = cfg.hardware.mac_array.rows;
   e.mac_cols = cfg.hardware.mac_array.cols;
   e.dataflow = cfg.hardware.mac_array.dataflow;
+  e.model =
+      cfg.hardware.mac_array.impl == Impl::kRtl ? ArrayModel::kPe : cfg.hardware.mac_array.model;
   e.tile_pixels = cfg.hardware.mac_array.tile_pixels;
   e.frames = cfg.workload.frames;
   return e;
