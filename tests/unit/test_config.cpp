@@ -202,7 +202,7 @@ TEST(ConfigErrors, UnknownKeyAtEveryLevel) {
             "mac_array, stream, skip_fifo, fork, add, sram, energy, dram, dma)");
   EXPECT_EQ(parse_error("hardware:\n  mac_array:\n    rowz: 16\n"),
             "config error: x.yaml: hardware.mac_array.rowz: unknown key (allowed: rows, cols, "
-            "dataflow, scalesim_compat, tile_pixels, impl)");
+            "dataflow, scalesim_compat, tile_pixels, impl, model)");
   EXPECT_EQ(parse_error("workload: {input: {d: 3}}"),
             "config error: x.yaml: workload.input.d: unknown key (allowed: h, w, c)");
   EXPECT_NE(parse_error("sim: {base: x.yaml}").find("sim.base: unknown key"), std::string::npos);
@@ -323,7 +323,7 @@ TEST(ConfigOverrides, BadSetIsNamed) {
   EXPECT_EQ(parse_error("", {"hardware.mac_array.rowz=1"}),
             "config error: --set hardware.mac_array.rowz=1: unknown key "
             "'hardware.mac_array.rowz' (allowed at hardware.mac_array: rows, cols, dataflow, "
-            "scalesim_compat, tile_pixels, impl)");
+            "scalesim_compat, tile_pixels, impl, model)");
   EXPECT_NE(parse_error("", {"hardware.mac_array=1"}).find("'hardware.mac_array' is a group"),
             std::string::npos);
   EXPECT_EQ(parse_error("", {"hardware.mac_array.rows"})
