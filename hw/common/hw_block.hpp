@@ -26,6 +26,13 @@ class HwBlock {
   // blocked, waiting_dram, idle, per-port starved_on / blocked_on); blocks add their own.
   virtual void report(StatsNode& node) const;
 
+  // Lets the block skip edges at which it provably repeats itself (hw/common/edge_sleep.hpp);
+  // call before the simulation starts. Blocks without the ability ignore it.
+  virtual void allow_sleep() {}
+  // Once the simulation has stopped: replays the edges the block slept through, so that
+  // its statistics count every edge. Call before reading them.
+  virtual void settle() {}
+
   // This cycle's stall cause as a waveform code: 0 busy, 1 starved, 2 blocked,
   // 3 waiting for DRAM, 4 idle (WaitState::Kind order). Written only once traced.
   OccupancyProbe state_probe{"stall_state"};

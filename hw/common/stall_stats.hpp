@@ -17,6 +17,23 @@ struct StallStats {
   uint64_t blocked_on[2] = {0, 0};
 
   uint64_t total() const { return busy + starved + blocked + waiting_dram + idle; }
+  // Adds n times the counts of d (a cycle's increments, to replay skipped cycles).
+  void add_times(const StallStats& d, uint64_t n) {
+    busy += d.busy * n, starved += d.starved * n, blocked += d.blocked * n;
+    waiting_dram += d.waiting_dram * n, idle += d.idle * n;
+    for (int i = 0; i < 2; ++i) starved_on[i] += d.starved_on[i] * n;
+    for (int i = 0; i < 2; ++i) blocked_on[i] += d.blocked_on[i] * n;
+  }
+  // The counts added since `before`.
+  StallStats since(const StallStats& before) const {
+    StallStats d;
+    d.busy = busy - before.busy, d.starved = starved - before.starved;
+    d.blocked = blocked - before.blocked, d.waiting_dram = waiting_dram - before.waiting_dram;
+    d.idle = idle - before.idle;
+    for (int i = 0; i < 2; ++i) d.starved_on[i] = starved_on[i] - before.starved_on[i];
+    for (int i = 0; i < 2; ++i) d.blocked_on[i] = blocked_on[i] - before.blocked_on[i];
+    return d;
+  }
 };
 
 // What a block waits for at this moment.

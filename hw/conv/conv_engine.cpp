@@ -206,7 +206,7 @@ void ConvEngine::finish_tile() {
   m_tile_n = 0;
 }
 
-void ConvEngine::load_out_register(bool fired) {
+bool ConvEngine::load_out_register(bool fired) {
   if (fired) {
     if (++m_out_beat == m_beats_out) {
       m_out_beat = 0;
@@ -216,11 +216,12 @@ void ConvEngine::load_out_register(bool fired) {
       ++m_pixels_out;
     }
   }
-  if (m_out_busy && !fired) return;  // holds its beat until taken
+  if (m_out_busy && !fired) return false;  // holds its beat until taken
   if (m_complete == 0) {
+    const bool dropped = m_out_busy;
     if (m_out_busy) out.idle();
     m_out_busy = false;
-    return;
+    return dropped;
   }
   Beat b;
   const std::vector<int8_t>& px = m_slots[m_head];
@@ -229,12 +230,33 @@ void ConvEngine::load_out_register(bool fired) {
   std::copy(px.begin() + c0, px.begin() + c0 + n, b.lane.begin());
   out.put(b, m_slot_last[m_head] && m_out_beat == m_beats_out - 1);
   m_out_busy = true;
+  return true;
+}
+
+void ConvEngine::setup_sleep() {
+  m_sleep.watch(in.valid->value_changed_event());
+  m_sleep.watch(in.ready->value_changed_event());
+  m_sleep.watch(out.valid->value_changed_event());
+  m_sleep.watch(out.ready->value_changed_event());
+  m_sleep.enable(clk);
+}
+
+void ConvEngine::replay(uint64_t edges) {
+  if (edges == 0) return;
+  m_stats.add_times(m_edge_counts, edges);
+  if (m_array.busy()) m_array.skip_steps(edges);
 }
 
 void ConvEngine::on_clock() {
+  if (m_sleep.needs_setup()) setup_sleep();
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
+  const StallStats before = m_stats;
   const bool fired = m_out_busy && out.ready.read();
   // The output register loads from pixels completed before this edge.
-  load_out_register(fired);
+  const bool out_changed = load_out_register(fired);
+  bool done = false;
 
   WaitState::Kind kind;
   if (m_array.busy()) {
@@ -255,7 +277,7 @@ void ConvEngine::on_clock() {
     }
   }
   if (kind == WaitState::Kind::kBusy) {
-    const bool done = m_array.step();
+    done = m_array.step();
     if (m_datapath) {
       m_datapath->cycle(m_array);
       if (done) m_datapath->finish(m_acc.data());
@@ -267,7 +289,8 @@ void ConvEngine::on_clock() {
     if (done) finish_tile();
   }
 
-  if (in.fire()) m_lb.push_beat(in.data.read());
+  const bool took = in.fire();
+  if (took) m_lb.push_beat(in.data.read());
   in.ready.write(m_lb.can_accept());
   line_buffer_probe.set(m_lb.pixels_held());
   out_queue_probe.set(static_cast<uint64_t>(m_reserved));
@@ -292,6 +315,17 @@ void ConvEngine::on_clock() {
     case WaitState::Kind::kIdle:
       ++m_stats.idle;
       break;
+  }
+  // Until a wire changes, the next edges repeat this one: nothing moved, no DRAM load is
+  // under way (params_loaded comes from the DMA, not a wire), and a running tile only
+  // counts down (the tile model; the PE model and an RTL datapath step every cycle).
+  if (!m_sleep.enabled() || out_changed || took || done || kind == WaitState::Kind::kWaitingDram)
+    return;
+  m_edge_counts = m_stats.since(before);
+  if (kind != WaitState::Kind::kBusy) {
+    m_sleep.sleep();
+  } else if (m_array.model() == ArrayModel::kTile && !m_datapath && m_array.steps_left() > 1) {
+    m_sleep.sleep(m_array.steps_left() - 1);
   }
 }
 

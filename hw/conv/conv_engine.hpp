@@ -22,6 +22,7 @@
 
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/conv/line_buffer.hpp"
@@ -84,6 +85,8 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   std::vector<std::string> output_ports() const override { return {"out"}; }
   // Adds the array's figures (tiles, folds, MACs, dataflow, datapath) to the stall stats.
   void report(StatsNode& node) const override;
+  void allow_sleep() override { m_sleep.want(); }
+  void settle() override { replay(m_sleep.settle()); }
   // ParamSink
   std::string sink_name() const override { return name(); }
   uint64_t param_bytes() const override { return m_param_bytes; }
@@ -116,12 +119,16 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
 
  private:
   void on_clock();
+  void setup_sleep();
+  // Edges slept through: each repeated the last awake one.
+  void replay(uint64_t edges);
   // Pixels of the tile starting at (m_oy, m_ox): the tile size, cut at the row end and to
   // what the line buffer can hold at once.
   int next_tile_pixels() const;
   void start_tile(int pixels);
   void finish_tile();
-  void load_out_register(bool fired);
+  // True when the output register changed (a beat left, loaded or the valid dropped).
+  bool load_out_register(bool fired);
 
   ConvEngineConfig m_cfg;
   SramBanks& m_sram;
@@ -155,6 +162,8 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
 
   StallStats m_stats;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
+  EdgeSleep m_sleep;
+  StallStats m_edge_counts;  // what the last awake edge counted
 };
 
 }  // namespace skipsim

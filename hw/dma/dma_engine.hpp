@@ -16,6 +16,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 
 namespace skipsim {
@@ -69,6 +70,8 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
     return false;
   }
   virtual bool finished() const = 0;
+  void allow_sleep() override { m_sleep.want(); }
+  void settle() override { replay(m_sleep.settle()); }
 
  protected:
   struct Request {
@@ -103,6 +106,18 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
   // The response of r has arrived before this edge.
   bool visible(const Request& r) const { return r.done && r.resp_time < sc_core::sc_time_stamp(); }
   void count_cycle() { ++m_cycle; }
+  // Sleep support (hw/common/edge_sleep.hpp): the edges slept through repeat the last awake
+  // one's stall counts. A model sleeps only with nothing in flight (!awaiting_dram()).
+  void replay(uint64_t edges) {
+    m_cycle += edges;
+    m_stall.add_times(m_edge_counts, edges);
+  }
+  void sleep_after_edge(const StallStats& before) {
+    m_edge_counts = m_stall.since(before);
+    m_sleep.sleep();
+  }
+  EdgeSleep m_sleep;
+  StallStats m_edge_counts;
   uint64_t cycle() const { return m_cycle; }
 
   int m_burst;

@@ -120,7 +120,17 @@ bool DmaRead::next_beat(Beat& b, bool& last) {
 }
 
 void DmaRead::on_clock() {
+  if (m_sleep.needs_setup()) {
+    m_sleep.watch(out.valid->value_changed_event());
+    m_sleep.watch(out.ready->value_changed_event());
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
+  const StallStats before = m_stall;
   count_cycle();
+  bool out_changed = false;
   const bool fired = m_out_busy && out.ready.read();
   bool progressed = false;
   if (m_job < m_jobs.size() && m_jobs[m_job].sink) progressed = drain_params();
@@ -137,8 +147,10 @@ void DmaRead::on_clock() {
       m_credit -= 1.0;
       out.put(b, last);
       m_out_busy = true;
+      out_changed = true;
     } else {
       if (m_out_busy) out.idle();
+      out_changed = m_out_busy;
       m_out_busy = false;
     }
   }
@@ -160,6 +172,8 @@ void DmaRead::on_clock() {
     m_wait.kind = WaitState::Kind::kWaitingDram;
   }
   record_state(m_wait.kind);
+  if (m_sleep.enabled() && !out_changed && quiescent() && !m_injector.active())
+    sleep_after_edge(before);
 }
 
 }  // namespace skipsim

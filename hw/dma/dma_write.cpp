@@ -24,6 +24,15 @@ void DmaWrite::set_stream_job(uint64_t addr, uint64_t pixels, int channels, int 
 }
 
 void DmaWrite::on_clock() {
+  if (m_sleep.needs_setup()) {
+    m_sleep.watch(in.valid->value_changed_event());
+    m_sleep.watch(in.ready->value_changed_event());
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
+  const StallStats before = m_stall;
   count_cycle();
   bool progressed = false;
   while (front_done(true)) {
@@ -75,6 +84,8 @@ void DmaWrite::on_clock() {
     m_wait.port = "in";
   }
   record_state(m_wait.kind);
+  // Nothing moved, nothing in flight, no random stall drawn: the next edges repeat this one.
+  if (m_sleep.enabled() && quiescent()) sleep_after_edge(before);
 }
 
 }  // namespace skipsim

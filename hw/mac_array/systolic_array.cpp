@@ -261,6 +261,12 @@ void SystolicArray::preload_cycle(int16_t* w, int64_t i0, int64_t j0, int p) {
   m_in.w_shift = 1;
 }
 
+void SystolicArray::skip_steps(uint64_t n) {
+  if (m_model != ArrayModel::kTile || !busy() || n >= steps_left())
+    throw std::logic_error("systolic array: skip_steps past the GEMM's end or with the PE model");
+  m_cycle += n;
+}
+
 bool SystolicArray::step() {
   if (m_phase == Phase::kIdle) throw std::logic_error("systolic array: step without a GEMM");
   if (m_model == ArrayModel::kTile) {

@@ -121,6 +121,10 @@ class SystolicArray {
   // One clock cycle of the running GEMM; true when its last result left in this cycle.
   bool step();
   bool busy() const { return m_phase != Phase::kIdle; }
+  // kTile: steps until the running GEMM is done (the step that returns true included), and
+  // n steps at once that do not reach it (a block that slept through them).
+  uint64_t steps_left() const { return m_tile_cycles - m_cycle; }
+  void skip_steps(uint64_t n);
   // Counts of the running or last GEMM (cycles and mapping efficiency final once done).
   const SystolicStats& stats() const { return m_st; }
   const ArrayPins& out_pins() const { return m_pins; }

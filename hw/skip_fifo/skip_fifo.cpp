@@ -19,6 +19,9 @@ void SkipFifoBase::observe(bool in_valid, bool in_ready, bool out_valid, bool ou
                            bool out_last, uint64_t count_after) {
   const bool popped = out_valid && out_ready;
   const bool pushed = in_valid && in_ready;
+  const StallStats before = m_stall;
+  m_last_pop_starved = !popped && m_count == 0 && out_ready;
+  m_last_push_blocked = !pushed && in_valid;
   if (popped) {
     ++m_stats.pops;
     if (out_last) {
@@ -61,6 +64,18 @@ void SkipFifoBase::observe(bool in_valid, bool in_ready, bool out_valid, bool ou
     m_last_kind = WaitState::Kind::kBlocked;
   }
   record_state(m_last_kind);
+  m_edge_counts = m_stall.since(before);
+}
+
+void SkipFifoBase::observe_repeat(uint64_t edges) {
+  if (edges == 0) return;
+  m_stats.push_blocked_cycles += m_last_push_blocked ? edges : 0;
+  m_stats.pop_starved_cycles += m_last_pop_starved ? edges : 0;
+  m_stats.occupancy_sum += m_count * edges;
+  m_stats.histogram[std::min<uint64_t>(m_count / m_stats.bucket_width,
+                                       m_stats.histogram.size() - 1)] += edges;
+  m_stats.cycles += edges;
+  m_stall.add_times(m_edge_counts, edges);
 }
 
 WaitState SkipFifoBase::wait_state() const {
@@ -127,7 +142,22 @@ void SkipFifo::read_entry(uint64_t slot, Beat& b) const {
   std::memcpy(b.lane.data(), m_sram.data(m_data_region) + slot * m_lanes, m_lanes);
 }
 
+void SkipFifo::replay(uint64_t edges) {
+  m_cycle += edges;
+  observe_repeat(edges);
+}
+
 void SkipFifo::on_clock() {
+  if (m_sleep.needs_setup()) {
+    m_sleep.watch(in.valid->value_changed_event());
+    m_sleep.watch(in.ready->value_changed_event());
+    m_sleep.watch(out.valid->value_changed_event());
+    m_sleep.watch(out.ready->value_changed_event());
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
   const bool out_valid = out.valid.read(), out_ready = out.ready.read();
   const bool in_valid = in.valid.read(), in_ready = in.ready.read();
   const bool popped = out_valid && out_ready;
@@ -170,6 +200,10 @@ void SkipFifo::on_clock() {
     out.idle();
   }
   observe(in_valid, in_ready, out_valid, out_ready, out.last.read(), count);
+  // Nothing moved and the output register holds (or stays empty): the next edges repeat
+  // this one until a wire changes.
+  const bool held = count > 0 ? loaded : !out_valid;
+  if (m_sleep.enabled() && !popped && !(in_valid && in_ready) && held) m_sleep.sleep();
 }
 
 }  // namespace skipsim

@@ -10,6 +10,7 @@
 
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/stream.hpp"
@@ -92,6 +93,9 @@ class SkipFifoBase : public sc_core::sc_module, public HwBlock {
   // Once per edge, with the pre-edge handshake values and the occupancy after the edge.
   void observe(bool in_valid, bool in_ready, bool out_valid, bool out_ready, bool out_last,
                uint64_t count_after);
+  // `edges` more edges like the last observed one, at which no beat moved (a model that
+  // slept through them, hw/common/edge_sleep.hpp).
+  void observe_repeat(uint64_t edges);
 
   uint64_t m_depth;
   uint64_t m_count = 0;
@@ -108,6 +112,8 @@ class SkipFifoBase : public sc_core::sc_module, public HwBlock {
   SkipFifoStats m_stats;
   StallStats m_stall;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
+  StallStats m_edge_counts;                                      // the last edge's stall counts
+  bool m_last_push_blocked = false, m_last_pop_starved = false;  // ... and FIFO counts
 };
 
 // The SystemC skip FIFO.
@@ -119,9 +125,12 @@ class SkipFifo : public SkipFifoBase {
   // writing (always 0 with dual-port banks).
   uint64_t bank_conflict_cycles() const { return m_bank_conflicts; }
   void report_fifo(StatsNode& node) const override;
+  void allow_sleep() override { m_sleep.want(); }
+  void settle() override { replay(m_sleep.settle()); }
 
  private:
   void on_clock();
+  void replay(uint64_t edges);
   void read_entry(uint64_t slot, Beat& b) const;
 
   int m_lanes;
@@ -130,6 +139,7 @@ class SkipFifo : public SkipFifoBase {
   uint64_t m_head = 0;
   uint64_t m_cycle = 0;
   uint64_t m_bank_conflicts = 0;
+  EdgeSleep m_sleep;
 };
 
 }  // namespace skipsim

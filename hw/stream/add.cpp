@@ -32,6 +32,19 @@ void AddBase::account(bool computed, bool out_free, bool main_empty) {
 }
 
 void Add::on_clock() {
+  if (m_sleep.needs_setup()) {
+    for (const StreamIn* p : {&main, &skip}) {
+      m_sleep.watch(p->valid->value_changed_event());
+      m_sleep.watch(p->ready->value_changed_event());
+    }
+    m_sleep.watch(out.valid->value_changed_event());
+    m_sleep.watch(out.ready->value_changed_event());
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
+  const StallStats before = counts();
   const bool fired = m_out_busy && out.ready.read();
   const bool out_free = !m_out_busy || fired;
   const bool compute = out_free && !m_main_q.empty() && !m_skip_q.empty();
@@ -50,12 +63,14 @@ void Add::on_clock() {
     out.idle();
     m_out_busy = false;
   }
-  if (main.fire()) m_main_q.push(main.data.read(), main.last.read());
-  if (skip.fire()) m_skip_q.push(skip.data.read(), skip.last.read());
+  const bool took_main = main.fire(), took_skip = skip.fire();
+  if (took_main) m_main_q.push(main.data.read(), main.last.read());
+  if (took_skip) m_skip_q.push(skip.data.read(), skip.last.read());
   main_probe.set(m_main_q.size());
   skip_probe.set(m_skip_q.size());
   main.ready.write(!m_main_q.full());
   skip.ready.write(!m_skip_q.full());
+  if (m_sleep.enabled() && !compute && !fired && !took_main && !took_skip) sleep_after_edge(before);
 }
 
 }  // namespace skipsim

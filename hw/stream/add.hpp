@@ -6,6 +6,7 @@
 
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/stream/beat_queue.hpp"
@@ -33,14 +34,26 @@ class AddBase : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  void allow_sleep() override { m_sleep.want(); }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
 
  protected:
+  // Sleep support for a clocked model (hw/common/edge_sleep.hpp): the edges slept through
+  // repeat the stall counts of the last awake one.
+  void sleep_after_edge(const StallStats& before) {
+    m_edge_counts = m_stats.since(before);
+    m_sleep.sleep();
+  }
+  void replay(uint64_t edges) { m_stats.add_times(m_edge_counts, edges); }
+  const StallStats& counts() const { return m_stats; }
+  EdgeSleep m_sleep;
+
   // Once per edge: whether a pair was consumed, whether the output register was free,
   // whether the main input was empty.
   void account(bool computed, bool out_free, bool main_empty);
 
  private:
-  StallStats m_stats;
+  StallStats m_stats, m_edge_counts;
   WaitState m_wait;
 };
 

@@ -40,11 +40,26 @@ bool ForkBase::account(bool had, bool main_ready, bool skip_ready) {
 }
 
 void Fork::on_clock() {
-  if (account(!m_q.empty(), main.ready.read(), skip.ready.read())) {
+  if (m_sleep.needs_setup()) {
+    m_sleep.watch(in.valid->value_changed_event());
+    m_sleep.watch(in.ready->value_changed_event());
+    for (const StreamOut* p : {&main, &skip}) {
+      m_sleep.watch(p->valid->value_changed_event());
+      m_sleep.watch(p->ready->value_changed_event());
+    }
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  replay(skipped);
+  const StallStats before = counts();
+  const bool fired = account(!m_q.empty(), main.ready.read(), skip.ready.read());
+  if (fired) {
     m_q.pop();
     ++m_beats;
   }
-  if (in.fire()) m_q.push(in.data.read(), in.last.read());
+  const bool took = in.fire();
+  if (took) m_q.push(in.data.read(), in.last.read());
   in.ready.write(m_q.size() < m_q.capacity());
   m_has_beat.write(!m_q.empty());
   queue_probe.set(m_q.size());
@@ -54,6 +69,7 @@ void Fork::on_clock() {
     skip.data.write(m_q.front());
     skip.last.write(m_q.front_last());
   }
+  if (m_sleep.enabled() && !fired && !took) sleep_after_edge(before);
 }
 
 }  // namespace skipsim

@@ -6,6 +6,7 @@
 // The input side is a 2-entry skid queue whose head is the beat on offer.
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/stream/beat_queue.hpp"
@@ -28,14 +29,26 @@ class ForkBase : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  void allow_sleep() override { m_sleep.want(); }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
 
  protected:
+  // Sleep support for a clocked model (hw/common/edge_sleep.hpp): the edges slept through
+  // repeat the stall counts of the last awake one.
+  void sleep_after_edge(const StallStats& before) {
+    m_edge_counts = m_stats.since(before);
+    m_sleep.sleep();
+  }
+  void replay(uint64_t edges) { m_stats.add_times(m_edge_counts, edges); }
+  const StallStats& counts() const { return m_stats; }
+  EdgeSleep m_sleep;
+
   // Once per edge, from the pre-edge pins: whether a beat was on offer and the readies.
   // Returns whether the beat left (on both branches).
   bool account(bool had, bool main_ready, bool skip_ready);
 
  private:
-  StallStats m_stats;
+  StallStats m_stats, m_edge_counts;
   WaitState m_wait;
 };
 

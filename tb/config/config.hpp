@@ -128,6 +128,9 @@ struct SimConfig {
   // [0, 1): the write DMA drops ready at random with this probability (seeded from
   // workload.seed), to check that results do not depend on output back-pressure.
   double output_stall_probability = 0.0;
+  // Blocks skip the edges at which they provably repeat themselves (same cycles, statistics
+  // and waveforms either way; false runs every block at every edge, for comparison).
+  bool skip_idle_edges = true;
 };
 
 struct Config {

@@ -83,6 +83,7 @@ std::vector<Field> run_fields() {
       Int("sim.deadlock_window", 0, kInt64Max, KEY(sim.deadlock_window)),
       Int("sim.max_cycles", 0, kInt64Max, KEY(sim.max_cycles)),
       Number("sim.output_stall_probability", 0, false, 1, true, KEY(sim.output_stall_probability)),
+      Of("sim.skip_idle_edges", Kind::kBool, KEY(sim.skip_idle_edges)),
   };
 }
 

@@ -81,7 +81,7 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
     });
   }
   const auto t0 = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  simulate(top.blocks(), cfg.sim.skip_idle_edges);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
   switch (top.monitor().end()) {

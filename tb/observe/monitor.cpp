@@ -7,35 +7,75 @@ Monitor::Monitor(sc_core::sc_module_name name, std::vector<Stream*> streams,
     : sc_module(name),
       clk("clk"),
       m_streams(std::move(streams)),
+      m_wires(m_streams.size(), 0),
       m_stats(m_streams.size()),
       m_window(deadlock_window),
       m_max_cycles(max_cycles) {
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
+  SC_METHOD(on_wires);
+  for (Stream* s : m_streams) sensitive << s->valid << s->ready;
+  dont_initialize();
+}
+
+void Monitor::count_states(uint64_t upto) const {
+  if (upto <= m_counted) return;
+  const uint64_t n = upto - m_counted;
+  for (size_t i = 0; i < m_streams.size(); ++i) {
+    ChannelStats& s = m_stats[i];
+    switch (m_wires[i]) {
+      case 3:
+        s.transfers += n;
+        break;
+      case 1:
+        s.valid_not_ready += n;
+        break;
+      case 2:
+        s.ready_not_valid += n;
+        break;
+      default:
+        break;
+    }
+  }
+  m_counted = upto;
+}
+
+const std::vector<ChannelStats>& Monitor::channel_stats() const {
+  count_states(m_cycle);
+  return m_stats;
+}
+
+void Monitor::sample_wires() {
+  m_transferring = 0;
+  for (size_t i = 0; i < m_streams.size(); ++i) {
+    const bool v = m_streams[i]->valid.read(), r = m_streams[i]->ready.read();
+    m_wires[i] = static_cast<uint8_t>(v | (r << 1));
+    m_transferring += v && r;
+  }
 }
 
 void Monitor::on_clock() {
   ++m_cycle;
-  bool wires_changed = m_wires.size() != m_streams.size();
-  m_wires.resize(m_streams.size());
-  for (size_t i = 0; i < m_streams.size(); ++i) {
-    const bool v = m_streams[i]->valid.read(), r = m_streams[i]->ready.read();
-    const auto w = static_cast<uint8_t>(v | (r << 1));
-    wires_changed |= w != m_wires[i];
-    m_wires[i] = w;
-    ChannelStats& s = m_stats[i];
-    if (v && r) {
-      ++s.transfers;
-      ++m_activity;
-    } else if (v) {
-      ++s.valid_not_ready;
-    } else if (r) {
-      ++s.ready_not_valid;
+  // Wires change only after edges: a change seen now holds from this edge on.
+  const bool wires_changed = m_wires_dirty;
+  if (wires_changed) {
+    count_states(m_cycle - 1);
+    sample_wires();
+    m_wires_dirty = false;
+  }
+  m_activity += m_transferring;
+  bool quiet = !m_blocks.empty() && !wires_changed && m_activity == m_seen_activity;
+  if (quiet) {
+    // Most cycles some block is busy: ask the last busy one first.
+    for (size_t k = 0; k < m_blocks.size() && quiet; ++k) {
+      const size_t i = (m_busy_block + k) % m_blocks.size();
+      if (!m_blocks[i]->quiescent()) {
+        quiet = false;
+        m_busy_block = i;
+      }
     }
   }
-  bool quiet = !m_blocks.empty() && !wires_changed && m_activity == m_seen_activity;
-  for (const HwBlock* b : m_blocks) quiet = quiet && b->quiescent();
   m_quiet = quiet ? m_quiet + 1 : 0;
   if (m_activity != m_seen_activity) {
     m_seen_activity = m_activity;
@@ -52,6 +92,13 @@ void Monitor::on_clock() {
     m_end = End::kCycleLimit;
     sc_core::sc_stop();
   }
+}
+
+void simulate(const std::vector<HwBlock*>& blocks, bool skip_idle_edges) {
+  if (skip_idle_edges)
+    for (HwBlock* b : blocks) b->allow_sleep();
+  sc_core::sc_start();
+  for (HwBlock* b : blocks) b->settle();
 }
 
 }  // namespace skipsim

@@ -1,5 +1,6 @@
 #pragma once
-// Monitor: counts core cycles, samples every stream's handshake each cycle, ends the run
+// Monitor: counts core cycles, counts every stream's handshake state per cycle (from the
+// wires' changes: a state holds from the edge that first sees it), ends the run
 // when the write DMA has written the last frame, and stops a deadlocked run: at once when
 // every block is quiescent (waits on a stream, nothing in flight) and no stream wire has
 // changed for 3 cycles (the state is a fixed point), else as a fallback when nothing has
@@ -45,22 +46,36 @@ class Monitor : public sc_core::sc_module {
   uint64_t last_activity_cycle() const { return m_last_activity_cycle; }
   uint64_t deadlock_window() const { return m_window; }
   const std::vector<Stream*>& streams() const { return m_streams; }
-  const std::vector<ChannelStats>& channel_stats() const { return m_stats; }
+  // Counted up to the last edge.
+  const std::vector<ChannelStats>& channel_stats() const;
 
  private:
   void on_clock();
+  void on_wires() { m_wires_dirty = true; }
+  // Adds the held wire states for edges (m_counted, upto] to the channel stats.
+  void count_states(uint64_t upto) const;
+  void sample_wires();
 
   static constexpr int kQuietCycles = 3;
   std::vector<Stream*> m_streams;
   std::vector<HwBlock*> m_blocks;
-  std::vector<uint8_t> m_wires;  // valid | ready << 1 at the previous edge
+  std::vector<uint8_t> m_wires;  // valid | ready << 1 as last sampled
+  bool m_wires_dirty = true;     // a wire changed since the last sample
+  uint64_t m_transferring = 0;   // streams with valid and ready high in the sample
+  size_t m_busy_block = 0;       // the block found not quiescent last (checked first)
   int m_quiet = 0;
-  std::vector<ChannelStats> m_stats;
+  mutable std::vector<ChannelStats> m_stats;
+  mutable uint64_t m_counted = 0;  // edges counted into m_stats
   uint64_t m_window, m_max_cycles;
   uint64_t m_cycle = 0, m_activity = 0, m_seen_activity = 0, m_last_activity_cycle = 0;
   End m_end = End::kRunning;
   std::function<bool()> m_finished;
   std::function<void(uint64_t)> m_progress;
 };
+
+// Runs the simulation until the monitor stops it. With skip_idle_edges the blocks may sleep
+// through edges at which they repeat themselves (HwBlock::allow_sleep), and are settled
+// afterwards so that their statistics count every edge.
+void simulate(const std::vector<HwBlock*>& blocks, bool skip_idle_edges);
 
 }  // namespace skipsim
