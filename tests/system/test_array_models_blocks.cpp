@@ -166,14 +166,20 @@ TEST(ArrayModelsBlocks, DefaultBlocksSameReports) {
   EXPECT_EQ(b.report["cycles"].get<uint64_t>(), 636501u);
 }
 
-// A skip FIFO too shallow for the block: both models deadlock at the same cycle with the
-// same diagnosis.
-TEST(ArrayModelsBlocks, DeadlockAlike) {
-  const Compared r = run_both("deadlock",
-                              "hardware: {skip_fifo: {depth: 4}}\n"
-                              "workload: {block: basic, input: {h: 8, w: 8, c: 16}, "
-                              "out_channels: 16, seed: 3}\n",
-                              true);
-  EXPECT_NE(r.code, 0);
-  EXPECT_TRUE(r.report.value("deadlock", false));
+// Skip FIFOs at the deadlock boundary of a block with one-pixel tiles (conv1 has run 9 tiles
+// when depth 16 deadlocks; 18 finishes): both models deadlock at the same cycle with the
+// same diagnosis, or both finish.
+TEST(ArrayModelsBlocks, DeadlockBoundaryAlike) {
+  const auto cfg = [](int depth) {
+    return fmt::format(
+        "hardware: {{skip_fifo: {{depth: {}}}, mac_array: {{tile_pixels: 1}}}}\n"
+        "workload: {{block: basic, input: {{h: 8, w: 8, c: 16}}, out_channels: 16, seed: 3}}\n",
+        depth);
+  };
+  const Compared dead = run_both("deadlock16", cfg(16), true);
+  EXPECT_NE(dead.code, 0);
+  EXPECT_TRUE(dead.report.value("deadlock", false));
+  EXPECT_GT(dead.report["modules"]["conv1"]["tiles"].get<uint64_t>(), 0u);
+  const Compared done = run_both("deadlock18", cfg(18), true);
+  EXPECT_EQ(done.code, 0);
 }
