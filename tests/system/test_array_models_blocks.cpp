@@ -1,5 +1,6 @@
-// Whole residual blocks as a user runs them, once with hardware.mac_array.model: tile and
-// once with pe: the same exit code, the same output tensor, the same waveform (every
+// Whole residual blocks as a user runs them twice, with hardware.mac_array.model: tile and
+// pe, or with sim.skip_idle_edges: true and false (blocks sleeping through idle edges, or
+// every block at every edge): the same exit code, the same output tensor, the same waveform (every
 // stream's valid/ready/last/data, every buffer's fill level and every block's stall cause
 // at every cycle) and the same JSON report except the fields that time the simulator
 // itself. Random small blocks (kind, shape, lanes, array, dataflow, tile size, frames, DRAM
@@ -46,7 +47,7 @@ std::string first_difference(const std::string& a, const std::string& b) {
   auto line_at = [start](const std::string& s) {
     return s.substr(start, s.find('\n', start) - start);
   };
-  return fmt::format("line {}: tile '{}' vs pe '{}'", line, line_at(a), line_at(b));
+  return fmt::format("line {}: '{}' vs '{}'", line, line_at(a), line_at(b));
 }
 
 struct Compared {
@@ -54,9 +55,20 @@ struct Compared {
   nlohmann::json report;
 };
 
-// Runs `config` with both models in a scratch directory; expects everything equal.
+// Two ways to run the same block that must not be told apart.
+struct Variants {
+  const char* name[2];
+  const char* set[2];
+  bool models;  // tile vs pe (the report names the model)
+};
+const Variants kModels{
+    {"tile", "pe"}, {"hardware.mac_array.model=tile", "hardware.mac_array.model=pe"}, true};
+const Variants kSleep{
+    {"sleep", "every_edge"}, {"sim.skip_idle_edges=true", "sim.skip_idle_edges=false"}, false};
+
+// Runs `config` both ways in a scratch directory; expects everything equal.
 Compared run_both(const std::string& name, const std::string& config, bool vcd,
-                  const std::string& extra = "") {
+                  const std::string& extra = "", const Variants& v = kModels) {
   const fs::path d = skipsim::test::scratch_dir("array_models", name);
   std::string cfg_path = config;
   if (config.find('\n') != std::string::npos) {
@@ -64,13 +76,13 @@ Compared run_both(const std::string& name, const std::string& config, bool vcd,
     cfg_path = (d / "cfg.yaml").string();
   }
   Compared out[2];
-  const char* models[] = {"tile", "pe"};
   for (int i = 0; i < 2; ++i) {
-    const std::string m = models[i];
-    const auto r = run_cli(fmt::format("run -q -c '{}' --set hardware.mac_array.model={} "
-                                       "--report {}.json --output {}.npy {} {}",
-                                       cfg_path, m, m, m, vcd ? "--vcd " + m + ".vcd" : "", extra),
-                           d);
+    const std::string m = v.name[i];
+    const auto r =
+        run_cli(fmt::format("run -q -c '{}' --set {} --report {}.json --output {}.npy "
+                            "{} {}",
+                            cfg_path, v.set[i], m, m, vcd ? "--vcd " + m + ".vcd" : "", extra),
+                d);
     out[i].code = r.code;
     EXPECT_TRUE(fs::exists(d / (m + ".json"))) << m << ": " << r.err;
     if (!fs::exists(d / (m + ".json"))) return out[1];
@@ -78,8 +90,10 @@ Compared run_both(const std::string& name, const std::string& config, bool vcd,
   }
   EXPECT_EQ(out[0].code, out[1].code) << "exit codes";
   // The report says which model ran; nothing else may tell them apart.
-  EXPECT_NE(out[0].report.dump().find("\"mac_array_model\":\"tile\""), std::string::npos);
-  EXPECT_NE(out[1].report.dump().find("\"mac_array_model\":\"pe\""), std::string::npos);
+  if (v.models) {
+    EXPECT_NE(out[0].report.dump().find("\"mac_array_model\":\"tile\""), std::string::npos);
+    EXPECT_NE(out[1].report.dump().find("\"mac_array_model\":\"pe\""), std::string::npos);
+  }
   nlohmann::json a = out[0].report, b = out[1].report;
   strip_timing(a);
   strip_timing(b);
@@ -87,10 +101,11 @@ Compared run_both(const std::string& name, const std::string& config, bool vcd,
     const std::string ta = a.dump(1), tb = b.dump(1);
     ADD_FAILURE() << "reports differ, " << first_difference(ta, tb);
   }
-  if (fs::exists(d / "pe.npy") || fs::exists(d / "tile.npy"))
-    EXPECT_TRUE(slurp(d / "tile.npy") == slurp(d / "pe.npy")) << "output tensors differ";
+  const std::string n0 = v.name[0], n1 = v.name[1];
+  if (fs::exists(d / (n0 + ".npy")) || fs::exists(d / (n1 + ".npy")))
+    EXPECT_TRUE(slurp(d / (n0 + ".npy")) == slurp(d / (n1 + ".npy"))) << "output tensors differ";
   if (vcd) {
-    const std::string va = slurp(d / "tile.vcd"), vb = slurp(d / "pe.vcd");
+    const std::string va = slurp(d / (n0 + ".vcd")), vb = slurp(d / (n1 + ".vcd"));
     EXPECT_GT(vb.size(), 1000u);
     EXPECT_NE(vb.find(" valid $end"), std::string::npos);
     EXPECT_NE(vb.find(" ready $end"), std::string::npos);
@@ -136,13 +151,13 @@ std::string random_block_config(const char* dataflow, std::mt19937_64& rng, uint
       rng() % 3 == 0 ? 0.0 : 0.1 * pick(1, 7));
 }
 
-void random_blocks(const char* dataflow, uint64_t seed, int count) {
+void random_blocks(const char* dataflow, uint64_t seed, int count, const Variants& v = kModels) {
   std::mt19937_64 rng(seed);
   int finished = 0;
   for (int i = 0; i < count; ++i) {
     const std::string cfg = random_block_config(dataflow, rng, seed * 100 + i);
     SCOPED_TRACE(cfg);
-    const Compared r = run_both(fmt::format("{}_{}", dataflow, i), cfg, true);
+    const Compared r = run_both(fmt::format("{}_{}_{}", v.name[0], dataflow, i), cfg, true, "", v);
     finished += r.code == 0;
   }
   // Most finish (a shallow FIFO may deadlock, on both models alike).
@@ -182,4 +197,26 @@ TEST(ArrayModelsBlocks, DeadlockBoundaryAlike) {
   EXPECT_GT(dead.report["modules"]["conv1"]["tiles"].get<uint64_t>(), 0u);
   const Compared done = run_both("deadlock18", cfg(18), true);
   EXPECT_EQ(done.code, 0);
+}
+
+// Sleeping blocks (sim.skip_idle_edges, the default) against every block at every edge: the
+// same reports, outputs and waveforms on random blocks (throttled input and stalled output
+// among them), at the deadlock boundary, spilling to DRAM, and on the default blocks.
+TEST(SkipIdleEdges, RandomBlocksWeightStationary) { random_blocks("ws", 31, 8, kSleep); }
+TEST(SkipIdleEdges, RandomBlocksOutputStationary) { random_blocks("os", 32, 6, kSleep); }
+TEST(SkipIdleEdges, RandomBlocksInputStationary) { random_blocks("is", 33, 6, kSleep); }
+
+TEST(SkipIdleEdges, DeadlockSpillAndDefaultBlocks) {
+  const auto cfg = [](int depth, const char* policy) {
+    return fmt::format(
+        "hardware: {{skip_fifo: {{depth: {}, policy: {}}}, mac_array: {{tile_pixels: 1}}}}\n"
+        "workload: {{block: basic, input: {{h: 8, w: 8, c: 16}}, out_channels: 16, seed: 3}}\n",
+        depth, policy);
+  };
+  EXPECT_NE(run_both("dead16", cfg(16, "block"), true, "", kSleep).code, 0);
+  EXPECT_EQ(run_both("spill8", cfg(8, "spill"), true, "", kSleep).code, 0);
+  const std::string dir = std::string(SKIPSIM_SOURCE_DIR) + "/configs/";
+  const Compared a = run_both("conv2x", dir + "resnet18_conv2x.yaml", true, "", kSleep);
+  EXPECT_EQ(a.code, 0);
+  EXPECT_EQ(a.report["cycles"].get<uint64_t>(), 493042u);
 }
