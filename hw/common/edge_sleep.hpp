@@ -19,6 +19,8 @@
 
 #include <systemc>
 
+#include "hw/common/core_clock.hpp"
+
 namespace skipsim {
 
 class EdgeSleep {
@@ -29,12 +31,17 @@ class EdgeSleep {
   bool needs_setup() const { return m_wanted && !m_set_up; }
   // Wires (value_changed events) whose change ends a sleep.
   void watch(const sc_core::sc_event& e) { m_wake |= e; }
-  // Sleeping needs the clock's period (a clk bound to an sc_clock); else it stays off.
+  // Sleeping needs the clock's period (a clk bound to a CoreClock or an sc_clock); else it
+  // stays off. A CoreClock is told when the block sleeps, to stop while everyone does.
   void enable(const sc_core::sc_in<bool>& clk) {
     m_set_up = true;
-    const auto* c = dynamic_cast<const sc_core::sc_clock*>(clk.get_interface());
-    m_on = c != nullptr && m_wake.size() > 0;
-    if (m_on) m_period = c->period();
+    if (const auto* s = dynamic_cast<const ClockSignal*>(clk.get_interface())) {
+      m_clock = s->clock();
+      m_period = m_clock->period();
+    } else if (const auto* c = dynamic_cast<const sc_core::sc_clock*>(clk.get_interface())) {
+      m_period = c->period();
+    }
+    m_on = m_period != sc_core::SC_ZERO_TIME && m_wake.size() > 0;
   }
   bool enabled() const { return m_on; }
   bool asleep() const { return m_asleep; }
@@ -44,9 +51,13 @@ class EdgeSleep {
   bool at_edge(const sc_core::sc_in<bool>& clk, uint64_t& skipped) {
     skipped = 0;
     if (!m_asleep) return true;
-    if (!clk.posedge()) return false;  // static sensitivity: the next edge
+    if (!clk.posedge()) {  // static sensitivity: the next edge
+      if (m_clock) m_clock->demand();
+      return false;
+    }
     skipped = edges_since() - 1;
     m_asleep = false;
+    if (m_clock) m_clock->sleeper_awake();
     return true;
   }
   // Sleep from this edge on until a watched wire changes, or at most max_edges edges
@@ -54,6 +65,7 @@ class EdgeSleep {
   void sleep(uint64_t max_edges = 0) {
     if (!m_on) return;
     m_asleep = true;
+    if (m_clock) m_clock->sleeper_asleep();
     m_since = sc_core::sc_time_stamp();
     if (max_edges == 0) {
       sc_core::next_trigger(m_wake);
@@ -78,6 +90,7 @@ class EdgeSleep {
 
   sc_core::sc_event_or_list m_wake;
   sc_core::sc_time m_period, m_since;
+  CoreClock* m_clock = nullptr;
   bool m_wanted = false, m_set_up = false, m_on = false, m_asleep = false;
 };
 

@@ -27,8 +27,8 @@ class HwBlock {
   virtual void report(StatsNode& node) const;
 
   // Lets the block skip edges at which it provably repeats itself (hw/common/edge_sleep.hpp);
-  // call before the simulation starts. Blocks without the ability ignore it.
-  virtual void allow_sleep() {}
+  // call before the simulation starts. False for a block that runs every edge regardless.
+  virtual bool allow_sleep() { return false; }
   // Once the simulation has stopped: replays the edges the block slept through, so that
   // its statistics count every edge. Call before reading them.
   virtual void settle() {}

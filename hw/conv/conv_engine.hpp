@@ -85,7 +85,10 @@ class ConvEngine : public sc_core::sc_module, public HwBlock, public ParamSink {
   std::vector<std::string> output_ports() const override { return {"out"}; }
   // Adds the array's figures (tiles, folds, MACs, dataflow, datapath) to the stall stats.
   void report(StatsNode& node) const override;
-  void allow_sleep() override { m_sleep.want(); }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   void settle() override { replay(m_sleep.settle()); }
   // ParamSink
   std::string sink_name() const override { return name(); }

@@ -70,7 +70,6 @@ class DmaEngine : public sc_core::sc_module, public HwBlock {
     return false;
   }
   virtual bool finished() const = 0;
-  void allow_sleep() override { m_sleep.want(); }
   void settle() override { replay(m_sleep.settle()); }
 
  protected:

@@ -40,6 +40,10 @@ class DmaRead : public DmaEngine {
   }
   std::vector<std::string> output_ports() const override { return {"out"}; }
   bool finished() const override { return m_job == m_jobs.size(); }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   uint64_t param_bytes() const { return m_param_bytes; }
   uint64_t stream_bytes() const { return m_stream_bytes; }
 

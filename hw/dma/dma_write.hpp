@@ -31,6 +31,10 @@ class DmaWrite : public DmaEngine {
   }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   bool finished() const override { return m_acked == m_total && m_total > 0; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   uint64_t beats() const { return m_beats; }
   // Core cycle (1-based edge count) at which the last write acknowledgement was taken.
   uint64_t finish_cycle() const { return m_finish_cycle; }

@@ -125,7 +125,10 @@ class SkipFifo : public SkipFifoBase {
   // writing (always 0 with dual-port banks).
   uint64_t bank_conflict_cycles() const { return m_bank_conflicts; }
   void report_fifo(StatsNode& node) const override;
-  void allow_sleep() override { m_sleep.want(); }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   void settle() override { replay(m_sleep.settle()); }
 
  private:

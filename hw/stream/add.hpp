@@ -34,7 +34,6 @@ class AddBase : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  void allow_sleep() override { m_sleep.want(); }
   void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
 
  protected:
@@ -64,6 +63,10 @@ class Add : public AddBase {
   Add(sc_core::sc_module_name name, const AddConfig& cfg);
 
   const AddConfig& config() const { return m_cfg; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   OccupancyProbe main_probe{"main_queue_occupancy"}, skip_probe{"skip_queue_occupancy"};
 
  private:

@@ -29,7 +29,6 @@ class ForkBase : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  void allow_sleep() override { m_sleep.want(); }
   void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
 
  protected:
@@ -59,6 +58,10 @@ class Fork : public ForkBase {
   explicit Fork(sc_core::sc_module_name name);
 
   uint64_t beats() const { return m_beats; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
   OccupancyProbe queue_probe{"queue_occupancy"};
 
  private:

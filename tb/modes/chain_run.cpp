@@ -100,7 +100,7 @@ ChainRunResult run_chain(const Config& cfg, const ChainInput& in, bool check_gol
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   ChainPipeline top("top", cfg, in.desc, in.input);
   const auto t0 = std::chrono::steady_clock::now();
-  simulate(top.blocks(), cfg.sim.skip_idle_edges);
+  simulate(top.blocks(), top.monitor(), cfg.sim.skip_idle_edges, true);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ChainRunResult r;
   RunEnd end = RunEnd::kFinished;

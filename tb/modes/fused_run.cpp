@@ -67,7 +67,7 @@ FusedRunResult run_fused(const Config& cfg, const FusedInput& in, bool check_gol
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   FusedPipeline top("top", cfg, in.blocks, in.params.front().input);
   const auto t0 = std::chrono::steady_clock::now();
-  simulate(top.blocks(), cfg.sim.skip_idle_edges);
+  simulate(top.blocks(), top.monitor(), cfg.sim.skip_idle_edges, true);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   FusedRunResult r;
   const Monitor::End end = top.monitor().end();

@@ -81,7 +81,8 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
     });
   }
   const auto t0 = std::chrono::steady_clock::now();
-  simulate(top.blocks(), cfg.sim.skip_idle_edges);
+  // The waveform writer and an RTL twin act on every edge: no clock gating with them.
+  simulate(top.blocks(), top.monitor(), cfg.sim.skip_idle_edges, !wave && !top.lockstep());
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
   switch (top.monitor().end()) {

@@ -1,5 +1,7 @@
 #include "tb/observe/monitor.hpp"
 
+#include <algorithm>
+
 namespace skipsim {
 
 Monitor::Monitor(sc_core::sc_module_name name, std::vector<Stream*> streams,
@@ -55,8 +57,27 @@ void Monitor::sample_wires() {
   }
 }
 
+bool Monitor::may_pause(uint64_t& bound) const {
+  if (m_end != End::kRunning || m_transferring || m_quiet || m_wires_dirty) return false;
+  bool working = false;  // a block that is not waiting on a wire (a running tile)
+  for (const HwBlock* b : m_blocks) working = working || !b->quiescent();
+  if (!working) return false;
+  bound = m_last_activity_cycle + m_window + 1;
+  if (m_max_cycles) bound = std::min(bound, m_max_cycles);
+  if (m_progress) bound = std::min(bound, (m_cycle | 0xffff) + 1);
+  return true;
+}
+
 void Monitor::on_clock() {
-  ++m_cycle;
+  if (!m_setup) {
+    m_setup = true;
+    if (const auto* s = dynamic_cast<const ClockSignal*>(clk.get_interface())) {
+      m_clock = s->clock();
+      if (m_gate_sleepers >= 0)
+        m_clock->enable_gating(m_gate_sleepers, [this](uint64_t& b) { return may_pause(b); });
+    }
+  }
+  m_cycle = m_clock ? m_clock->cycle_now() : m_cycle + 1;
   // Wires change only after edges: a change seen now holds from this edge on.
   const bool wires_changed = m_wires_dirty;
   if (wires_changed) {
@@ -94,9 +115,14 @@ void Monitor::on_clock() {
   }
 }
 
-void simulate(const std::vector<HwBlock*>& blocks, bool skip_idle_edges) {
-  if (skip_idle_edges)
-    for (HwBlock* b : blocks) b->allow_sleep();
+void simulate(const std::vector<HwBlock*>& blocks, Monitor& monitor, bool skip_idle_edges,
+              bool gate_clock) {
+  if (skip_idle_edges) {
+    int sleepers = 0;
+    for (HwBlock* b : blocks) sleepers += b->allow_sleep();
+    if (gate_clock && sleepers == static_cast<int>(blocks.size()))
+      monitor.allow_clock_gating(sleepers);
+  }
   sc_core::sc_start();
   for (HwBlock* b : blocks) b->settle();
 }

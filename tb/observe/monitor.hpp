@@ -12,6 +12,7 @@
 
 #include <systemc>
 
+#include "hw/common/core_clock.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -48,6 +49,10 @@ class Monitor : public sc_core::sc_module {
   const std::vector<Stream*>& streams() const { return m_streams; }
   // Counted up to the last edge.
   const std::vector<ChannelStats>& channel_stats() const;
+  // Lets a CoreClock on clk stop while the `sleepers` blocks sleep (all of the blocks;
+  // CoreClock::enable_gating) whenever this monitor would only count edges: no beat
+  // moving, a block still working (a tile), no quiet count under way.
+  void allow_clock_gating(int sleepers) { m_gate_sleepers = sleepers; }
 
  private:
   void on_clock();
@@ -55,6 +60,9 @@ class Monitor : public sc_core::sc_module {
   // Adds the held wire states for edges (m_counted, upto] to the channel stats.
   void count_states(uint64_t upto) const;
   void sample_wires();
+  // Whether the clock may stop after this edge; `bound`: the cycle at which it must run
+  // again at the latest (deadlock window, cycle limit, progress report), 0 for none.
+  bool may_pause(uint64_t& bound) const;
 
   static constexpr int kQuietCycles = 3;
   std::vector<Stream*> m_streams;
@@ -63,6 +71,9 @@ class Monitor : public sc_core::sc_module {
   bool m_wires_dirty = true;     // a wire changed since the last sample
   uint64_t m_transferring = 0;   // streams with valid and ready high in the sample
   size_t m_busy_block = 0;       // the block found not quiescent last (checked first)
+  CoreClock* m_clock = nullptr;  // the cycle number comes from it (it may skip edges)
+  int m_gate_sleepers = -1;      // >= 0: gating asked for
+  bool m_setup = false;
   int m_quiet = 0;
   mutable std::vector<ChannelStats> m_stats;
   mutable uint64_t m_counted = 0;  // edges counted into m_stats
@@ -76,6 +87,9 @@ class Monitor : public sc_core::sc_module {
 // Runs the simulation until the monitor stops it. With skip_idle_edges the blocks may sleep
 // through edges at which they repeat themselves (HwBlock::allow_sleep), and are settled
 // afterwards so that their statistics count every edge.
-void simulate(const std::vector<HwBlock*>& blocks, bool skip_idle_edges);
+// gate_clock: stop the CoreClock while every block sleeps (needs every block able to sleep
+// and no other process on the clock, such as a waveform writer or an RTL twin).
+void simulate(const std::vector<HwBlock*>& blocks, Monitor& monitor, bool skip_idle_edges,
+              bool gate_clock);
 
 }  // namespace skipsim

@@ -33,10 +33,10 @@ ChainPipeline::ChainPipeline(sc_core::sc_module_name name, const Config& cfg,
   build_dma(cfg, input);
   wire_streams(chain);
   build_monitor(cfg);
-  m_dma_read->clk.bind(m_clk);
-  m_dma_write->clk.bind(m_clk);
-  for (Stage& s : m_stages) s.clk->bind(m_clk);
-  m_monitor->clk.bind(m_clk);
+  m_dma_read->clk.bind(m_clk.signal());
+  m_dma_write->clk.bind(m_clk.signal());
+  for (Stage& s : m_stages) s.clk->bind(m_clk.signal());
+  m_monitor->clk.bind(m_clk.signal());
 }
 
 ChainPipeline::~ChainPipeline() = default;

@@ -38,7 +38,7 @@ class ChainPipeline : public sc_core::sc_module {
   ~ChainPipeline() override;
 
   Monitor& monitor() { return *m_monitor; }
-  sc_core::sc_clock& clock() { return m_clk; }
+  ClockSignal& clock() { return m_clk.signal(); }
   DramTarget& dram() { return *m_dram; }
   DramController* dram_controller() { return m_ddr; }
   DmaRead& dma_read() { return *m_dma_read; }
@@ -80,7 +80,7 @@ class ChainPipeline : public sc_core::sc_module {
     ConvEngine* engine = nullptr;  // conv or FC: has parameters
   };
 
-  sc_core::sc_clock m_clk;
+  CoreClock m_clk;
   std::unique_ptr<SramBanks> m_sram;
   std::unique_ptr<DramTarget> m_dram;
   DramController* m_ddr = nullptr;

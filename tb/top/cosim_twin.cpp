@@ -8,7 +8,7 @@
 namespace skipsim {
 
 CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
-                     const Streams& streams, sc_core::sc_clock& clk) {
+                     const Streams& streams, ClockSignal& clk) {
   const std::string& m = opt.module;
   const int lanes = cfg.hardware.stream.lanes;
   if (m != "skip_fifo" && m != "fork" && m != "add")

@@ -9,6 +9,8 @@
 
 #include <systemc>
 
+#include "hw/common/core_clock.hpp"
+
 #include "hw/common/beat.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/stream/add.hpp"
@@ -34,7 +36,7 @@ class CosimTwin {
   };
   // Throws InputError for an unknown block or one already RTL in the pipeline.
   CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
-            const Streams& streams, sc_core::sc_clock& clk);
+            const Streams& streams, ClockSignal& clk);
   ~CosimTwin();
 
   Lockstep& lockstep() { return *m_lockstep; }

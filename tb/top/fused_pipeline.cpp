@@ -84,7 +84,7 @@ std::vector<HwBlock*> FusedStage::blocks() const {
   return v;
 }
 
-void FusedStage::bind_clock(sc_core::sc_clock& clk) {
+void FusedStage::bind_clock(ClockSignal& clk) {
   m_fork->clk.bind(clk);
   for (ConvEngine* e : engines()) e->clk.bind(clk);
   m_skip_fifo->clk.bind(clk);
@@ -136,10 +136,10 @@ FusedPipeline::FusedPipeline(sc_core::sc_module_name name, const Config& cfg,
   m_dma_write->in.bind(*s);
 
   build_monitor(cfg);
-  m_dma_read->clk.bind(m_clk);
-  m_dma_write->clk.bind(m_clk);
-  for (auto& st : m_stages) st->bind_clock(m_clk);
-  m_monitor->clk.bind(m_clk);
+  m_dma_read->clk.bind(m_clk.signal());
+  m_dma_write->clk.bind(m_clk.signal());
+  for (auto& st : m_stages) st->bind_clock(m_clk.signal());
+  m_monitor->clk.bind(m_clk.signal());
 }
 
 FusedPipeline::~FusedPipeline() = default;

@@ -17,6 +17,8 @@
 
 #include <systemc>
 
+#include "hw/common/core_clock.hpp"
+
 #include "tb/top/residual_block.hpp"
 
 namespace skipsim {
@@ -42,7 +44,7 @@ class FusedStage : public sc_core::sc_module {
   const std::vector<std::unique_ptr<Stream>>& streams() const { return m_streams; }
   // The prefix of this stage's module and stream names (the block name, '.' -> '_').
   const std::string& prefix() const { return m_prefix; }
-  void bind_clock(sc_core::sc_clock& clk);
+  void bind_clock(ClockSignal& clk);
 
  private:
   std::string m_prefix;
@@ -77,7 +79,7 @@ class FusedPipeline : public sc_core::sc_module {
   Stream& top_stream(const std::string& name, const std::string& producer,
                      const std::string& consumer);
 
-  sc_core::sc_clock m_clk;
+  CoreClock m_clk;
   std::unique_ptr<SramBanks> m_sram;
   std::unique_ptr<DramTarget> m_dram;
   DramController* m_ddr = nullptr;

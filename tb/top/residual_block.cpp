@@ -170,8 +170,8 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     s.named = [this](const std::string& n) -> Stream& { return stream_named(n); };
     s.main_out = block.main.back().out_stream;
     s.skip_in = block.skip ? block.skip->out_stream : "fork_skip";
-    m_cosim =
-        std::make_unique<CosimTwin>(cosim, cfg, add_config(block.add, hw.stream.lanes), s, m_clk);
+    m_cosim = std::make_unique<CosimTwin>(cosim, cfg, add_config(block.add, hw.stream.lanes), s,
+                                          m_clk.signal());
   }
 }
 
@@ -270,7 +270,7 @@ void ResidualBlock::build_dma(const Config& cfg, const Tensor8& input) {
   m_dma_write->socket.bind(m_dram->socket);
   if (m_dma_skip) {
     m_dma_skip->socket.bind(m_dram->socket);
-    m_dma_skip->clk.bind(m_clk);
+    m_dma_skip->clk.bind(m_clk.signal());
   }
 }
 
@@ -325,13 +325,13 @@ void ResidualBlock::build_monitor(const Config& cfg) {
 }
 
 void ResidualBlock::bind_clocks() {
-  m_dma_read->clk.bind(m_clk);
-  m_dma_write->clk.bind(m_clk);
-  m_fork->clk.bind(m_clk);
-  for (ConvEngine* e : engines()) e->clk.bind(m_clk);
-  m_skip_fifo->clk.bind(m_clk);
-  m_add->clk.bind(m_clk);
-  m_monitor->clk.bind(m_clk);
+  m_dma_read->clk.bind(m_clk.signal());
+  m_dma_write->clk.bind(m_clk.signal());
+  m_fork->clk.bind(m_clk.signal());
+  for (ConvEngine* e : engines()) e->clk.bind(m_clk.signal());
+  m_skip_fifo->clk.bind(m_clk.signal());
+  m_add->clk.bind(m_clk.signal());
+  m_monitor->clk.bind(m_clk.signal());
 }
 
 Stream& ResidualBlock::stream_named(const std::string& name) {

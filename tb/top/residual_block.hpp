@@ -55,7 +55,7 @@ class ResidualBlock : public sc_core::sc_module {
   ~ResidualBlock() override;
 
   Monitor& monitor() { return *m_monitor; }
-  sc_core::sc_clock& clock() { return m_clk; }
+  ClockSignal& clock() { return m_clk.signal(); }
   Lockstep* lockstep() { return m_cosim ? &m_cosim->lockstep() : nullptr; }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   DramTarget& dram() { return *m_dram; }
@@ -104,7 +104,7 @@ class ResidualBlock : public sc_core::sc_module {
   Stream& stream_named(const std::string& name);
 
   double m_period_ns;
-  sc_core::sc_clock m_clk;
+  CoreClock m_clk;
   std::unique_ptr<SramBanks> m_sram;
   std::unique_ptr<DramTarget> m_dram;
   DramController* m_ddr = nullptr;
