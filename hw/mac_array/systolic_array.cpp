@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "hw/common/int8_dot.hpp"
+
 namespace skipsim {
 
 namespace {
@@ -24,26 +26,6 @@ void mac_row_first(int32_t* __restrict out, const int16_t* __restrict a,
 void mac_acc(int32_t* __restrict acc, const int16_t* __restrict a, const int16_t* __restrict b,
              int n) {
   for (int c = 0; c < n; ++c) acc[c] += static_cast<int32_t>(a[c]) * b[c];
-}
-
-int32_t dot_i8(const int8_t* __restrict a, const int8_t* __restrict b, int64_t k) {
-  int32_t s = 0;
-  for (int64_t i = 0; i < k; ++i) s += static_cast<int32_t>(a[i]) * b[i];
-  return s;
-}
-
-// Four dot products sharing a: a . b0..b3 (each k long).
-void dot4_i8(const int8_t* __restrict a, const int8_t* __restrict b0, const int8_t* __restrict b1,
-             const int8_t* __restrict b2, const int8_t* __restrict b3, int64_t k, int32_t* s) {
-  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (int64_t i = 0; i < k; ++i) {
-    const int32_t x = a[i];
-    s0 += x * b0[i];
-    s1 += x * b1[i];
-    s2 += x * b2[i];
-    s3 += x * b3[i];
-  }
-  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
 // Rows of an operand as contiguous int8 vectors: row i of the n x k view (i * si + j * sj),
@@ -233,12 +215,9 @@ void SystolicArray::start_tile(const GemmOperands& g) {
   for (int64_t i = 0; i < g.m; ++i) {
     const int8_t* ai = a + i * as;
     int32_t* o = g.out + i * g.n;
-    int64_t j = 0;
-    for (; j + 4 <= g.n; j += 4)
-      dot4_i8(ai, b + j * bs, b + (j + 1) * bs, b + (j + 2) * bs, b + (j + 3) * bs, k, o + j);
-    for (; j < g.n; ++j) o[j] = dot_i8(ai, b + j * bs, k);
+    dot_rows_i8(ai, b, bs, g.n, k, o);
     if (g.bias)
-      for (j = 0; j < g.n; ++j) o[j] += g.bias[j];
+      for (int64_t j = 0; j < g.n; ++j) o[j] += g.bias[j];
   }
 }
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -12,6 +11,7 @@
 #include "hw/common/errors.hpp"
 #include "hw/mac_array/systolic_array.hpp"
 #include "tb/config/config.hpp"
+#include "tb/modes/layer_conv.hpp"
 #include "tb/top/block_size.hpp"
 #ifdef SKIPSIM_HAVE_RTL
 #include "hw/rtl/rtl_mac_array.hpp"
@@ -27,42 +27,6 @@ namespace {
 // measured on the 16x16 array from small layers (many PEs idle) to full ones: ws 59 to 71,
 // os 66 to 106, is 42 to 72.
 constexpr uint64_t kVcdBytesPerPeWs = 70, kVcdBytesPerPeOs = 100, kVcdBytesPerPeIs = 65;
-
-// Direct convolution in int32 from the layer data (HWC ifmap, OIHW weights), output channels
-// innermost so that it vectorizes.
-std::vector<int32_t> reference_conv(const LayerSpec& l, const LayerGeometry& g,
-                                    const LayerData& d) {
-  const int C = l.channels, N = l.num_filters, kh = l.filter_h, kw = l.filter_w;
-  std::vector<int16_t> wt(static_cast<size_t>(kh) * kw * C * N);  // [fy][fx][ch][o]
-  for (int o = 0; o < N; ++o)
-    for (int ch = 0; ch < C; ++ch)
-      for (int fy = 0; fy < kh; ++fy)
-        for (int fx = 0; fx < kw; ++fx)
-          wt[((static_cast<size_t>(fy) * kw + fx) * C + ch) * N + o] = static_cast<int16_t>(
-              d.weight[((static_cast<size_t>(o) * C + ch) * kh + fy) * kw + fx]);
-  std::vector<int32_t> out(static_cast<size_t>(g.m) * N);
-  for (int oy = 0; oy < g.ofmap_h; ++oy)
-    for (int ox = 0; ox < g.ofmap_w; ++ox) {
-      int32_t* acc = &out[(static_cast<size_t>(oy) * g.ofmap_w + ox) * N];
-      std::copy(d.bias.begin(), d.bias.end(), acc);
-      for (int fy = 0; fy < kh; ++fy) {
-        const int iy = oy * l.stride - g.pad_h + fy;
-        if (iy < 0 || iy >= l.ifmap_h) continue;
-        for (int fx = 0; fx < kw; ++fx) {
-          const int ix = ox * l.stride - g.pad_w + fx;
-          if (ix < 0 || ix >= l.ifmap_w) continue;
-          const int8_t* x = &d.ifmap[(static_cast<size_t>(iy) * l.ifmap_w + ix) * C];
-          const int16_t* w = &wt[(static_cast<size_t>(fy) * kw + fx) * C * N];
-          for (int ch = 0; ch < C; ++ch) {
-            const auto xv = static_cast<int32_t>(x[ch]);
-            const int16_t* wc = w + static_cast<size_t>(ch) * N;
-            for (int o = 0; o < N; ++o) acc[o] += xv * wc[o];
-          }
-        }
-      }
-    }
-  return out;
-}
 
 // Every buffer run_layers allocates for l, against kMaxTensorBytes, before any is.
 void check_layer_size(const LayerSpec& l, const LayerGeometry& g) {
@@ -116,19 +80,6 @@ LayerGeometry layer_geometry(const LayerSpec& l, bool scalesim_compat) {
   return g;
 }
 
-LayerData make_layer_data(const LayerSpec& l, uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  auto i8 = [&] { return static_cast<int8_t>(static_cast<int>(gen() % 256) - 128); };
-  LayerData d;
-  d.ifmap.resize(static_cast<size_t>(l.ifmap_h) * l.ifmap_w * l.channels);
-  for (auto& v : d.ifmap) v = i8();
-  d.weight.resize(static_cast<size_t>(l.num_filters) * l.channels * l.filter_h * l.filter_w);
-  for (auto& v : d.weight) v = i8();
-  d.bias.resize(l.num_filters);
-  for (auto& v : d.bias) v = static_cast<int32_t>(gen() % 2048) - 1024;
-  return d;
-}
-
 uint64_t mac_array_vcd_bytes(Dataflow d, int rows, int cols, uint64_t cycles) {
   const uint64_t per_pe = d == Dataflow::kOs   ? kVcdBytesPerPeOs
                           : d == Dataflow::kIs ? kVcdBytesPerPeIs
@@ -139,9 +90,16 @@ uint64_t mac_array_vcd_bytes(Dataflow d, int rows, int cols, uint64_t cycles) {
 std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
                                     const std::vector<LayerSpec>& layers) {
   uint64_t vcd_bytes = 0;
+  size_t max_a = 0, max_b = 0, max_out = 0, max_ifmap = 0, max_k = 0, max_n = 0;
   for (const LayerSpec& l : layers) {  // all valid first
     const LayerGeometry g = layer_geometry(l, opt.scalesim_compat);
     check_layer_size(l, g);
+    max_a = std::max(max_a, static_cast<size_t>(g.m * g.k));
+    max_b = std::max(max_b, static_cast<size_t>(g.k * g.n));
+    max_out = std::max(max_out, static_cast<size_t>(g.m * g.n));
+    max_ifmap = std::max(max_ifmap, static_cast<size_t>(l.ifmap_h) * l.ifmap_w * l.channels);
+    max_k = std::max(max_k, static_cast<size_t>(g.k));
+    max_n = std::max(max_n, static_cast<size_t>(g.n));
     vcd_bytes += mac_array_vcd_bytes(
         opt.dataflow, opt.rows, opt.cols,
         skipsim_closed_form_cycles(opt.dataflow, opt.rows, opt.cols, g.m, g.n, g.k));
@@ -170,8 +128,18 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
   std::vector<LayerResult> results;
   SystolicArray array(opt.rows, opt.cols, opt.dataflow, opt.scalesim_compat,
                       opt.cosim_mac_array ? ArrayModel::kPe : opt.model);
+  // Buffers reused by every layer: allocated (and their pages mapped) once.
   std::vector<int8_t> a, b;
   std::vector<int32_t> out;
+  out.reserve(max_out);
+  LayerData d;
+  if (opt.real_data) {
+    a.reserve(max_a), b.reserve(max_b);
+    d.ifmap.reserve(max_ifmap), d.weight.reserve(max_b), d.bias.reserve(max_n);
+  }
+  DirectConvScratch check;
+  if (opt.real_data && opt.check)
+    check.wr.reserve(max_b), check.win.reserve(max_k), check.acc.reserve(max_n);
   for (size_t li = 0; li < layers.size(); ++li) {
     const LayerSpec& l = layers[li];
     const auto start = std::chrono::steady_clock::now();
@@ -180,34 +148,17 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
     r.geo = layer_geometry(l, opt.scalesim_compat);
     const LayerGeometry& g = r.geo;
     const int C = l.channels;
-    LayerData d;
-    a.assign(static_cast<size_t>(g.m * g.k), 0);
-    b.assign(static_cast<size_t>(g.k * g.n), 0);
+    // Real data writes every element of a, b (and the array every output): no zero-fill.
     if (opt.real_data) {
-      d = make_layer_data(l, opt.seed + li);
-      // im2col: A[m][(fy*kw + fx)*C + ch]; B[(fy*kw + fx)*C + ch][o].
-      for (int oy = 0; oy < g.ofmap_h; ++oy)
-        for (int ox = 0; ox < g.ofmap_w; ++ox) {
-          int8_t* row = &a[(static_cast<size_t>(oy) * g.ofmap_w + ox) * g.k];
-          for (int fy = 0; fy < l.filter_h; ++fy) {
-            const int iy = oy * l.stride - g.pad_h + fy;
-            if (iy < 0 || iy >= l.ifmap_h) continue;
-            for (int fx = 0; fx < l.filter_w; ++fx) {
-              const int ix = ox * l.stride - g.pad_w + fx;
-              if (ix < 0 || ix >= l.ifmap_w) continue;
-              std::copy_n(&d.ifmap[(static_cast<size_t>(iy) * l.ifmap_w + ix) * C], C,
-                          row + (static_cast<size_t>(fy) * l.filter_w + fx) * C);
-            }
-          }
-        }
-      for (int o = 0; o < l.num_filters; ++o)
-        for (int ch = 0; ch < C; ++ch)
-          for (int fy = 0; fy < l.filter_h; ++fy)
-            for (int fx = 0; fx < l.filter_w; ++fx)
-              b[((static_cast<size_t>(fy) * l.filter_w + fx) * C + ch) * g.n + o] =
-                  d.weight[((static_cast<size_t>(o) * C + ch) * l.filter_h + fy) * l.filter_w + fx];
+      a.resize(static_cast<size_t>(g.m * g.k));
+      b.resize(static_cast<size_t>(g.k * g.n));
+      make_layer_data(l, opt.seed + li, d);
+      layer_im2col(l, g, d, a.data(), b.data());
+    } else {
+      a.assign(static_cast<size_t>(g.m * g.k), 0);
+      b.assign(static_cast<size_t>(g.k * g.n), 0);
     }
-    out.assign(static_cast<size_t>(g.m * g.n), 0);
+    out.resize(static_cast<size_t>(g.m * g.n));  // the array writes all of it
     SystolicStats st;
     if (opt.cosim_mac_array) {
 #ifdef SKIPSIM_HAVE_RTL
@@ -262,7 +213,8 @@ std::vector<LayerResult> run_layers(const LayerModeOptions& opt,
     r.energy_dram_pj =
         static_cast<double>(r.dram_ifmap_bytes + r.dram_filter_bytes + r.dram_ofmap_bytes) *
         en.dram_pj_per_byte;
-    if (opt.real_data && opt.check) r.check = reference_conv(l, g, d) == out ? "pass" : "fail";
+    if (opt.real_data && opt.check)
+      r.check = matches_direct_conv(l, g, d, out.data(), check) ? "pass" : "fail";
     if (opt.keep_outputs) r.output = out;
     r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     results.push_back(std::move(r));

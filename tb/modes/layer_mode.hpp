@@ -72,6 +72,8 @@ struct LayerData {
   std::vector<int32_t> bias;
 };
 LayerData make_layer_data(const LayerSpec& l, uint64_t seed);
+// The same into d, reusing its buffers.
+void make_layer_data(const LayerSpec& l, uint64_t seed, LayerData& d);
 
 struct LayerResult {
   LayerSpec spec;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "hw/common/int8_dot.hpp"
+
 namespace skipsim {
 namespace {
 
@@ -42,37 +44,40 @@ Tensor8 golden_conv(const Tensor8& x, const ConvParams& p) {
       p.shift.size() != static_cast<size_t>(p.out_c))
     throw std::invalid_argument("golden_conv: parameter sizes do not match the input");
   Tensor8 y(p.out_size(x.h), p.out_size(x.w), p.out_c);
-  // Weights repacked O x kh x kw x I, so that each window row is one contiguous int8 dot
-  // product with the HWC input (the compiler vectorizes it).
+  // Weights repacked O x kh x kw x I and the input copied into a zero border, so that each
+  // output pixel's window is k contiguous runs of k * in_c bytes: one int8 dot product per
+  // filter with the window gathered once.
   const size_t ic = static_cast<size_t>(p.in_c);
   if (ic >= (size_t{1} << 17)) throw std::invalid_argument("golden_conv: more than 2^17 channels");
+  const int k = p.k, stride = p.stride, pad = p.pad(), out_c = p.out_c;
+  const size_t K = kk * ic, run = static_cast<size_t>(k) * ic;
   std::vector<int8_t> wr(p.weight.size());
-  for (int o = 0; o < p.out_c; ++o)
-    for (int ky = 0; ky < p.k; ++ky)
-      for (int kx = 0; kx < p.k; ++kx)
+  for (int o = 0; o < out_c; ++o)
+    for (int ky = 0; ky < k; ++ky)
+      for (int kx = 0; kx < k; ++kx)
         for (int i = 0; i < p.in_c; ++i)
-          wr[((static_cast<size_t>(o) * p.k + ky) * p.k + kx) * ic + i] = p.w(o, i, ky, kx);
+          wr[((static_cast<size_t>(o) * k + ky) * k + kx) * ic + i] = p.w(o, i, ky, kx);
+  const int ph = std::max(x.h + 2 * pad, (y.h - 1) * stride + k);
+  const int pw = std::max(x.w + 2 * pad, (y.w - 1) * stride + k);
+  std::vector<int8_t> xp(static_cast<size_t>(ph) * pw * ic, 0);
+  for (int iy = 0; iy < x.h; ++iy)
+    std::copy_n(x.data.data() + static_cast<size_t>(iy) * x.w * ic, static_cast<size_t>(x.w) * ic,
+                xp.data() + ((static_cast<size_t>(iy) + pad) * pw + pad) * ic);
+  std::vector<int8_t> win(K);
+  std::vector<int32_t> dot(static_cast<size_t>(out_c));
   for (int oy = 0; oy < y.h; ++oy) {
     for (int ox = 0; ox < y.w; ++ox) {
-      for (int o = 0; o < p.out_c; ++o) {
-        // One window position's dot product is exact in int32 (|x * w| <= 2^14, in_c < 2^17,
-        // checked above); the sum over the window in int64.
-        int64_t acc = p.bias[o];
-        for (int ky = 0; ky < p.k; ++ky) {
-          const int iy = oy * p.stride - p.pad() + ky;
-          if (iy < 0 || iy >= x.h) continue;
-          for (int kx = 0; kx < p.k; ++kx) {
-            const int ix = ox * p.stride - p.pad() + kx;
-            if (ix < 0 || ix >= x.w) continue;
-            const int8_t* xp = &x.data[(static_cast<size_t>(iy) * x.w + ix) * ic];
-            const int8_t* wp = &wr[((static_cast<size_t>(o) * p.k + ky) * p.k + kx) * ic];
-            int32_t dot = 0;
-            for (size_t i = 0; i < ic; ++i) dot += int32_t{xp[i]} * int32_t{wp[i]};
-            acc += dot;
-          }
-        }
+      for (int ky = 0; ky < k; ++ky) {
+        const size_t at =
+            (static_cast<size_t>(oy) * stride + ky) * pw + static_cast<size_t>(ox) * stride;
+        std::copy_n(xp.data() + at * ic, run, win.data() + ky * run);
+      }
+      dot_rows_i8(win.data(), wr.data(), static_cast<int64_t>(K), out_c, static_cast<int64_t>(K),
+                  dot.data());
+      for (int o = 0; o < out_c; ++o) {
         // The hardware accumulates in int32: wrap modulo 2^32 (well-defined via uint32).
-        const auto acc32 = static_cast<int32_t>(static_cast<uint32_t>(acc));
+        const auto acc32 =
+            static_cast<int32_t>(static_cast<uint32_t>(dot[o]) + static_cast<uint32_t>(p.bias[o]));
         y.at(oy, ox, o) = golden_requant(acc32, p.mult[o], p.shift[o], p.relu);
       }
     }

@@ -96,6 +96,30 @@ TEST(LayerMode, BitExactEachDataflow) {
     }
 }
 
+// Layers share their buffers: a padded layer after a larger one gets zeros at its border,
+// not the previous layer's data; with the check off too. Channels in multiples of 64 and odd
+// ones reach every kernel path (full vectors and tails).
+TEST(LayerMode, BuffersReusedAcrossLayersHoldNoStaleData) {
+  const std::vector<LayerSpec> layers = {{"big", 14, 14, 3, 3, 64, 12, 1},
+                                         {"small", 5, 6, 3, 3, 65, 7, 1, 1},
+                                         {"tiny", 3, 3, 3, 3, 3, 5, 2, 1}};
+  for (bool check : {true, false}) {
+    LayerModeOptions opt;
+    opt.rows = 8;
+    opt.cols = 8;
+    opt.keep_outputs = true;
+    opt.check = check;
+    const std::vector<LayerResult> rs = run_layers(opt, layers);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const LayerData data = make_layer_data(layers[i], opt.seed + i);
+      EXPECT_EQ(rs[i].output,
+                direct_conv(layers[i], data, layers[i].pad, rs[i].geo.ofmap_h, rs[i].geo.ofmap_w))
+          << layers[i].name << " check=" << check;
+      EXPECT_EQ(rs[i].check, check ? "pass" : "off");
+    }
+  }
+}
+
 // No mode adds padding to the given sizes: 58x58 (56x56 pre-padded) 3x3 stride 1 gives 56x56
 // in both; pad=1 on 56x56 gives the same. The default mode's cycles follow skipsim's own
 // closed form, R + folds*(M + R + C - 2) for ws.
