@@ -28,7 +28,7 @@ void CoreClock::rise() {
 }
 
 void CoreClock::tick() {
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time& now = sc_core::sc_time_stamp();
   const uint64_t p = m_period.value();
   switch (m_state) {
     case State::kLow:
