@@ -1,5 +1,7 @@
 #include "tb/ref/block_params.hpp"
 
+#include "tb/ref/mt19937_64_block.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -56,17 +58,25 @@ BlockLayout block_layout(const BlockShape& s) {
 
 namespace {
 
-// Uniform integers from the mt19937_64 stream by plain modulo, so a seed gives the same
-// block with every standard library (std::uniform_int_distribution is not specified).
+// Uniform integers from std::mt19937_64's words (made by a block generator of the same
+// sequence) by plain modulo, so a seed gives the same block with every standard library
+// (std::uniform_int_distribution is not specified).
 class Draw {
  public:
   explicit Draw(uint64_t seed) : gen_(seed) {}
   int64_t operator()(int64_t lo, int64_t hi) {
     return lo + static_cast<int64_t>(gen_() % static_cast<uint64_t>(hi - lo + 1));
   }
+  // v[i] = draw(lo, hi) for every element, in order.
+  template <typename T>
+  void fill(std::vector<T>& v, int64_t lo, int64_t hi) {
+    const auto n = static_cast<uint64_t>(hi - lo + 1);
+    gen_.generate(v.data(), v.size(),
+                  [lo, n](uint64_t w) { return static_cast<T>(lo + static_cast<int64_t>(w % n)); });
+  }
 
  private:
-  std::mt19937_64 gen_;
+  Mt19937_64Block gen_;
 };
 
 // Mean of x^2 for x uniform over [-128, 127] and for w uniform over [-64, 63]; for a ReLU
@@ -80,7 +90,7 @@ constexpr double kW2 = 1365.5;
 void fill_conv(ConvParams* p, double input_x2, Draw& draw) {
   const int64_t fan_in = static_cast<int64_t>(p->in_c) * p->k * p->k;
   p->weight.resize(static_cast<size_t>(p->out_c) * fan_in);
-  for (auto& v : p->weight) v = static_cast<int8_t>(draw(-64, 63));
+  draw.fill(p->weight, -64, 63);
   p->bias.resize(p->out_c);
   for (auto& v : p->bias) v = static_cast<int32_t>(draw(-fan_in * 32, fan_in * 32));
   const double scale = 64.0 / std::sqrt(static_cast<double>(fan_in) * input_x2 * kW2);
@@ -162,7 +172,7 @@ BlockParams random_block(const BlockShape& shape, uint64_t seed) {
   check_shape(shape);
   Draw draw(seed);
   Tensor8 input(shape.h, shape.w, shape.c);
-  for (auto& v : input.data) v = static_cast<int8_t>(draw(-128, 127));
+  draw.fill(input.data, -128, 127);
   BlockParams b = draw_block_params(shape, kX2Int8, draw);
   b.input = std::move(input);
   return b;
