@@ -22,6 +22,7 @@
 
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/stream/stream.hpp"
 
@@ -51,6 +52,11 @@ class GlobalPool : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override;
   bool quiescent() const override { return !m_moved; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
   // Adds pixels_out and the accumulator bytes.
@@ -76,7 +82,8 @@ class GlobalPool : public sc_core::sc_module, public HwBlock {
   bool m_out_busy = false, m_out_last_of_pixel = false;
   bool m_moved = true;
   uint64_t m_pixels_out = 0;
-  StallStats m_stats;
+  StallStats m_stats, m_edge_counts;  // all edges; the last awake one's
+  EdgeSleep m_sleep;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
 };
 

@@ -30,6 +30,7 @@
 
 #include <systemc>
 
+#include "hw/common/edge_sleep.hpp"
 #include "hw/common/hw_block.hpp"
 #include "hw/common/occupancy_probe.hpp"
 #include "hw/conv/line_buffer.hpp"
@@ -69,6 +70,11 @@ class MaxPool : public sc_core::sc_module, public HwBlock {
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override;
   bool quiescent() const override { return !m_moved; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
   std::vector<std::string> input_ports() const override { return {"in"}; }
   std::vector<std::string> output_ports() const override { return {"out"}; }
   // Adds pixels_out and the line buffer's size (pixels, bytes).
@@ -94,7 +100,8 @@ class MaxPool : public sc_core::sc_module, public HwBlock {
   bool m_moved = true;
   uint64_t m_pixels_out = 0;
   std::vector<int8_t> m_tmp;
-  StallStats m_stats;
+  StallStats m_stats, m_edge_counts;  // all edges; the last awake one's
+  EdgeSleep m_sleep;
   WaitState::Kind m_last_kind = WaitState::Kind::kIdle;
 };
 

@@ -234,3 +234,26 @@ TEST(SkipIdleEdges, DeadlockSpillAndDefaultBlocks) {
                "--set hardware.skip_fifo.depth=64 --set sim.deadlock_window=100000", kSleep);
   EXPECT_TRUE(w.report.value("deadlock", false));
 }
+
+// A small network both ways: the stem (conv, max pool), the residual blocks and the head
+// (global pool, fully connected) sleep too; the network report and the logits are equal.
+TEST(SkipIdleEdges, NetworkStemBlocksAndHead) {
+  const fs::path d = skipsim::test::scratch_dir("array_models", "network");
+  nlohmann::json rep[2];
+  const char* names[] = {"sleep", "every_edge"};
+  for (int i = 0; i < 2; ++i) {
+    const auto r = run_cli(
+        fmt::format("network -q --model resnet18 --input 32x32 --set sim.skip_idle_edges={} "
+                    "--report {}.json",
+                    i == 0 ? "true" : "false", names[i]),
+        d);
+    ASSERT_EQ(r.code, 0) << r.err;
+    rep[i] = nlohmann::json::parse(slurp(d / (std::string(names[i]) + ".json")));
+    for (const char* k : {"wall_seconds"}) rep[i].erase(k);
+    strip_timing(rep[i]);
+  }
+  EXPECT_EQ(rep[0]["blocks"].size(), 10u);
+  if (rep[0] != rep[1])
+    ADD_FAILURE() << "reports differ, " << first_difference(rep[0].dump(1), rep[1].dump(1));
+  fs::remove_all(d);
+}
