@@ -13,6 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tb/config/config.hpp"
+#include "tb/ref/block_params.hpp"
+
 namespace skipsim {
 
 struct ChildResult {
@@ -34,6 +37,24 @@ struct ChildProc {
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
                     bool check_golden, const std::vector<std::string>& extra = {},
                     const std::string& subcommand = "run");
+// The block's tensors made once by the parent (random_block of `shape` and `seed`), for
+// fork_run children whose configuration asks for that same block.
+struct PreparedBlock {
+  BlockShape shape;
+  uint64_t seed = 0;
+  BlockParams params;
+};
+PreparedBlock prepare_block(const Config& cfg);
+
+// Like spawn_run(config, sets, check_golden) (same report, exit code and last stderr line)
+// but without exec: a fork of this process runs the block, so the program's start-up is not
+// paid again, `prepared` (may be null) spares making the tensors and `loaded` (may be null)
+// reading the configuration: what load_config(config, sets) gives, when the caller has it.
+// The calling process must not have elaborated a SystemC model itself (SystemC elaborates
+// once per process) nor run other threads that could hold a lock across the fork.
+ChildProc fork_run(const std::string& config, const std::vector<std::string>& sets,
+                   bool check_golden, const PreparedBlock* prepared = nullptr,
+                   const Config* loaded = nullptr);
 // Collects the result of a child started by spawn_run, given its wait status; closes its
 // memory files.
 ChildResult collect_run(ChildProc& child, int wait_status);
