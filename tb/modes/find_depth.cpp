@@ -178,8 +178,13 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
 
   // Every probe's result goes to both searches (a deadlock is not full speed, a depth at
   // full speed is deadlock-free). Each search's answer lies in (lo, hi].
-  DepthSearch dl(res.min_legal_depth - 1,
-                 res.analytic_depth <= unbounded_depth ? res.analytic_depth : 0);
+  // Policy spill does not stall the fork on a full FIFO, so the closed form (the fork's
+  // deadlock) says nothing there: its guess is the smallest legal depth, and none at full
+  // speed.
+  DepthSearch dl(res.min_legal_depth - 1, spill ? res.min_legal_depth
+                                          : res.analytic_depth <= unbounded_depth
+                                              ? res.analytic_depth
+                                              : 0);
   std::optional<DepthSearch> fs;  // once the unbounded run has given its peak and cycles
   double limit = 0;
   const auto t_start = std::chrono::steady_clock::now();
@@ -299,8 +304,8 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
       // show (a wrong guess costs two probes, not the answer): a block with an identity
       // skip needs all of the peak U; one with a projection, one output row of the
       // projection less the add's 2-beat queue.
-      uint64_t guess = top - 1;
-      if (block_layout(block_shape(w)).skip) {
+      uint64_t guess = spill ? 0 : top - 1;
+      if (!spill && block_layout(block_shape(w)).skip) {
         const uint64_t row = static_cast<uint64_t>(block_shape(w).out_w()) * res.beats_per_pixel;
         guess = std::clamp<uint64_t>(row > 2 ? row - 2 : 1, res.min_legal_depth, top - 1);
       }
