@@ -323,13 +323,16 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   if (sum.skipped)
     std::fprintf(stderr, "sweep: %zu of %zu points already in %s\n", sum.skipped, sum.points,
                  opt.out.c_str());
-  while ((next < todo.size() || !running.empty()) && !g_stop) {
+  auto fill = [&] {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs && !g_stop) {
       const size_t i = todo[next++];
       ChildProc c = fork_run(opt.config, sets_of(points[i]), opt.check_golden,
                              prepared ? &*prepared : nullptr, &configs[i]);
       running[c.pid] = {c, i};
     }
+  };
+  while ((next < todo.size() || !running.empty()) && !g_stop) {
+    fill();
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) continue;  // interrupted by a signal
@@ -339,6 +342,7 @@ SweepSummary run_sweep(const SweepOptions& opt) {
     const ChildResult r = collect_run(it->second.first, status);
     running.erase(it);
     if (r.exit_code == -1 && g_stop) break;  // killed with us: not a result
+    fill();  // before the row's write and sync, so that no core waits on the disk
     std::string what;
     for (size_t k = 0; k < points[i].size(); ++k)
       what += fmt::format("{}{}={}", k ? " " : "", opt.params[k].key, points[i][k]);
