@@ -131,6 +131,15 @@ ChildProc fork_run(const std::string& config, const std::vector<std::string>& se
   const pid_t parent = getpid();
   ChildProc c = start_child();
   if (c.pid == 0) {
+    // As exec would: the parent's handlers (a sweep's SIGINT and SIGTERM, which only note
+    // the request) must not keep a child alive that is told to stop.
+    for (int sig = 1; sig < NSIG; ++sig) {
+      struct sigaction old {};
+      if (sigaction(sig, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+          (old.sa_handler == SIG_IGN || old.sa_handler == SIG_DFL))
+        continue;
+      signal(sig, SIG_DFL);
+    }
     if (!child_setup(c, parent, test_kill)) _exit(127);
     forked_run(config, sets, check_golden, prepared, loaded);
   }

@@ -202,6 +202,38 @@ std::vector<pid_t> wait_for_empty_group(pid_t pgrp) {
 }
 }  // namespace
 
+// A point's child dies of SIGTERM like any process: the children, forks of the sweep, do
+// not keep its SIGTERM handler (which only notes the request, so that the sweep can stop
+// its children and keep what finished).
+TEST(Sweep, PointsDieOfSigterm) {
+  const fs::path d = scratch("term");
+  // Points of many seconds each.
+  const pid_t sw = start_in_group(kBin + " sweep --config " + kTiny +
+                                      " --set workload.input.h=1024 --set workload.input.w=1024"
+                                      " --param workload.seed=1,2 --jobs 2 --out " +
+                                      (d / "s.csv").string(),
+                                  d / "err");
+  ASSERT_GT(sw, 0);
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 500 && kids.size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kids.clear();
+    for (const auto& p : processes())
+      if (p.ppid == sw && p.state != 'Z') kids.push_back(p.pid);
+  }
+  ASSERT_EQ(kids.size(), 2u) << "the sweep never ran its points";
+  kill(kids[0], SIGTERM);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    gone = true;
+    for (const auto& p : processes()) gone = gone && !(p.pid == kids[0] && p.state != 'Z');
+  }
+  kill(-sw, SIGKILL);
+  waitpid(sw, nullptr, 0);
+  EXPECT_TRUE(gone) << "a point's child still runs 1 s after SIGTERM";
+}
+
 TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
   const fs::path d = scratch("kill");
   const fs::path out = d / "s.csv";
