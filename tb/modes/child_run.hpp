@@ -1,6 +1,7 @@
 #pragma once
-// Runs `skipsim run` in a child process (SystemC elaborates once per process, so every
-// point of a sweep or a depth search is its own process) and collects its report.
+// Runs a block in a child process (SystemC elaborates once per process, so every point of
+// a sweep or a depth search is its own process) and collects its report: `skipsim run`
+// exec'd (spawn_run), or a fork of the caller running it in-process (fork_run).
 //
 // Nothing of a child outlives its parent: the child is SIGKILLed when the parent dies
 // (PR_SET_PDEATHSIG), and its report and stderr go to anonymous memory files (memfd)
