@@ -10,12 +10,12 @@ void DepthSearch::set_hi(uint64_t hi) {
 
 uint64_t DepthSearch::next(const std::set<uint64_t>& running) const {
   if (done()) return 0;
-  if (m_hint != 0) {
-    // Until both sides of the guess are known, only they are probed: a right guess then
-    // costs two probes and no more.
+  // Until both sides of a guess are known, only they are probed: a right guess then costs
+  // two probes and no more.
+  for (const uint64_t h : m_hints) {
+    if (h == 0) continue;
     bool pending = false;
-    for (const uint64_t d :
-         {m_low_first ? m_hint - 1 : m_hint, m_low_first ? m_hint : m_hint - 1}) {
+    for (const uint64_t d : {m_low_first ? h - 1 : h, m_low_first ? h : h - 1}) {
       if (d == 0 || !useful(d) || m_probed.count(d)) continue;
       if (!running.count(d)) return d;
       pending = true;

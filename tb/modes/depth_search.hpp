@@ -4,21 +4,26 @@
 // chosen one at a time so that a free core never waits for a round to end.
 #include <cstdint>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace skipsim {
 
 class DepthSearch {
  public:
-  // The answer lies in (lo, hi]; hi = 0 while unknown (set_hi). `hint` (0: none) is a guess
-  // of the answer: the first probes are hint and hint - 1, which end the search when the
-  // guess is right; when it is not, the search bisects what is left. `low_first`: hint - 1
-  // before hint (when hint - 1 holds, hint need not run).
+  // The answer lies in (lo, hi]; hi = 0 while unknown (set_hi). `hints` (0s ignored) are
+  // guesses of the answer, in order: the first probes are a guess h and h - 1, which end
+  // the search when the guess is right; when it is not, the next guess still inside the
+  // bounds is tried, then the search bisects what is left. `low_first`: h - 1 before h
+  // (when h - 1 holds, h need not run).
+  DepthSearch(uint64_t lo, std::vector<uint64_t> hints, bool low_first = false)
+      : m_lo(lo), m_hints(std::move(hints)), m_low_first(low_first) {}
   DepthSearch(uint64_t lo, uint64_t hint, bool low_first = false)
-      : m_lo(lo), m_hint(hint), m_low_first(low_first) {}
+      : DepthSearch(lo, std::vector<uint64_t>{hint}, low_first) {}
   // An upper end known to hold (not probed).
   void set_hi(uint64_t hi);
-  // A depth worth probing now, none of `running`; 0 if there is none (done, the hint's
-  // probes still running, or hi unknown and the hint already tried).
+  // A depth worth probing now, none of `running`; 0 if there is none (done, a guess's
+  // probes still running, or hi unknown and the guesses already tried).
   uint64_t next(const std::set<uint64_t>& running) const;
   // The property at `depth`. A result that contradicts monotonicity (holding at or below
   // lo, failing at or above hi) is ignored, as the jitter of cycles near the tolerance can.
@@ -30,7 +35,8 @@ class DepthSearch {
   uint64_t hi() const { return m_hi; }
 
  private:
-  uint64_t m_lo, m_hi = 0, m_hint;
+  uint64_t m_lo, m_hi = 0;
+  std::vector<uint64_t> m_hints;
   bool m_low_first;
   std::set<uint64_t> m_probed;
 };

@@ -300,16 +300,26 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
       // drops. Nothing below the smallest legal depth is probed.
       top = std::max(res.unbounded_max_occupancy + 1, res.min_legal_depth);
       dl.set_hi(top);
-      // The first guess of the full-speed depth, from what the shipped and test blocks
-      // show (a wrong guess costs two probes, not the answer): a block with an identity
-      // skip needs all of the peak U; one with a projection, one output row of the
-      // projection less the add's 2-beat queue.
-      uint64_t guess = spill ? 0 : top - 1;
-      if (!spill && block_layout(block_shape(w)).skip) {
-        const uint64_t row = static_cast<uint64_t>(block_shape(w).out_w()) * res.beats_per_pixel;
-        guess = std::clamp<uint64_t>(row > 2 ? row - 2 : 1, res.min_legal_depth, top - 1);
+      // Guesses of the full-speed depth, from what the shipped, test and ResNet-50 blocks
+      // show (a wrong guess costs two probes, not the answer), with R = one output row of
+      // the skip tensor: a block with a projection needs R - 2 (one row less the add's
+      // 2-beat queue), a basic block all of the peak U, a bottleneck with an identity skip
+      // one row more than the closed form.
+      std::vector<uint64_t> guesses;
+      const BlockShape shape = block_shape(w);
+      const uint64_t row = static_cast<uint64_t>(shape.out_w()) * res.beats_per_pixel;
+      auto clamp = [&](uint64_t d) {
+        return std::clamp<uint64_t>(d, res.min_legal_depth, top - 1);
+      };
+      if (spill) {
+      } else if (block_layout(shape).skip) {
+        guesses = {clamp(row > 2 ? row - 2 : 1)};
+      } else if (shape.kind == BlockKind::kBottleneck) {
+        guesses = {clamp(res.analytic_depth + row), top - 1};
+      } else {
+        guesses = {top - 1};
       }
-      fs.emplace(res.min_legal_depth - 1, guess, true);
+      fs.emplace(res.min_legal_depth - 1, guesses, true);
       fs->set_hi(top);
       done[top] = cycles;
       for (const auto& [d, c] : done) record(d, c);
