@@ -1,8 +1,9 @@
 #pragma once
 // Parameter sweeps: the cartesian product of parameter lists, each point a child running
-// the block as `skipsim run` would (a fork of this process, fork_run), run N at a time; every finished point is appended to the CSV at once as
-// one whole row, so a sweep killed at any moment loses no finished point, and re-running
-// the same command skips the points already in the file. The CSV is locked while a sweep
+// the block as `skipsim run` would (a fork of this process, fork_run), run N at a time;
+// every finished point is appended to the CSV at once as one whole row, so a sweep killed
+// at any moment loses no finished point, and re-running the same command skips the points
+// already in the file. The CSV is locked while a sweep
 // writes it; a point whose child was killed from outside gets no row, so it is retried.
 #include <string>
 #include <vector>
