@@ -56,7 +56,8 @@ keys = ["unbounded_max_occupancy", "min_deadlock_free_depth", "min_full_speed_de
         "analytic_depth"]
 print(f"bench_blocks: {sys.argv[2]} find-depth: "
       + ", ".join(f"{k} {j[k]}" for k in keys)
-      + f"; {j['simulations']} simulations, {float(sys.argv[4]) - float(sys.argv[3]):.0f} s")
+      + f"; {j['simulations']} simulations ({j['simulations_saved']} fewer than plain "
+      f"bisections), {float(sys.argv[4]) - float(sys.argv[3]):.2f} s")
 PY
 done
 

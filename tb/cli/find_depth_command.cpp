@@ -41,7 +41,10 @@ class FindDepthCommand : public Command {
     const bool json = m_json;
     // Like sweep: a progress line only for a person at a terminal.
     opt.progress = !json && isatty(STDERR_FILENO);
+    opt.fork_probes = true;  // this process elaborates nothing and runs no other thread
     const FindDepthResult r = find_depth(opt);
+    const int64_t saved =
+        static_cast<int64_t>(r.simulations_bisection) - static_cast<int64_t>(r.simulations);
     nlohmann::json j{{"unbounded_max_occupancy", r.unbounded_max_occupancy},
                      {"min_deadlock_free_depth", r.min_deadlock_free_depth},
                      {"min_full_speed_depth", r.min_full_speed_depth},
@@ -51,7 +54,9 @@ class FindDepthCommand : public Command {
                      {"min_deadlock_free_bytes", r.min_deadlock_free_bytes},
                      {"min_full_speed_bytes", r.min_full_speed_bytes},
                      {"analytic_bytes", r.analytic_bytes},
-                     {"min_legal_depth", r.min_legal_depth}};
+                     {"min_legal_depth", r.min_legal_depth},
+                     {"simulations_bisection", r.simulations_bisection},
+                     {"simulations_saved", saved}};
     if (json) {
       std::cout << j.dump(2) << "\n";
       return kExitOk;
@@ -62,13 +67,13 @@ class FindDepthCommand : public Command {
         "depth), tolerance {:.3g}\n"
         "  {:<26}{:>10} {:>12}   ({} cycles)\n  {:<26}{:>10} {:>12}\n"
         "  {:<26}{:>10} {:>12}   ({} cycles)\n  {:<26}{:>10} {:>12}\n"
-        "  {:<26}{:>10}   ({:.1f} s)\n",
+        "  {:<26}{:>10}   ({:.1f} s; plain bisections: {}, {} saved)\n",
         r.lanes, r.beats_per_pixel, opt.tolerance, "unbounded_max_occupancy",
         r.unbounded_max_occupancy, kib(r.unbounded_max_occupancy_bytes), r.unbounded_cycles,
         "min_deadlock_free_depth", r.min_deadlock_free_depth, kib(r.min_deadlock_free_bytes),
         "min_full_speed_depth", r.min_full_speed_depth, kib(r.min_full_speed_bytes),
         r.min_full_speed_cycles, "analytic_depth", r.analytic_depth, kib(r.analytic_bytes),
-        "simulations", r.simulations, r.wall_seconds);
+        "simulations", r.simulations, r.wall_seconds, r.simulations_bisection, saved);
     if (r.min_legal_depth > 1)
       std::cout << fmt::format(
           "  searched from depth {}: policy spill keeps at least one DRAM burst on chip\n",

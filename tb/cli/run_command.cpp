@@ -121,17 +121,9 @@ class RunCommand : public Command {
     RunResult r = run_block(cfg, params, opt);
 
     const bool finished = r.end == RunResult::End::kFinished;
-    bool mismatch = false;
-    StatsNode& out = r.stats.child("output");
-    out.set("h", r.output.h).set("w", r.output.w).set("c", r.output.c);
-    if (finished && !a.no_check) {
-      const Tensor8 ref = golden_block(params);
-      uint64_t bad = 0;
-      for (size_t i = 0; i < ref.data.size(); ++i) bad += ref.data[i] != r.output.data[i];
-      mismatch = bad != 0 || !(ref.h == r.output.h && ref.w == r.output.w && ref.c == r.output.c);
-      out.set("matches_golden", !mismatch).set("mismatches", bad).set("values", ref.data.size());
-    }
-    r.report = stats_to_json(r.stats);
+    const RunVerdict verdict = finish_run(r, cfg, params, !a.no_check);
+    static_assert(kExitDeadlock == 3 && kExitCycleLimit == 5 && kExitInternal == 1,
+                  "finish_run's exit codes");
     if (!a.report.empty()) write_text(a.report, r.report.dump(2) + "\n");
     if (!a.dump_tensors.empty()) {
       dump_block(a.dump_tensors, params);
@@ -155,25 +147,9 @@ class RunCommand : public Command {
         return kExitCosim;
       }
     }
-    if (r.end == RunResult::End::kDeadlock) {
-      const auto& d = r.report["deadlock_report"];
-      std::cerr << "skipsim: deadlock at cycle " << r.report["cycles"].get<uint64_t>() << " ("
-                << (d["detected_by"] == "fixed_point"
-                        ? std::string("every block waits on a stream, nothing in flight")
-                        : fmt::format("no transfer for {} cycles",
-                                      r.report["deadlock_window"].get<uint64_t>()))
-                << "): " << r.deadlock_text << "\n";
-      return kExitDeadlock;
-    }
-    if (r.end == RunResult::End::kCycleLimit) {
-      std::cerr << "skipsim: stopped at sim.max_cycles = " << cfg.sim.max_cycles
-                << " before the block finished (raise it, or 0 = no limit)\n";
-      return kExitCycleLimit;
-    }
-    if (mismatch) {
-      std::cerr << "skipsim: internal error: the output differs from the golden model in "
-                << r.report["output"]["mismatches"].get<uint64_t>() << " values\n";
-      return kExitInternal;
+    if (verdict.exit_code != kExitOk) {
+      std::cerr << verdict.message << "\n";
+      return verdict.exit_code;
     }
     return kExitOk;
   }

@@ -14,8 +14,11 @@
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
+#include "tb/config/config.hpp"
 #include "tb/config/paths.hpp"
 #include "tb/modes/output_lock.hpp"
+#include "tb/modes/run.hpp"
+#include "tb/top/block_size.hpp"
 
 namespace skipsim {
 
@@ -27,7 +30,121 @@ int memory_file(const char* name) {
   return fd;
 }
 
+bool same_shape(const BlockShape& a, const BlockShape& b) {
+  return a.kind == b.kind && a.h == b.h && a.w == b.w && a.c == b.c && a.out_c == b.out_c &&
+         a.width == b.width && a.stride == b.stride;
+}
+
+// Test hook: a child given exactly this --set dies at once by SIGKILL, as if killed from
+// outside (tests/system/test_sweep.cpp).
+bool test_kill_requested(const std::vector<std::string>& sets) {
+  const char* k = std::getenv("SKIPSIM_TEST_SIGKILL_SET");
+  if (!k) return false;
+  for (const auto& s : sets)
+    if (s == k) return true;
+  return false;
+}
+
+// In a new child: die with the parent, stderr to the memory file, stdout to /dev/null, the
+// report memory file as fd 3. Returns false if the child must give up (exit 127).
+bool child_setup(const ChildProc& c, pid_t parent, bool test_kill) {
+  // Die with the parent; if it already died between fork and prctl, go now.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return false;
+  if (test_kill) raise(SIGKILL);
+  dup2(c.err_fd, 2);
+  const int devnull = open("/dev/null", O_WRONLY);
+  if (devnull >= 0) dup2(devnull, 1);
+  // dup2 onto the same number would keep close-on-exec.
+  const int rep = c.report_fd == 3 ? fcntl(3, F_DUPFD_CLOEXEC, 4) : c.report_fd;
+  return rep >= 0 && dup2(rep, 3) >= 0;
+}
+
+ChildProc start_child() {
+  ChildProc c;
+  c.report_fd = memory_file("skipsim-report");
+  c.err_fd = memory_file("skipsim-stderr");
+  // Buffered output would be written again by the child.
+  std::fflush(nullptr);
+  c.pid = fork();
+  if (c.pid < 0) {
+    close(c.report_fd);
+    close(c.err_fd);
+    throw std::runtime_error("fork failed");
+  }
+  return c;
+}
+
+// The forked child's whole life: `skipsim run -q [--no-check] --report fd 3` in-process.
+[[noreturn]] void forked_run(const std::string& config, const std::vector<std::string>& sets,
+                             bool check_golden, const PreparedBlock* prepared,
+                             const Config* loaded) {
+  int code = 1;
+  try {
+    const Config cfg = loaded ? *loaded : load_config(config, sets);
+    check_block_size(cfg);
+    const BlockShape shape = block_shape(cfg.workload);
+    BlockParams made;
+    const bool reuse =
+        prepared && prepared->seed == cfg.workload.seed && same_shape(prepared->shape, shape);
+    if (!reuse) made = random_block(shape, cfg.workload.seed);
+    const BlockParams& params = reuse ? prepared->params : made;
+    RunResult r = run_block(cfg, params, RunOptions{});
+    const RunVerdict v = finish_run(r, cfg, params, check_golden);
+    const std::string text = r.report.dump(2) + "\n";
+    for (size_t done = 0; done < text.size();) {
+      const ssize_t n = write(3, text.data() + done, text.size() - done);
+      if (n <= 0) throw std::runtime_error("cannot write the report");
+      done += static_cast<size_t>(n);
+    }
+    if (!v.message.empty()) std::fprintf(stderr, "%s\n", v.message.c_str());
+    code = v.exit_code;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "skipsim: %s\n", e.what());
+    code = 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "skipsim: internal error: %s\n", e.what());
+    code = 1;
+  } catch (...) {
+    std::fprintf(stderr, "skipsim: internal error\n");
+    code = 1;
+  }
+  std::fflush(stderr);
+  // Never back into the parent's code: no atexit handlers, no destructors of its objects.
+  _exit(code);
+}
+
 }  // namespace
+
+PreparedBlock prepare_block(const Config& cfg) {
+  check_block_size(cfg);
+  PreparedBlock p;
+  p.shape = block_shape(cfg.workload);
+  p.seed = cfg.workload.seed;
+  p.params = random_block(p.shape, p.seed);
+  return p;
+}
+
+ChildProc fork_run(const std::string& config, const std::vector<std::string>& sets,
+                   bool check_golden, const PreparedBlock* prepared, const Config* loaded) {
+  const bool test_kill = test_kill_requested(sets);
+  const pid_t parent = getpid();
+  ChildProc c = start_child();
+  if (c.pid == 0) {
+    // As exec would: the parent's handlers (a sweep's SIGINT and SIGTERM, which only note
+    // the request) must not keep a child alive that is told to stop.
+    for (int sig = 1; sig < NSIG; ++sig) {
+      struct sigaction old {};
+      if (sigaction(sig, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+          (old.sa_handler == SIG_IGN || old.sa_handler == SIG_DFL))
+        continue;
+      signal(sig, SIG_DFL);
+    }
+    if (!child_setup(c, parent, test_kill)) _exit(127);
+    forked_run(config, sets, check_golden, prepared, loaded);
+  }
+  return c;
+}
 
 bool killed_from_outside(int signal) {
   return signal == SIGKILL || signal == SIGTERM || signal == SIGINT || signal == SIGHUP ||
@@ -52,32 +169,11 @@ ChildProc spawn_run(const std::string& config, const std::vector<std::string>& s
   argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // Test hook: a child given exactly this --set dies at once by SIGKILL, as if killed from
-  // outside (tests/system/test_sweep.cpp).
-  bool test_kill = false;
-  if (const char* k = std::getenv("SKIPSIM_TEST_SIGKILL_SET"))
-    for (const auto& s : sets) test_kill = test_kill || s == k;
-  ChildProc c;
-  c.report_fd = memory_file("skipsim-report");
-  c.err_fd = memory_file("skipsim-stderr");
+  const bool test_kill = test_kill_requested(sets);
   const pid_t parent = getpid();
-  c.pid = fork();
-  if (c.pid < 0) {
-    close(c.report_fd);
-    close(c.err_fd);
-    throw std::runtime_error("fork failed");
-  }
+  ChildProc c = start_child();
   if (c.pid == 0) {
-    // Die with the parent; if it already died between fork and prctl, go now.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    if (test_kill) raise(SIGKILL);
-    dup2(c.err_fd, 2);
-    const int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0) dup2(devnull, 1);
-    // dup2 onto the same number would keep close-on-exec.
-    const int rep = c.report_fd == 3 ? fcntl(3, F_DUPFD_CLOEXEC, 4) : c.report_fd;
-    if (rep < 0 || dup2(rep, 3) < 0) _exit(127);
+    if (!child_setup(c, parent, test_kill)) _exit(127);
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     execv(exe.c_str(), argv.data());
     _exit(127);

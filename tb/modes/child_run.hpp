@@ -1,6 +1,7 @@
 #pragma once
-// Runs `skipsim run` in a child process (SystemC elaborates once per process, so every
-// point of a sweep or a depth search is its own process) and collects its report.
+// Runs a block in a child process (SystemC elaborates once per process, so every point of
+// a sweep or a depth search is its own process) and collects its report: `skipsim run`
+// exec'd (spawn_run), or a fork of the caller running it in-process (fork_run).
 //
 // Nothing of a child outlives its parent: the child is SIGKILLed when the parent dies
 // (PR_SET_PDEATHSIG), and its report and stderr go to anonymous memory files (memfd)
@@ -12,6 +13,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "tb/config/config.hpp"
+#include "tb/ref/block_params.hpp"
 
 namespace skipsim {
 
@@ -34,6 +38,24 @@ struct ChildProc {
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
                     bool check_golden, const std::vector<std::string>& extra = {},
                     const std::string& subcommand = "run");
+// The block's tensors made once by the parent (random_block of `shape` and `seed`), for
+// fork_run children whose configuration asks for that same block.
+struct PreparedBlock {
+  BlockShape shape;
+  uint64_t seed = 0;
+  BlockParams params;
+};
+PreparedBlock prepare_block(const Config& cfg);
+
+// Like spawn_run(config, sets, check_golden) (same report, exit code and last stderr line)
+// but without exec: a fork of this process runs the block, so the program's start-up is not
+// paid again, `prepared` (may be null) spares making the tensors and `loaded` (may be null)
+// reading the configuration: what load_config(config, sets) gives, when the caller has it.
+// The calling process must not have elaborated a SystemC model itself (SystemC elaborates
+// once per process) nor run other threads that could hold a lock across the fork.
+ChildProc fork_run(const std::string& config, const std::vector<std::string>& sets,
+                   bool check_golden, const PreparedBlock* prepared = nullptr,
+                   const Config* loaded = nullptr);
 // Collects the result of a child started by spawn_run, given its wait status; closes its
 // memory files.
 ChildResult collect_run(ChildProc& child, int wait_status);

@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,6 +19,7 @@
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "tb/modes/child_run.hpp"
+#include "tb/modes/depth_search.hpp"
 #include "tb/ref/block_params.hpp"
 
 namespace skipsim {
@@ -169,13 +174,19 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   base.push_back(ub.bank_bytes_set);
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, jobs);
+  uint64_t top = 0;
 
-  struct Probe {
-    uint64_t depth;
-    ChildResult r;
-  };
-  // Bounds so far: the answer lies in (lo, hi]; hi = 0 while unknown.
-  uint64_t dl_lo = 0, dl_hi = 0, fs_lo = 0, fs_hi = 0;
+  // Every probe's result goes to both searches (a deadlock is not full speed, a depth at
+  // full speed is deadlock-free). Each search's answer lies in (lo, hi].
+  // Policy spill does not stall the fork on a full FIFO, so the closed form (the fork's
+  // deadlock) says nothing there: its guess is the smallest legal depth, and none at full
+  // speed.
+  DepthSearch dl(res.min_legal_depth - 1, spill ? res.min_legal_depth
+                                          : res.analytic_depth <= unbounded_depth
+                                              ? res.analytic_depth
+                                              : 0);
+  std::optional<DepthSearch> fs;  // once the unbounded run has given its peak and cycles
+  double limit = 0;
   const auto t_start = std::chrono::steady_clock::now();
   bool progress_shown = false;
   auto bounds = [](uint64_t lo, uint64_t hi) {
@@ -183,127 +194,153 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
            : hi - lo <= 1 ? std::to_string(hi)
                           : fmt::format("({}, {}]", lo, hi);
   };
-  auto show_progress = [&](size_t running) {
+  struct Running {
+    uint64_t depth;
+    ChildProc proc;
+  };
+  std::deque<Running> running;  // in launch order
+  auto show_progress = [&] {
     if (!opt.progress) return;
     const double el =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     std::fprintf(stderr,
                  "\rfind-depth: %llu probes done, %zu running; deadlock-free depth %s, "
                  "full-speed depth %s; %.0f s   ",
-                 static_cast<unsigned long long>(res.simulations), running,
-                 bounds(dl_lo, dl_hi).c_str(), bounds(fs_lo, fs_hi).c_str(), el);
+                 static_cast<unsigned long long>(res.simulations), running.size(),
+                 bounds(dl.lo(), dl.hi()).c_str(), fs ? bounds(fs->lo(), fs->hi()).c_str() : "?",
+                 el);
     std::fflush(stderr);
     progress_shown = true;
   };
-  auto run_many = [&](const std::vector<uint64_t>& depths) {
-    std::vector<Probe> out;
-    std::vector<ChildProc> pids;
-    for (uint64_t d : depths) {
-      auto sets = base;
-      sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
-      pids.push_back(spawn_run(opt.config, sets, false));
+  // The block's tensors do not depend on the depth: made once, shared with forked probes.
+  // Nor does the configuration but for the depth, which no cross-key rule constrains
+  // within [min_legal_depth, unbounded_depth]: read once too.
+  const Config probe_base = opt.fork_probes ? load_config(opt.config, base) : Config{};
+  const PreparedBlock prepared = opt.fork_probes ? prepare_block(probe_base) : PreparedBlock{};
+  auto launch = [&](uint64_t d) {
+    auto sets = base;
+    sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
+    if (!opt.fork_probes) {
+      running.push_back({d, spawn_run(opt.config, sets, false)});
+      return;
     }
-    show_progress(pids.size());
-    for (size_t i = 0; i < pids.size(); ++i) {
-      int status = 0;
-      while (waitpid(pids[i].pid, &status, 0) < 0) {
+    Config c = probe_base;
+    c.hardware.skip_fifo.depth = static_cast<int64_t>(d);
+    running.push_back({d, fork_run(opt.config, sets, false, &prepared, &c)});
+  };
+  // Finished probes: depth -> cycles (0: deadlock).
+  std::map<uint64_t, uint64_t> done;
+  auto full_speed = [&](uint64_t cycles) {
+    return cycles != 0 && static_cast<double>(cycles) <= limit;
+  };
+  auto record = [&](uint64_t d, uint64_t cycles) {
+    dl.record(d, cycles != 0);
+    if (fs) fs->record(d, full_speed(cycles));
+  };
+  std::set<uint64_t> in_flight;
+  // Fills the free cores: a probe of the search with fewer probes running (the deadlock-free
+  // one on a tie); none while nothing is worth probing.
+  auto fill = [&] {
+    while (static_cast<int>(running.size()) < jobs) {
+      in_flight.clear();
+      for (const Running& r : running) in_flight.insert(r.depth);
+      const uint64_t a = dl.next(in_flight), b = fs ? fs->next(in_flight) : 0;
+      if (!a && !b) return;
+      auto load = [&](const DepthSearch& s) {
+        return std::count_if(in_flight.begin(), in_flight.end(),
+                             [&](uint64_t d) { return s.useful(d); });
+      };
+      launch(a && (!b || load(dl) <= load(*fs)) ? a : b);
+    }
+  };
+  launch(unbounded_depth);
+  fill();
+  // Results are taken in launch order, so the probes chosen depend on the results only, not
+  // on which probe happens to finish first.
+  while (!running.empty()) {
+    show_progress();
+    Running p = running.front();
+    running.pop_front();
+    int status = 0;
+    while (waitpid(p.proc.pid, &status, 0) < 0) {
+    }
+    const ChildResult r = collect_run(p.proc, status);
+    ++res.simulations;
+    if (r.exit_code != 0 && r.exit_code != 3) {
+      if (progress_shown) std::fprintf(stderr, "\n");
+      for (Running& k : running) {  // the other probes are moot now
+        kill(k.proc.pid, SIGKILL);
+        waitpid(k.proc.pid, &status, 0);
+        collect_run(k.proc, status);
       }
-      out.push_back({depths[i], collect_run(pids[i], status)});
-      ++res.simulations;
-      const ChildResult& r = out.back().r;
-      show_progress(pids.size() - i - 1);
-      if (r.exit_code != 0 && r.exit_code != 3) {
+      throw InputError(
+          fmt::format("find-depth: the run at depth {} failed: {}", p.depth,
+                      r.error.empty() ? "exit " + std::to_string(r.exit_code) : r.error));
+    }
+    const uint64_t cycles = r.exit_code == 0 ? r.report["cycles"].get<uint64_t>() : 0;
+    if (opt.verbose)
+      std::fprintf(stderr, "find-depth: depth %llu: %s\n", static_cast<unsigned long long>(p.depth),
+                   cycles ? fmt::format("{} cycles", cycles).c_str() : "deadlock");
+    if (p.depth == unbounded_depth && !fs) {
+      if (cycles == 0) {
         if (progress_shown) std::fprintf(stderr, "\n");
-        for (size_t k = i + 1; k < pids.size(); ++k) {  // the other probes are moot now
-          kill(pids[k].pid, SIGKILL);
-          waitpid(pids[k].pid, &status, 0);
-          collect_run(pids[k], status);
+        for (Running& k : running) {
+          kill(k.proc.pid, SIGKILL);
+          waitpid(k.proc.pid, &status, 0);
+          collect_run(k.proc, status);
         }
         throw InputError(
-            fmt::format("find-depth: the run at depth {} failed: {}", depths[i],
-                        r.error.empty() ? "exit " + std::to_string(r.exit_code) : r.error));
+            "find-depth: the block deadlocks even with a skip FIFO as deep as the whole skip "
+            "tensor");
       }
-      if (opt.verbose)
-        std::fprintf(stderr, "find-depth: depth %llu: %s\n",
-                     static_cast<unsigned long long>(depths[i]),
-                     r.exit_code == 3
-                         ? "deadlock"
-                         : fmt::format("{} cycles", r.report["cycles"].get<uint64_t>()).c_str());
-    }
-    return out;
-  };
-
-  const Probe unb = run_many({unbounded_depth})[0];
-  if (unb.r.exit_code != 0) {
-    if (progress_shown) std::fprintf(stderr, "\n");
-    throw InputError(
-        "find-depth: the block deadlocks even with a skip FIFO as deep as the whole skip tensor");
-  }
-  res.unbounded_max_occupancy = unb.r.report["fifos"]["skip"]["max_occupancy"].get<uint64_t>();
-  res.unbounded_cycles = unb.r.report["cycles"].get<uint64_t>();
-  const double limit = static_cast<double>(res.unbounded_cycles) * (1.0 + opt.tolerance);
-
-  // Smallest depth in (lo, hi] for which ok() holds, given ok(hi); k-ary, k-1 probes a round.
-  // `hint` (0: none): the first round probes hint - 1 and hint, which bracket the answer
-  // when the hint is right (the closed form); when it is not, the search goes on from there.
-  auto search = [&](uint64_t lo, uint64_t hi, auto ok, uint64_t& hi_cycles, uint64_t& shown_lo,
-                    uint64_t& shown_hi, uint64_t hint) {
-    shown_lo = lo;
-    shown_hi = hi;
-    bool first = true;
-    while (hi - lo > 1) {
-      const uint64_t span = hi - lo - 1;
-      const uint64_t n = std::min<uint64_t>(jobs, span);
-      std::vector<uint64_t> ds;
-      if (first && hint > lo && hint < hi) {
-        if (hint - 1 > lo) ds.push_back(hint - 1);
-        ds.push_back(hint);
+      res.unbounded_max_occupancy = r.report["fifos"]["skip"]["max_occupancy"].get<uint64_t>();
+      res.unbounded_cycles = cycles;
+      limit = static_cast<double>(cycles) * (1.0 + opt.tolerance);
+      // Depth U+1 behaves exactly as unbounded: the occupancy never reaches it, ready never
+      // drops. Nothing below the smallest legal depth is probed.
+      top = std::max(res.unbounded_max_occupancy + 1, res.min_legal_depth);
+      dl.set_hi(top);
+      // Guesses of the full-speed depth, from what the shipped, test and ResNet-50 blocks
+      // show (a wrong guess costs two probes, not the answer), with R = one output row of
+      // the skip tensor: a block with a projection needs R - 2 (one row less the add's
+      // 2-beat queue), a basic block all of the peak U, a bottleneck with an identity skip
+      // one row more than the closed form.
+      std::vector<uint64_t> guesses;
+      const BlockShape shape = block_shape(w);
+      const uint64_t row = static_cast<uint64_t>(shape.out_w()) * res.beats_per_pixel;
+      auto clamp = [&](uint64_t d) {
+        return std::clamp<uint64_t>(d, res.min_legal_depth, top - 1);
+      };
+      if (spill) {
+      } else if (block_layout(shape).skip) {
+        guesses = {clamp(row > 2 ? row - 2 : 1)};
+      } else if (shape.kind == BlockKind::kBottleneck) {
+        guesses = {clamp(res.analytic_depth + row), top - 1};
       } else {
-        for (uint64_t i = 1; i <= n; ++i) ds.push_back(lo + (span + 1) * i / (n + 1));
+        guesses = {top - 1};
       }
-      first = false;
-      ds.erase(std::unique(ds.begin(), ds.end()), ds.end());
-      const auto probes = run_many(ds);
-      uint64_t new_lo = lo, new_hi = hi;
-      for (const Probe& p : probes) {
-        if (ok(p.r)) {
-          if (p.depth < new_hi) {
-            new_hi = p.depth;
-            hi_cycles = p.r.report["cycles"].get<uint64_t>();
-          }
-        }
-      }
-      for (const Probe& p : probes)
-        if (!ok(p.r) && p.depth < new_hi) new_lo = std::max(new_lo, p.depth);
-      lo = shown_lo = new_lo;
-      hi = shown_hi = new_hi;
+      fs.emplace(res.min_legal_depth - 1, guesses, true);
+      fs->set_hi(top);
+      done[top] = cycles;
+      for (const auto& [d, c] : done) record(d, c);
+    } else {
+      done[p.depth] = cycles;
+      record(p.depth, cycles);
     }
-    return hi;
-  };
-  // Depth U+1 behaves exactly as unbounded: the occupancy never reaches it, ready never drops.
-  // Nothing below the smallest legal depth is probed.
-  const uint64_t top = std::max(res.unbounded_max_occupancy + 1, res.min_legal_depth);
-  uint64_t cyc = res.unbounded_cycles;
-  res.min_deadlock_free_depth = search(
-      res.min_legal_depth - 1, top, [](const ChildResult& r) { return r.exit_code == 0; }, cyc,
-      dl_lo, dl_hi, res.analytic_depth);
-  const uint64_t dl_free_cycles = cyc;
-  cyc = res.unbounded_cycles;
-  if (res.min_deadlock_free_depth < top && static_cast<double>(dl_free_cycles) <= limit) {
-    res.min_full_speed_depth = fs_hi = res.min_deadlock_free_depth;
-    fs_lo = fs_hi - 1;
-    res.min_full_speed_cycles = dl_free_cycles;
-  } else {
-    res.min_full_speed_depth = search(
-        res.min_deadlock_free_depth, top,
-        [&](const ChildResult& r) {
-          return r.exit_code == 0 &&
-                 static_cast<double>(r.report["cycles"].get<uint64_t>()) <= limit;
-        },
-        cyc, fs_lo, fs_hi, 0);
-    res.min_full_speed_cycles = cyc;
+    fill();
   }
-  show_progress(0);
+  res.min_deadlock_free_depth = dl.hi();
+  res.min_full_speed_depth = fs->hi();
+  res.min_full_speed_cycles = done.at(fs->hi());
+  // What plain bisections over (legal - 1, U + 1] would have run: the unbounded run, the
+  // deadlock-free search, and the full-speed one above its answer unless that depth is
+  // already at full speed.
+  res.simulations_bisection =
+      1 + bisection_probes(res.min_legal_depth - 1, top) +
+      (full_speed(done.count(dl.hi()) ? done.at(dl.hi()) : 0) || dl.hi() == top
+           ? 0
+           : bisection_probes(dl.hi(), top));
+  show_progress();
   if (progress_shown) std::fprintf(stderr, "\n");
   res.unbounded_max_occupancy_bytes = bytes_at(res.unbounded_max_occupancy);
   res.min_deadlock_free_bytes = bytes_at(res.min_deadlock_free_depth);

@@ -7,7 +7,9 @@
 // Each also in SRAM bytes: what the skip FIFO allocates at that depth (skip_fifo_storage).
 // Policy spill searches from its smallest legal depth, one DRAM burst (burst_bytes / lanes).
 // Both searches use monotonicity in the depth (a deeper FIFO never deadlocks where a
-// shallower one finishes, and is never slower): a k-ary search, k-1 probes in parallel.
+// shallower one finishes, and is never slower) and run side by side on `jobs` cores, each
+// probe's result narrowing both. The deadlock-free search tries the closed form's bracket
+// first, the full-speed one the unbounded run's peak (U - 1, U); then they bisect.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +27,10 @@ struct FindDepthOptions {
   int jobs = 0;  // parallel probes; 0 = all cores
   bool verbose = false;
   bool progress = false;  // a progress line on stderr (a terminal), rewritten per probe
+  // Probes as forks of this process (no program start-up, tensors made once) instead of
+  // `skipsim run` children. Only from a process that has not elaborated a SystemC model and
+  // runs no other thread that could hold a lock across the fork.
+  bool fork_probes = false;
 };
 
 struct FindDepthResult {
@@ -35,6 +41,7 @@ struct FindDepthResult {
   uint64_t min_full_speed_cycles = 0;
   uint64_t analytic_depth = 0;
   uint64_t simulations = 0;
+  uint64_t simulations_bisection = 0;  // what plain bisections would have run (README)
   uint64_t beats_per_pixel = 0;
   int lanes = 0;
   uint64_t min_legal_depth = 1;  // spill: one DRAM burst of beats

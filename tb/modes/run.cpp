@@ -127,4 +127,42 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
   return r;
 }
 
+RunVerdict finish_run(RunResult& r, const Config& cfg, const BlockParams& params, bool check) {
+  const bool finished = r.end == RunResult::End::kFinished;
+  bool mismatch = false;
+  StatsNode& out = r.stats.child("output");
+  out.set("h", r.output.h).set("w", r.output.w).set("c", r.output.c);
+  if (finished && check) {
+    const Tensor8 ref = golden_block(params);
+    uint64_t bad = 0;
+    for (size_t i = 0; i < ref.data.size(); ++i) bad += ref.data[i] != r.output.data[i];
+    mismatch = bad != 0 || !(ref.h == r.output.h && ref.w == r.output.w && ref.c == r.output.c);
+    out.set("matches_golden", !mismatch).set("mismatches", bad).set("values", ref.data.size());
+  }
+  r.report = stats_to_json(r.stats);
+  RunVerdict v;
+  if (r.end == RunResult::End::kDeadlock) {
+    const auto& d = r.report["deadlock_report"];
+    v.exit_code = 3;
+    v.message = fmt::format(
+        "skipsim: deadlock at cycle {} ({}): {}", r.report["cycles"].get<uint64_t>(),
+        d["detected_by"] == "fixed_point"
+            ? std::string("every block waits on a stream, nothing in flight")
+            : fmt::format("no transfer for {} cycles", r.report["deadlock_window"].get<uint64_t>()),
+        r.deadlock_text);
+  } else if (r.end == RunResult::End::kCycleLimit) {
+    v.exit_code = 5;
+    v.message = fmt::format(
+        "skipsim: stopped at sim.max_cycles = {} before the block finished (raise it, or 0 = no "
+        "limit)",
+        cfg.sim.max_cycles);
+  } else if (mismatch) {
+    v.exit_code = 1;
+    v.message = fmt::format(
+        "skipsim: internal error: the output differs from the golden model in {} values",
+        r.report["output"]["mismatches"].get<uint64_t>());
+  }
+  return v;
+}
+
 }  // namespace skipsim

@@ -35,4 +35,14 @@ struct RunResult {
 
 RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt);
 
+// What `run` does after the simulation: the output's shape and, with `check`, the golden
+// comparison go into the report (r.report is rebuilt); returns the exit code `run` gives
+// (0, 1 output differs from the golden model, 3 deadlock, 5 cycle limit) and the stderr
+// line saying why when it is not 0.
+struct RunVerdict {
+  int exit_code = 0;
+  std::string message;
+};
+RunVerdict finish_run(RunResult& r, const Config& cfg, const BlockParams& params, bool check);
+
 }  // namespace skipsim

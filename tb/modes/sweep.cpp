@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -219,8 +220,12 @@ SweepSummary run_sweep(const SweepOptions& opt) {
     for (size_t i = 0; i < pt.size(); ++i) s.push_back(opt.params[i].key + "=" + pt[i]);
     return s;
   };
-  // Every point must be a valid configuration before anything runs.
-  for (const auto& pt : points) load_config(opt.config, sets_of(pt));
+  // Every point must be a valid configuration before anything runs; each point's child
+  // (a fork of this process) takes it from here, and the first point's tensors too when
+  // its block is the same.
+  std::vector<Config> configs;
+  configs.reserve(points.size());
+  for (const auto& pt : points) configs.push_back(load_config(opt.config, sets_of(pt)));
 
   std::vector<std::string> header;
   for (const auto& p : opt.params) header.push_back(p.key);
@@ -281,6 +286,14 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   }
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, jobs);
+  std::optional<PreparedBlock> prepared;
+  if (!todo.empty()) {
+    try {
+      prepared = prepare_block(configs[todo.front()]);
+    } catch (const InputError&) {
+      // Too large a block: its child says so in its row.
+    }
+  }
 
   g_stop = 0;
   struct sigaction sa {};
@@ -310,12 +323,16 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   if (sum.skipped)
     std::fprintf(stderr, "sweep: %zu of %zu points already in %s\n", sum.skipped, sum.points,
                  opt.out.c_str());
-  while ((next < todo.size() || !running.empty()) && !g_stop) {
+  auto fill = [&] {
     while (next < todo.size() && static_cast<int>(running.size()) < jobs && !g_stop) {
       const size_t i = todo[next++];
-      ChildProc c = spawn_run(opt.config, sets_of(points[i]), opt.check_golden);
+      ChildProc c = fork_run(opt.config, sets_of(points[i]), opt.check_golden,
+                             prepared ? &*prepared : nullptr, &configs[i]);
       running[c.pid] = {c, i};
     }
+  };
+  while ((next < todo.size() || !running.empty()) && !g_stop) {
+    fill();
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) continue;  // interrupted by a signal
@@ -325,6 +342,7 @@ SweepSummary run_sweep(const SweepOptions& opt) {
     const ChildResult r = collect_run(it->second.first, status);
     running.erase(it);
     if (r.exit_code == -1 && g_stop) break;  // killed with us: not a result
+    fill();  // before the row's write and sync, so that no core waits on the disk
     std::string what;
     for (size_t k = 0; k < points[i].size(); ++k)
       what += fmt::format("{}{}={}", k ? " " : "", opt.params[k].key, points[i][k]);

@@ -1,8 +1,9 @@
 #pragma once
-// Parameter sweeps: the cartesian product of parameter lists, each point a child
-// `skipsim run`, run N at a time; every finished point is appended to the CSV at once as
-// one whole row, so a sweep killed at any moment loses no finished point, and re-running
-// the same command skips the points already in the file. The CSV is locked while a sweep
+// Parameter sweeps: the cartesian product of parameter lists, each point a child running
+// the block as `skipsim run` would (a fork of this process, fork_run), run N at a time;
+// every finished point is appended to the CSV at once as one whole row, so a sweep killed
+// at any moment loses no finished point, and re-running the same command skips the points
+// already in the file. The CSV is locked while a sweep
 // writes it; a point whose child was killed from outside gets no row, so it is retried.
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct SweepSummary {
 // The CSV columns after the parameters (report keys, flattened with dots).
 const std::vector<std::string>& sweep_report_columns();
 
+// Forks its children: call it from a process that has elaborated no SystemC model and runs
+// no other thread.
 SweepSummary run_sweep(const SweepOptions& opt);
 
 }  // namespace skipsim

@@ -76,24 +76,30 @@ Csv read_csv(const fs::path& p) {
   return c;
 }
 
-// Every depth from 1 to n: status and cycles by depth.
+// Every depth from `from` to n: status and cycles by depth.
 std::map<int, std::pair<std::string, uint64_t>> scan_all_depths(const std::string& config, int n,
-                                                                const fs::path& dir) {
+                                                                const fs::path& dir,
+                                                                const std::string& sets = "",
+                                                                int from = 1) {
   const fs::path out = dir / "scan.csv";
-  EXPECT_EQ(sh(kBin + " sweep --config " + config + " --param hardware.skip_fifo.depth=1:" +
+  EXPECT_EQ(sh(kBin + " sweep --config " + config + sets +
+               " --param hardware.skip_fifo.depth=" + std::to_string(from) + ":" +
                std::to_string(n) + ":+1 --out " + out.string() + " 2>/dev/null"),
             0);
   std::map<int, std::pair<std::string, uint64_t>> m;
   for (const auto& r : read_csv(out).rows)
     m[std::stoi(r.at("hardware.skip_fifo.depth"))] = {r.at("status"), std::stoull(r.at("cycles"))};
-  EXPECT_EQ(m.size(), static_cast<size_t>(n));
+  EXPECT_EQ(m.size(), static_cast<size_t>(n - from + 1));
   return m;
 }
 
-void check_find_depth_against_scan(const std::string& config, const std::string& name) {
+// `sets`: " --set key=value ..." for both find-depth and the scan. `closed_form_exact`: the
+// closed form is the deadlock boundary (not with policy spill, which never deadlocks).
+void check_find_depth_against_scan(const std::string& config, const std::string& name,
+                                   const std::string& sets = "", bool closed_form_exact = true) {
   const fs::path d = scratch(name);
-  ASSERT_EQ(sh(kBin + " find-depth --config " + config + " --json > " + (d / "fd.json").string() +
-               " 2>" + (d / "fd.err").string()),
+  ASSERT_EQ(sh(kBin + " find-depth --config " + config + sets + " --json > " +
+               (d / "fd.json").string() + " 2>" + (d / "fd.err").string()),
             0)
       << slurp(d / "fd.err");
   const auto j = nlohmann::json::parse(slurp(d / "fd.json"));
@@ -106,12 +112,16 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
                               "min_deadlock_free_bytes",
                               "min_full_speed_bytes",
                               "analytic_bytes",
-                              "min_legal_depth"};
+                              "min_legal_depth",
+                              "simulations_bisection",
+                              "simulations_saved"};
   for (const char* k : keys) ASSERT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j.size(), std::size(keys)) << "--json prints exactly the README's keys";
   const uint64_t u = j["unbounded_max_occupancy"].get<uint64_t>();
-  const auto scan = scan_all_depths(config, static_cast<int>(u) + 1, d);
-  const uint64_t full = scan.at(static_cast<int>(u) + 1).second;
+  const int legal = j["min_legal_depth"].get<int>();
+  const auto scan =
+      scan_all_depths(config, std::max(static_cast<int>(u) + 1, legal), d, sets, legal);
+  const uint64_t full = scan.rbegin()->second.second;
   int first_ok = -1, first_fast = -1;
   for (const auto& [depth, r] : scan) {
     if (first_ok < 0 && r.first == "ok") first_ok = depth;
@@ -120,11 +130,13 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
   EXPECT_EQ(j["min_deadlock_free_depth"].get<int>(), first_ok);
   EXPECT_EQ(j["min_full_speed_depth"].get<int>(), first_fast);
   // The closed form (README) is exactly the deadlock boundary of this model.
-  EXPECT_EQ(j["analytic_depth"].get<int>(), first_ok);
+  if (closed_form_exact) EXPECT_EQ(j["analytic_depth"].get<int>(), first_ok);
   // Monotone: no depth below the first deadlock-free one finishes, none above deadlocks.
   for (const auto& [depth, r] : scan) EXPECT_EQ(r.first == "ok", depth >= first_ok) << depth;
   // The search must beat the scan it replaces.
   EXPECT_LT(j["simulations"].get<uint64_t>(), u / 2 + 3);
+  EXPECT_EQ(j["simulations_saved"].get<int64_t>(),
+            j["simulations_bisection"].get<int64_t>() - j["simulations"].get<int64_t>());
 }
 
 // Runs `cmd` (stderr to `err`) as the leader of a new process group; returns its pid,
@@ -189,6 +201,38 @@ std::vector<pid_t> wait_for_empty_group(pid_t pgrp) {
   return s;
 }
 }  // namespace
+
+// A point's child dies of SIGTERM like any process: the children, forks of the sweep, do
+// not keep its SIGTERM handler (which only notes the request, so that the sweep can stop
+// its children and keep what finished).
+TEST(Sweep, PointsDieOfSigterm) {
+  const fs::path d = scratch("term");
+  // Points of many seconds each.
+  const pid_t sw = start_in_group(kBin + " sweep --config " + kTiny +
+                                      " --set workload.input.h=1024 --set workload.input.w=1024"
+                                      " --param workload.seed=1,2 --jobs 2 --out " +
+                                      (d / "s.csv").string(),
+                                  d / "err");
+  ASSERT_GT(sw, 0);
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 500 && kids.size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kids.clear();
+    for (const auto& p : processes())
+      if (p.ppid == sw && p.state != 'Z') kids.push_back(p.pid);
+  }
+  ASSERT_EQ(kids.size(), 2u) << "the sweep never ran its points";
+  kill(kids[0], SIGTERM);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    gone = true;
+    for (const auto& p : processes()) gone = gone && !(p.pid == kids[0] && p.state != 'Z');
+  }
+  kill(-sw, SIGKILL);
+  waitpid(sw, nullptr, 0);
+  EXPECT_TRUE(gone) << "a point's child still runs 1 s after SIGTERM";
+}
 
 TEST(Sweep, KilledPartWayAndRerunEndsWithEveryPointOnce) {
   const fs::path d = scratch("kill");
@@ -327,6 +371,16 @@ TEST(Sweep, BadParameterIsOneLineAndExitTwo) {
 TEST(FindDepth, AgreesWithBruteForceBasic) { check_find_depth_against_scan(kTiny, "basic"); }
 TEST(FindDepth, AgreesWithBruteForceDownsample) {
   check_find_depth_against_scan(kTinyDown, "down");
+}
+// The first probes are guesses (the closed form's bracket, the unbounded peak or one
+// projection row for full speed): where they are off, the answers must still be the scan's.
+// Spill runs at full speed far below the peak; the closed form does not apply to it.
+TEST(FindDepth, AgreesWithBruteForceWhenTheGuessesMiss) {
+  check_find_depth_against_scan(kTiny, "spill", " --set hardware.skip_fifo.policy=spill", false);
+  check_find_depth_against_scan(kTinyDown, "spill_down", " --set hardware.skip_fifo.policy=spill",
+                                false);
+  // Wider than the engines' tile: full speed one beat below the peak, the guess misses.
+  check_find_depth_against_scan(kTiny, "wide", " --set workload.input.w=40");
 }
 
 TEST(FindDepth, SigkilledLeavesNoProbeRunning) {
