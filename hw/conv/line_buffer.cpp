@@ -1,6 +1,7 @@
 #include "hw/conv/line_buffer.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace skipsim {
 
@@ -11,9 +12,6 @@ LineBuffer::LineBuffer(const ConvGeometry& g, int lanes, SramBanks& sram, const 
       m_sram(sram),
       m_cap(static_cast<uint64_t>(g.k) * g.w) {
   m_region = sram.allocate(name, m_cap * g.c);
-  for (int ky = 0; ky < g.k; ++ky)
-    for (int kx = 0; kx < g.k; ++kx)
-      for (int ci = 0; ci < g.c; ++ci) m_elems.push_back({ky, kx, ci});
 }
 
 uint64_t LineBuffer::first_needed(int oy, int ox) const {
@@ -44,17 +42,22 @@ void LineBuffer::gather(int oy, int ox, int e0, int n, int8_t* out) {
   const int8_t* mem = reinterpret_cast<const int8_t*>(m_sram.data(m_region));
   const int y0 = oy * m_g.stride - m_g.pad();
   const int x0 = ox * m_g.stride - m_g.pad();
-  int fetched = 0;
-  for (int i = 0; i < n; ++i) {
-    const Elem& e = m_elems[e0 + i];
-    const int y = y0 + e.dy, x = x0 + e.dx;
+  const int c = m_g.c, end = e0 + n;
+  uint64_t fetched = 0;
+  // Element e = (ky * k + kx) * C + ci: runs of channels of one window pixel are contiguous
+  // both here and in the buffer.
+  for (int e = e0; e < end;) {
+    const int pix = e / c, ci = e % c, take = std::min(end - e, c - ci);
+    const int y = y0 + pix / m_g.k, x = x0 + pix % m_g.k;
+    int8_t* dst = out + (e - e0);
     if (y < 0 || y >= m_g.h || x < 0 || x >= m_g.w) {
-      out[i] = 0;
-      continue;
+      std::memset(dst, 0, static_cast<size_t>(take));
+    } else {
+      const uint64_t p = m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
+      std::memcpy(dst, mem + (p % m_cap) * c + ci, static_cast<size_t>(take));
+      fetched += static_cast<uint64_t>(take);
     }
-    const uint64_t p = m_frame_base + static_cast<uint64_t>(y) * m_g.w + x;
-    out[i] = mem[(p % m_cap) * m_g.c + e.ci];
-    ++fetched;
+    e += take;
   }
   m_sram.count_read(m_region, fetched);
 }

@@ -73,10 +73,6 @@ class LineBuffer {
   int m_rx_beat = 0;             // beat within the pixel being received
   uint64_t m_oldest_needed = 0;  // absolute pixel index
   uint64_t m_frame_base = 0;     // absolute index of pixel (0,0) of the output frame
-  struct Elem {
-    int dy, dx, ci;
-  };
-  std::vector<Elem> m_elems;  // window element e -> offsets
 };
 
 }  // namespace skipsim
