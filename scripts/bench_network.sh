@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `skipsim network` (the issue's targets: ResNet-50 at 224x224 under 60 s on 2
 # cores, ResNet-18 with --find-depth on every block under 60 s, every process under 500 MB).
-# Prints, per run, the simulated cycles, the skip FIFO totals, the wall time, the peak memory
+# Then ResNet-18 with its residual blocks fused. Prints, per run, the simulated cycles, the skip FIFO totals, the wall time, the peak memory
 # of the parent and of the largest block's process (blocks[].peak_rss_mib).
 # Usage: scripts/bench_network.sh [MODEL:HxW[:find-depth] ...]
 set -euo pipefail
@@ -29,4 +29,16 @@ print(f"bench_network: {sys.argv[2]:<28} {j['cycles']:>11,} cycles  skip FIFO "
       f"largest block process {peak:.0f} MiB  bit-exact {j['bit_exact']}")
 PY
 done
+# ResNet-18's eight residual blocks fused into one streaming pipeline (README, Fused
+# pipelines): its cycles against the blocks one after another, and its simulation time.
+/usr/bin/time -f "%e %M" -o "$log/fused.time" "$bin" network --model resnet18 --input 224x224 \
+  --fused layer1.0:layer4.1 -q --report "$log/fused.json"
+read -r wall kb <"$log/fused.time"
+/usr/bin/python3 - "$log/fused.json" "$wall" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["fused"]
+print(f"bench_network: resnet18:224x224 fused {f['range']}: {f['cycles']:,} cycles against "
+      f"{f['cycles_alone_sum']:,} alone ({f['cycles_alone_sum'] / f['cycles']:.2f}x), bit-exact "
+      f"{f['matches_golden']}, {f['sim_seconds']:.2f} s of simulation, {float(sys.argv[2]):.1f} s wall")
+PY
 echo "bench_network: reports in $log"
