@@ -256,7 +256,8 @@ SramPlan plan_sram(const OpGraph& g, const AllocOptions& opt) {
     p.replans = attempt;
     if (!bounded || arena <= opt.capacity) break;
     // Fragmentation: spill as if the SRAM were smaller by the excess.
-    const uint64_t cut = std::max(arena - opt.capacity, opt.alignment);
+    // The cut grows with the attempts so that a long run of small excesses ends quickly.
+    const uint64_t cut = std::max(arena - opt.capacity, opt.alignment) * (1 + attempt / 4);
     budget = budget > cut ? budget - cut : 0;
   }
 
