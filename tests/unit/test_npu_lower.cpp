@@ -112,6 +112,25 @@ TEST(NpuLower, Resnet18LivenessMatchesTheLayerShapes) {
   EXPECT_EQ(g.live_bytes_at(add), 3 * hwc(56, 56, 64));
 }
 
+TEST(NpuLower, BottleneckBlocksKeepXAcrossThreeConvs) {
+  const Network net = builtin_network("resnet50", 64, 64, 1);
+  const OpGraph g = lower_network(net);
+  int max_live = 0;
+  EXPECT_EQ(g.peak_live_bytes(), resnet_peak(net, &max_live));
+  EXPECT_EQ(g.max_live_tensors(), max_live);
+  for (const NpuOp& op : g.ops)
+    if (op.name == "layer1.1.conv1") {
+      const NpuTensor& x = g.tensors[op.inputs[0]];
+      EXPECT_EQ(x.last_op() - x.first_op(), 4);  // conv1, conv2, conv3, add
+    }
+  const SramPlan p = plan_sram(g, {});
+  EXPECT_TRUE(check_plan(g, p).empty());
+  const nlohmann::json j = to_json(g, p);
+  EXPECT_EQ(j["sram_peak_live_bytes"], g.peak_live_bytes());
+  EXPECT_EQ(j["max_live_activation_tensors"], max_live);
+  EXPECT_EQ(j["tensors"].size(), g.tensors.size());
+}
+
 TEST(NpuLower, WithoutTheImageTheStemReadsNothingLive) {
   const Network net = builtin_network("resnet18", 64, 64, 1);
   LowerOptions o;
