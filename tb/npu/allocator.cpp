@@ -235,30 +235,52 @@ SramPlan plan_sram(const OpGraph& g, const AllocOptions& opt) {
     for (size_t t = 0; t < n; ++t) cost[t] = align_up(g.tensors[t].bytes, opt.alignment);
   }
 
-  Simulation sim;
-  for (int attempt = 0;; ++attempt) {
-    sim = simulate(g, opt, budget, cost, oversize);
-    if (opt.prefetch_fills && budget != kUnbounded) prefetch(g, budget, cost, sim);
+  auto attempt = [&](uint64_t b, uint64_t* arena) {
+    Simulation sim = simulate(g, opt, b, cost, oversize);
+    if (opt.prefetch_fills && b != kUnbounded) prefetch(g, b, cost, sim);
     std::vector<PlacementBuffer> bufs;
     for (const Residency& r : sim.residencies)
       bufs.push_back({r.first_op, r.last_op, g.tensors[r.tensor].bytes, r.tensor});
     const std::vector<uint64_t> off = opt.policy == AllocPolicy::kPingPong
                                           ? place_slots(bufs, p.slot_bytes)
                                           : place_greedy_by_size(bufs, opt.alignment);
-    uint64_t arena = 0;
+    *arena = 0;
     for (size_t k = 0; k < bufs.size(); ++k) {
       sim.residencies[k].offset = off[k];
-      arena = std::max(arena, off[k] + (opt.policy == AllocPolicy::kPingPong
-                                            ? p.slot_bytes
-                                            : align_up(bufs[k].bytes, opt.alignment)));
+      *arena = std::max(*arena, off[k] + (opt.policy == AllocPolicy::kPingPong
+                                              ? p.slot_bytes
+                                              : align_up(bufs[k].bytes, opt.alignment)));
     }
-    p.sram_arena_bytes = arena;
-    p.replans = attempt;
-    if (!bounded || arena <= opt.capacity) break;
-    // Fragmentation: spill as if the SRAM were smaller by the excess.
-    // The cut grows with the attempts so that a long run of small excesses ends quickly.
-    const uint64_t cut = std::max(arena - opt.capacity, opt.alignment) * (1 + attempt / 4);
-    budget = budget > cut ? budget - cut : 0;
+    return sim;
+  };
+  Simulation sim = attempt(budget, &p.sram_arena_bytes);
+  if (bounded && p.sram_arena_bytes > opt.capacity) {
+    // Fragmentation: the offsets need more than the live bytes. Bisect the byte budget
+    // between 0 (everything streams: always fits) and the capacity, and keep the fitting
+    // plan that moves the fewest bytes (the traffic is not monotonic in the budget).
+    auto traffic = [](const Simulation& s) {
+      uint64_t sum = 0;
+      for (const TransferEvent& e : s.events) sum += e.bytes;
+      return sum;
+    };
+    uint64_t lo = 0, hi = budget, arena = 0;
+    Simulation best = attempt(0, &p.sram_arena_bytes);
+    const uint64_t step = std::max<uint64_t>(opt.alignment, opt.capacity / 4096);
+    while (hi - lo > step) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      Simulation s = attempt(mid, &arena);
+      ++p.replans;
+      if (arena <= opt.capacity) {
+        lo = mid;
+        if (traffic(s) <= traffic(best)) {
+          best = std::move(s);
+          p.sram_arena_bytes = arena;
+        }
+      } else {
+        hi = mid;
+      }
+    }
+    sim = std::move(best);
   }
 
   std::sort(sim.residencies.begin(), sim.residencies.end(),

@@ -23,8 +23,8 @@
 // tiles (stream_in / stream_out events): such a tensor is written to DRAM by its producer
 // and read by every consumer that cannot hold it. Spill and fill byte totals include the
 // streamed bytes; their staging buffers are outside `capacity`.
-// Greedy placement can fragment: when the offsets exceed capacity the byte budget of the
-// spill decisions is lowered by the excess and the plan redone.
+// Greedy placement can fragment: when the offsets exceed capacity, the spill decisions are
+// redone with the largest byte budget (found by bisection) whose placement fits.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -112,7 +112,7 @@ struct SramPlan {
   int max_resident_tensors = 0;
   uint64_t spill_bytes = 0, fill_bytes = 0;
   uint64_t stream_out_bytes = 0, stream_in_bytes = 0, load_bytes = 0;
-  int replans = 0;  // times the byte budget was lowered for fragmentation
+  int replans = 0;  // plans tried with a lower byte budget because of fragmentation
 
   // The residency of `tensor` covering `op`, or nullptr.
   const Residency* resident_at(int tensor, int op) const;

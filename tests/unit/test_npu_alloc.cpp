@@ -169,6 +169,27 @@ TEST(NpuAlloc, BeladyEvictsTheFarthestNextUse) {
   EXPECT_EQ(p.fill_bytes, 120u);
 }
 
+TEST(NpuAlloc, FragmentedPlacementIsReplannedWithinCapacity) {
+  // Largest-first evicts B at op2 and must fill it for op3, pushing A out: the byte budget
+  // holds at every op but greedy offsets need 320 bytes.
+  OpGraphBuilder b;
+  const int in = b.tensor("in", 10);
+  const int a = b.op_out("A", NpuOpType::kConv, {in}, 100);
+  const int bb = b.op_out("B", NpuOpType::kConv, {in}, 120);
+  const int c = b.op_out("C", NpuOpType::kConv, {in}, 100);
+  const int d = b.op_out("D", NpuOpType::kConv, {bb, c}, 10);
+  b.op_out("E", NpuOpType::kAdd, {a, d}, 10);
+  const OpGraph g = b.take();
+  AllocOptions o;
+  o.capacity = 240;
+  o.spill = SpillPolicy::kLargestFirst;
+  o.prefetch_fills = false;
+  const SramPlan p = plan_sram(g, o);
+  EXPECT_GT(p.replans, 0);
+  EXPECT_LE(p.sram_arena_bytes, 240u);
+  EXPECT_TRUE(check_plan(g, p).empty()) << errors(check_plan(g, p));
+}
+
 // X(100) spilled during a(100) -> b(100), two small ops, then the add reads X.
 OpGraph late_use() {
   OpGraphBuilder b;
