@@ -80,6 +80,21 @@ std::vector<std::string> check_plan(const OpGraph& g, const SramPlan& p) {
                     " without a fill");
     if (!copy) err.push_back(tname(r.tensor) + ": filled before any DRAM copy");
   }
+  // Every streamed operand has its transfer; a streamed input has a DRAM copy by then.
+  for (int i = 0; i < n_ops && i < static_cast<int>(p.streamed.size()); ++i)
+    for (int t : p.streamed[i]) {
+      const bool out = t >= 0 && t < n_t && g.tensors[t].producer == i;
+      bool event = false, copy = !out && t >= 0 && t < n_t && g.tensors[t].producer < 0;
+      for (const TransferEvent& e : p.events) {
+        if (e.tensor != t) continue;
+        event |= e.op == i && e.kind == (out ? TransferKind::kStreamOut : TransferKind::kStreamIn);
+        copy |= (e.kind == TransferKind::kSpill && e.window_op <= i) ||
+                (e.kind == TransferKind::kStreamOut && e.op < i);
+      }
+      if (!event)
+        err.push_back(tname(t) + ": streamed at op " + g.ops[i].name + " without a transfer");
+      if (!out && !copy) err.push_back(tname(t) + ": streamed in before any DRAM copy");
+    }
   for (const TransferEvent& e : p.events) {
     if (e.kind != TransferKind::kSpill) continue;
     bool ok = false;

@@ -252,6 +252,19 @@ TEST(NpuAlloc, CheckerCatchesOverlapsAndMissingOperands) {
   bad = p;
   bad.options.capacity = 60;
   EXPECT_FALSE(check_plan(g, bad).empty());
+  // t1 read through DRAM at op 1 without ever having been written there.
+  bad = p;
+  bad.residencies.erase(std::remove_if(bad.residencies.begin(), bad.residencies.end(),
+                                       [](const Residency& r) { return r.tensor == 1; }),
+                        bad.residencies.end());
+  bad.streamed[0].push_back(1);
+  bad.streamed[1].push_back(1);
+  bad.events.push_back({TransferKind::kStreamIn, 1, 50, 1, 1});
+  bad.fill_bytes += 50;
+  bad.tensors[1].filled_bytes += 50;
+  const std::vector<std::string> e = check_plan(g, bad);
+  EXPECT_NE(errors(e).find("without a transfer"), std::string::npos) << errors(e);    // op 0
+  EXPECT_NE(errors(e).find("before any DRAM copy"), std::string::npos) << errors(e);  // op 1
 }
 
 OpGraph random_graph(std::mt19937& rng) {
