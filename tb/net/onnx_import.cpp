@@ -14,7 +14,9 @@ namespace {
 
 const char* const kTopology =
     "supported: stem (Conv + Relu [+ MaxPool]), residual blocks (Add of a conv chain and its "
-    "input or a 1x1 projection, then Relu), head (GlobalAveragePool, Flatten, Gemm)";
+    "input or a 1x1 projection, then Relu) or chain layers (Conv + Relu [+ MaxPool]), head "
+    "(GlobalAveragePool, Flatten, Gemm) or classifier ([identity AveragePool,] Flatten, "
+    "(Gemm, Relu)*, Gemm)";
 
 // Recognises stem / blocks / head by walking the graph from its input.
 class Recogniser {
@@ -43,14 +45,27 @@ class Recogniser {
       if (cons.empty())
         throw InputError(where_ + ": tensor '" + x + "' ends the graph before the head; " +
                          kTopology);
-      if (cons.size() == 1 && op(cons[0]).kind == OnnxOpKind::kAvgPool) break;
+      const OnnxOpKind k = op(cons[0]).kind;
+      if (cons.size() == 1 && (k == OnnxOpKind::kFlatten ||
+                               (k == OnnxOpKind::kAvgPool && classifier_follows(cons[0])))) {
+        classifier(x);
+        break;
+      }
+      if (cons.size() == 1 && k == OnnxOpKind::kAvgPool) {
+        head(x);
+        break;
+      }
+      if (cons.size() == 1 && k == OnnxOpKind::kConv) {
+        conv_layer(&x, NetBlockKind::kConv, "conv" + std::to_string(index++));
+        continue;
+      }
       block(&x, index++);
     }
-    head(x);
     for (size_t i = 0; i < g_.ops.size(); ++i)
       if (!visited_[i])
         fail(g_.ops[i], std::string("not part of the network's chain; ") + kTopology);
     name_blocks();
+    name_chain();
     return std::move(stages_);
   }
 
@@ -81,8 +96,9 @@ class Recogniser {
     if (o.conv.in_c != *c)
       fail(o, "weight expects " + std::to_string(o.conv.in_c) + " input channels, the tensor has " +
                   std::to_string(*c));
-    *h = conv_out_size(*h, o.conv.k, o.conv.stride, o.conv.k / 2);
-    *w = conv_out_size(*w, o.conv.k, o.conv.stride, o.conv.k / 2);
+    const int pad = o.conv.pad < 0 ? o.conv.k / 2 : o.conv.pad;
+    *h = conv_out_size(*h, o.conv.k, o.conv.stride, pad);
+    *w = conv_out_size(*w, o.conv.k, o.conv.stride, pad);
     *c = o.conv.out_c;
     if (*h < 1 || *w < 1) fail(o, "the input is too small for this conv");
     if (int64_t{*h} * *w * *c > kMaxTensorElements)
@@ -96,22 +112,29 @@ class Recogniser {
     if (cons.size() != 1 || op(cons[0]).kind != OnnxOpKind::kConv)
       throw InputError(where_ + ": the input '" + *x + "' must feed exactly one Conv (the stem); " +
                        kTopology);
-    FloatStage s;
-    s.name = "stem";
-    s.kind = NetBlockKind::kStem;
     if (c_ == 0) c_ = op(cons[0]).conv.in_c;
     if (int64_t{h_} * w_ * c_ > kMaxTensorElements)
       throw InputError(where_ + ": an input of " + std::to_string(h_) + "x" + std::to_string(w_) +
                        "x" + std::to_string(c_) + " exceeds " + std::to_string(kMaxTensorElements) +
                        " values");
+    conv_layer(x, NetBlockKind::kStem, "stem");
+  }
+
+  // Conv + Relu [+ MaxPool] from the single consumer of *x: the stem or a chain layer.
+  void conv_layer(std::string* x, NetBlockKind kind, const std::string& name) {
+    const auto& cons = consumers(*x);
+    FloatStage s;
+    s.name = name;
+    s.kind = kind;
     s.in_h = h_, s.in_w = w_, s.in_c = c_;
     const OnnxOp& conv = op(cons[0]);
     visit(cons[0]);
     apply_conv(conv, &h_, &w_, &c_);
     s.conv1 = conv.conv;
+    chain_names_.push_back({stages_.size(), conv.name});
     const size_t r = only_consumer(conv.output, conv, "Relu");
     if (op(r).kind != OnnxOpKind::kRelu)
-      fail(op(r), std::string("expected the stem's Relu; ") + kTopology);
+      fail(op(r), std::string("expected a Relu after the conv; ") + kTopology);
     visit(r);
     *x = op(r).output;
     const auto& next = consumers(*x);
@@ -209,6 +232,11 @@ class Recogniser {
     std::vector<const ConvParams*> want = {&l.conv1, &l.conv2};
     if (l.conv3) want.push_back(&*l.conv3);
     int h = h_, w = w_, c = c_;
+    for (const auto& cv : a)
+      if (op(cv.first).conv.pad >= 0)
+        fail(op(cv.first), "a residual block's convs must pad k/2 on every side (same padding)");
+    for (const auto& cv : b)
+      if (op(cv.first).conv.pad >= 0) fail(op(cv.first), "the projection must not pad");
     for (size_t i = 0; i < a.size(); ++i) {
       const OnnxOp& o = op(a[i].first);
       const ConvParams& p = *want[i];
@@ -240,6 +268,119 @@ class Recogniser {
     h_ = h, w_ = w, c_ = c;
     stages_.push_back(std::move(s));
     *x = op(relu).output;
+  }
+
+  // An AveragePool that leaves the map as it is (a 1x1 window moved by 1, or a global pool of
+  // a 1 x 1 map) followed by Flatten and a Gemm whose output feeds a Relu: a classifier of
+  // several FC layers (AlexNet, VGG), not a ResNet head.
+  bool classifier_follows(size_t pi) const {
+    const OnnxOp& pool = op(pi);
+    if (pool.avg_kh == 1 && pool.avg_kw == 1 && pool.avg_stride == 1 && (h_ > 1 || w_ > 1))
+      return true;
+    const auto& f = consumers(pool.output);
+    if (f.size() != 1 || op(f[0]).kind != OnnxOpKind::kFlatten) return false;
+    const auto& g = consumers(op(f[0]).output);
+    if (g.size() != 1 || op(g[0]).kind != OnnxOpKind::kFc) return false;
+    const auto& r = consumers(op(g[0]).output);
+    return r.size() == 1 && op(r[0]).kind == OnnxOpKind::kRelu;
+  }
+
+  // [identity AveragePool,] Flatten, then Gemm layers with a Relu between them; the first
+  // Gemm's columns go from PyTorch's C x H x W flatten order to the H x W x C of the map.
+  void classifier(std::string x) {
+    size_t i = consumers(x)[0];
+    if (op(i).kind == OnnxOpKind::kAvgPool) {
+      const OnnxOp& pool = op(i);
+      const bool identity = (pool.avg_kh == 1 && pool.avg_kw == 1 && pool.avg_stride == 1) ||
+                            (h_ == 1 && w_ == 1 && (pool.avg_kh <= 1 && pool.avg_kw <= 1));
+      if (!identity)
+        fail(pool, "the pool before the classifier must leave the " + std::to_string(h_) + "x" +
+                       std::to_string(w_) +
+                       " map as it is (torchvision's AdaptiveAvgPool2d is exported so only when "
+                       "the features already have its output size, e.g. 6x6 for AlexNet and "
+                       "7x7 for VGG at 224x224)");
+      visit(i);
+      i = only_consumer(pool.output, pool, "Flatten or Reshape");
+    }
+    if (op(i).kind != OnnxOpKind::kFlatten)
+      fail(op(i), std::string("expected Flatten or Reshape before the classifier; ") + kTopology);
+    visit(i);
+    x = op(i).output;
+    int in_f = h_ * w_ * c_;
+    for (bool first = true;; first = false) {
+      const size_t gi = only_consumer(x, op(producer_.at(x)), "Gemm or MatMul");
+      const OnnxOp& fc = op(gi);
+      if (fc.kind != OnnxOpKind::kFc)
+        fail(fc, std::string("expected Gemm or MatMul in the classifier; ") + kTopology);
+      visit(gi);
+      if (fc.fc.in_f != in_f)
+        fail(fc, "weight expects " + std::to_string(fc.fc.in_f) + " inputs, the " +
+                     (first ? "flattened " + std::to_string(h_) + "x" + std::to_string(w_) + "x" +
+                                  std::to_string(c_) + " map has "
+                            : std::string("previous layer gives ")) +
+                     std::to_string(in_f) +
+                     (first ? " (for torchvision's AlexNet and VGG: give --input 224x224)" : ""));
+      FloatStage s;
+      s.name = "fc" + std::to_string(stages_.size());
+      s.kind = NetBlockKind::kFc;
+      s.in_h = first ? h_ : 1, s.in_w = first ? w_ : 1, s.in_c = first ? c_ : in_f;
+      s.fc = fc.fc;
+      if (first && (h_ > 1 || w_ > 1)) {
+        const size_t hw = static_cast<size_t>(h_) * w_;
+        for (int o = 0; o < fc.fc.out_f; ++o) {
+          const float* src = &fc.fc.weight[static_cast<size_t>(o) * in_f];
+          float* dst = &s.fc.weight[static_cast<size_t>(o) * in_f];
+          for (size_t p = 0; p < hw; ++p)
+            for (int ch = 0; ch < c_; ++ch)
+              dst[p * c_ + ch] = src[static_cast<size_t>(ch) * hw + p];
+        }
+      }
+      chain_names_.push_back({stages_.size(), fc.name});
+      const auto& next = consumers(fc.output);
+      in_f = fc.fc.out_f;
+      if (next.empty()) {
+        bool is_output = false;
+        for (const auto& o : g_.outputs) is_output |= o == fc.output;
+        if (!is_output) fail(fc, "its output must be the graph's output (the logits)");
+        s.logits = true;
+        stages_.push_back(std::move(s));
+        return;
+      }
+      if (next.size() != 1 || op(next[0]).kind != OnnxOpKind::kRelu)
+        fail(fc,
+             std::string("expected a Relu after a hidden Gemm of the classifier; ") + kTopology);
+      visit(next[0]);
+      x = op(next[0]).output;
+      stages_.push_back(std::move(s));
+    }
+  }
+
+  // A chain network (no residual block): its first conv is a chain layer too, and the layers
+  // take torchvision's names ("features.3", "classifier.6") from node names such as
+  // /features/features.3/Conv, when every layer has one and they are distinct.
+  void name_chain() {
+    bool chain = false;
+    for (const FloatStage& st : stages_) {
+      if (st.kind == NetBlockKind::kBasic || st.kind == NetBlockKind::kBottleneck) return;
+      chain |= st.kind == NetBlockKind::kFc || st.kind == NetBlockKind::kConv;
+    }
+    if (!chain) return;
+    if (stages_.front().kind == NetBlockKind::kStem) {
+      stages_.front().kind = NetBlockKind::kConv;
+      stages_.front().name = "conv0";
+    }
+    static const std::regex re(R"((features|classifier)\.[0-9]+)");
+    std::map<size_t, std::string> found;
+    std::map<std::string, int> seen;
+    for (const auto& [stage, node] : chain_names_) {
+      std::smatch m;
+      if (!std::regex_search(node, m, re)) return;
+      found[stage] = m.str();
+      ++seen[m.str()];
+    }
+    for (const auto& [name, n] : seen)
+      if (n > 1) return;
+    for (const auto& [stage, name] : found) stages_[stage].name = name;
   }
 
   void head(const std::string& x) {
@@ -286,7 +427,9 @@ class Recogniser {
     }
     std::map<std::string, int> seen;
     for (const auto& [stage, name] : found) ++seen[name];
-    const size_t blocks = stages_.size() - 2;
+    size_t blocks = 0;
+    for (const FloatStage& st : stages_)
+      blocks += st.kind == NetBlockKind::kBasic || st.kind == NetBlockKind::kBottleneck;
     if (found.size() != blocks) return;
     for (const auto& [name, n] : seen)
       if (n > 1) return;
@@ -300,7 +443,8 @@ class Recogniser {
   std::map<std::string, std::vector<size_t>> consumers_;
   std::vector<bool> visited_;
   std::vector<FloatStage> stages_;
-  std::vector<std::pair<size_t, std::string>> node_names_;  // stage, node name
+  std::vector<std::pair<size_t, std::string>> node_names_;   // stage, node name
+  std::vector<std::pair<size_t, std::string>> chain_names_;  // conv or Gemm node per stage
 };
 
 }  // namespace

@@ -67,6 +67,21 @@ TEST(ChainNetwork, Vgg16BitExact) {
   EXPECT_EQ(j["blocks"][12]["output_shape"], nlohmann::json({1, 1, 512}));
 }
 
+// An ONNX chain network (AlexNet's layers at small widths) imported and simulated layer by
+// layer, bit-exact.
+TEST(ChainNetwork, OnnxAlexNetShapeRunsBitExact) {
+  const fs::path d = dir("onnx");
+  const auto r = run_cli(std::string("network --onnx ") + SKIPSIM_SOURCE_DIR +
+                             "/tests/data/onnx/alexnet_mini.onnx --input 95x95 -q --report r.json",
+                         d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  ASSERT_EQ(j["blocks"].size(), 8u);
+  EXPECT_EQ(j["blocks"][0]["name"], "features.0");
+  EXPECT_EQ(j["blocks"][7]["kind"], "fc");
+}
+
 TEST(ChainNetwork, BadInputsOneLineExit2) {
   const fs::path d = dir("bad");
   const std::pair<std::string, std::string> cases[] = {
@@ -75,6 +90,9 @@ TEST(ChainNetwork, BadInputsOneLineExit2) {
        "only residual blocks fuse"},
       {"network --model alexnet --input 64x64 --vcd-block features.0 --vcd x.vcd",
        "waveforms are written for residual"},
+      {std::string("network --onnx ") + SKIPSIM_SOURCE_DIR +
+           "/tests/data/onnx/vgg_mini.onnx --input 40x40",
+       "weight expects 128 inputs, the flattened 5x5x8 map has 200"},
   };
   for (const auto& [args, want] : cases) {
     const auto r = run_cli(args, d);
