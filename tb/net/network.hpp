@@ -1,6 +1,7 @@
 #pragma once
-// A whole network as data: the stem, the residual blocks in order and the head, each with
-// its int8 parameters (DESIGN.md section 4), plus the input image. Built-in ResNets come from
+// A whole network as data: the stem, the residual blocks in order and the head, or a chain
+// network's conv and fc layers, each with its int8 parameters (DESIGN.md section 4), plus the
+// input image. Built-in ResNets come from
 // builtin_network (random parameters from a seed), imported models from import_onnx
 // (tb/net/onnx_import.hpp); golden_forward computes every block's input and the logits.
 #include <cstdint>
