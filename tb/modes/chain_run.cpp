@@ -45,6 +45,15 @@ ChainInput load_chain(const std::string& dir) {
     fc.in_f = x.c;
     fc.weight = read_npy_i8(wpath, w.shape);
     fc.bias = read_npy_i32(in_dir(dir, "fc.bias.npy"), {w.shape[0]});
+    if (!std::filesystem::exists(in_dir(dir, "pool.npy"))) {
+      // A chain network's last layer: the FC alone on a 1 x 1 x in_f input.
+      if (x.h != 1 || x.w != 1)
+        throw InputError(fmt::format(
+            "tensor error: {}: an FC layer without pool.npy takes a 1 x 1 x C input, not {}x{}x{}",
+            in_dir(dir, "input.npy"), x.h, x.w, x.c));
+      c.desc = describe_fc(fc);
+      return c;
+    }
     const std::vector<int32_t> p = read_npy_i32(in_dir(dir, "pool.npy"), {2});
     if (p[0] < 0 || p[1] < 1 || p[1] > 62)
       throw InputError(fmt::format("tensor error: {}: expected [mult >= 0, shift in [1, 62]]",
@@ -81,6 +90,13 @@ ChainInput load_chain(const std::string& dir) {
     throw InputError(fmt::format("tensor error: {}: expected a stride in [1, {}]",
                                  in_dir(dir, "conv1.stride.npy"), conv.k));
   conv.stride = s[0];
+  if (std::filesystem::exists(in_dir(dir, "conv1.pad.npy"))) {
+    const std::vector<int32_t> pad = read_npy_i32(in_dir(dir, "conv1.pad.npy"), {1});
+    if (pad[0] < 0 || 2 * pad[0] >= conv.k + (conv.k % 2 == 0))
+      throw InputError(fmt::format("tensor error: {}: expected a padding in [0, {}]",
+                                   in_dir(dir, "conv1.pad.npy"), (conv.k - 1) / 2));
+    conv.padding = pad[0];
+  }
   MaxPoolParams pool;
   const bool has_pool = std::filesystem::exists(in_dir(dir, "pool.npy"));
   if (has_pool) {

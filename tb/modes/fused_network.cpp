@@ -32,10 +32,14 @@ std::pair<size_t, size_t> fused_range(const Network& net, const std::string& ran
         "--fused '{}': one block; expected FIRST:LAST of two or more residual blocks", range));
   for (size_t i = a; i <= b; ++i) {
     const NetBlock& nb = net.blocks[i];
-    if (nb.kind == NetBlockKind::kStem || nb.kind == NetBlockKind::kHead)
+    if (nb.chain() && (nb.kind == NetBlockKind::kStem || nb.kind == NetBlockKind::kHead))
       throw InputError(
           fmt::format("--fused '{}': '{}' is the {}; only residual blocks fuse (layer1.0 ... {})",
                       range, nb.name, nb.name, net.blocks[net.blocks.size() - 2].name));
+    if (nb.chain())
+      throw InputError(fmt::format(
+          "--fused '{}': '{}' is a {} layer of a chain network; only residual blocks fuse", range,
+          nb.name, enum_name(nb.kind)));
   }
   if (a < first || b > last)
     throw InputError(fmt::format("--fused '{}': outside the simulated blocks ({}:{}, --blocks)",

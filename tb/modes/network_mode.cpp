@@ -88,35 +88,71 @@ std::vector<std::string> workload_sets(const NetBlock& b) {
 
 namespace {
 
-void dump_stem_head(const std::string& dir, const NetBlock& b, const Tensor8& in,
-                    const Tensor8& out, const std::vector<int32_t>& logits) {
+void dump_conv(const std::string& dir, const ConvParams& p, const MaxPoolParams* pool) {
+  const auto f = [&](const char* n) { return (fs::path(dir) / n).string(); };
+  const size_t o = p.out_c;
+  write_npy_i8(
+      f("conv1.weight.npy"), p.weight,
+      {o, static_cast<size_t>(p.in_c), static_cast<size_t>(p.k), static_cast<size_t>(p.k)});
+  write_npy_i32(f("conv1.bias.npy"), p.bias, {o});
+  write_npy_i32(f("conv1.mult.npy"), p.mult, {o});
+  write_npy_i32(f("conv1.shift.npy"), p.shift, {o});
+  write_npy_i32(f("conv1.stride.npy"), {p.stride}, {1});
+  if (p.padding >= 0) write_npy_i32(f("conv1.pad.npy"), {p.padding}, {1});
+  if (pool) write_npy_i32(f("pool.npy"), {pool->k, pool->stride, pool->pad}, {3});
+}
+
+void dump_fc(const std::string& dir, const FcParams& fc) {
+  const auto f = [&](const char* n) { return (fs::path(dir) / n).string(); };
+  write_npy_i8(f("fc.weight.npy"), fc.weight,
+               {static_cast<size_t>(fc.out_f), static_cast<size_t>(fc.in_f)});
+  write_npy_i32(f("fc.bias.npy"), fc.bias, {static_cast<size_t>(fc.out_f)});
+}
+
+// The tensors of a block without a skip path, as `run-chain` reads them (tb/modes/chain_run.hpp).
+void dump_chain_block(const std::string& dir, const NetBlock& b, const Tensor8& in,
+                      const Tensor8& out, const std::vector<int32_t>& logits) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
     throw InputError(fmt::format("--dump-tensors: cannot create '{}' ({})", dir, ec.message()));
   const auto f = [&](const char* n) { return (fs::path(dir) / n).string(); };
-  write_tensor8(f("input.npy"), in);
-  if (b.kind == NetBlockKind::kStem) {
-    const ConvParams& p = b.stem.conv1;
-    const size_t o = p.out_c;
-    write_npy_i8(
-        f("conv1.weight.npy"), p.weight,
-        {o, static_cast<size_t>(p.in_c), static_cast<size_t>(p.k), static_cast<size_t>(p.k)});
-    write_npy_i32(f("conv1.bias.npy"), p.bias, {o});
-    write_npy_i32(f("conv1.mult.npy"), p.mult, {o});
-    write_npy_i32(f("conv1.shift.npy"), p.shift, {o});
-    write_npy_i32(f("conv1.stride.npy"), {p.stride}, {1});
-    if (b.stem.has_pool)
-      write_npy_i32(f("pool.npy"), {b.stem.pool.k, b.stem.pool.stride, b.stem.pool.pad}, {3});
-    write_tensor8(f("output.npy"), out);
+  if (b.kind == NetBlockKind::kFc) {
+    Tensor8 flat(1, 1, in.h * in.w * in.c);
+    flat.data = in.data;
+    write_tensor8(f("input.npy"), flat);
   } else {
-    const FcParams& fc = b.head.fc;
+    write_tensor8(f("input.npy"), in);
+  }
+  if (b.kind == NetBlockKind::kStem || b.kind == NetBlockKind::kConv) {
+    dump_conv(dir, b.stem.conv1, b.stem.has_pool ? &b.stem.pool : nullptr);
+    write_tensor8(f("output.npy"), out);
+  } else if (b.kind == NetBlockKind::kFc && !b.fc.logits) {
+    dump_conv(dir, b.fc.conv, nullptr);
+    write_tensor8(f("output.npy"), out);
+  } else if (b.kind == NetBlockKind::kFc) {
+    dump_fc(dir, b.fc.fc);
+    write_npy_i32(f("output.npy"), logits, {logits.size()});
+  } else {
     write_npy_i32(f("pool.npy"), {b.head.pool.mult, b.head.pool.shift}, {2});
-    write_npy_i8(f("fc.weight.npy"), fc.weight,
-                 {static_cast<size_t>(fc.out_f), static_cast<size_t>(fc.in_f)});
-    write_npy_i32(f("fc.bias.npy"), fc.bias, {static_cast<size_t>(fc.out_f)});
+    dump_fc(dir, b.head.fc);
     write_npy_i32(f("output.npy"), logits, {logits.size()});
   }
+}
+
+// The SRAM a chain block's parameters need beyond the configured SRAM (the engines hold
+// all their weights: VGG-16's first FC layer alone has 98 MiB), as a bank size, or "".
+std::string chain_sram_set(const Config& cfg, const NetBlock& b) {
+  uint64_t params = 0;
+  if (b.kind == NetBlockKind::kFc)
+    params = b.fc.logits ? b.fc.fc.weight.size() + 4 * b.fc.fc.bias.size()
+                         : b.fc.conv.weight.size() + 12 * b.fc.conv.bias.size();
+  const auto& sram = cfg.hardware.sram;
+  const uint64_t capacity = static_cast<uint64_t>(sram.banks) * sram.bank_bytes;
+  // Half the configured SRAM stays for line buffers and queues.
+  if (params <= capacity / 2) return "";
+  return fmt::format("hardware.sram.bank_bytes={}",
+                     sram.bank_bytes + (params + sram.banks - 1) / sram.banks);
 }
 
 // A scratch folder for the children's tensors, removed when the run ends.
@@ -241,10 +277,10 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     throw InputError("--vcd-block and --vcd go together (--vcd-block NAME --vcd FILE)");
   if (!opt.vcd_block.empty()) {
     const NetBlock& vb = net.blocks[block_index(net, opt.vcd_block, opt.vcd_block)];
-    if (vb.kind == NetBlockKind::kStem || vb.kind == NetBlockKind::kHead)
+    if (vb.chain())
       throw InputError(
           fmt::format("--vcd-block {}: waveforms are written for residual blocks "
-                      "(the stem and head have none yet)",
+                      "(the stem, head and chain layers have none yet)",
                       opt.vcd_block));
   }
 
@@ -272,7 +308,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     size_t index;
     std::vector<std::string> sets;
     std::vector<std::string> extra;
-    bool chain = false;  // stem or head: `run-chain`
+    bool chain = false;  // stem, head, conv or fc: `run-chain`
   };
   std::vector<Job> jobs;
   for (size_t i = 0; i < net.blocks.size(); ++i) {
@@ -289,9 +325,14 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     const std::string dir = (fs::path(scratch.path) / b.name).string();
     e["simulated"] = true;
     Job j{i, {}, {"--tensors", dir}};
-    if (b.kind == NetBlockKind::kStem || b.kind == NetBlockKind::kHead) {
-      dump_stem_head(dir, b, trace.inputs[i], trace.outputs[i], trace.logits);
+    if (b.chain()) {
+      dump_chain_block(dir, b, trace.inputs[i], trace.outputs[i], trace.logits);
       j.chain = true;
+      const std::string sram = chain_sram_set(cfg, b);
+      if (!sram.empty()) {
+        j.sets.push_back(sram);
+        e["sram_set"] = sram;
+      }
     } else {
       BlockParams p = b.block;
       p.input = trace.inputs[i];

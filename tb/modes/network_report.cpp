@@ -49,7 +49,10 @@ std::string network_table(const nlohmann::json& report) {
   std::string s = fmt::format("{} at {}x{}: {} blocks\n", report["model"].get<std::string>(),
                               report["input"][0].get<int>(), report["input"][1].get<int>(),
                               report["blocks"].size());
-  s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}", "block", "kind",
+  // Names wider than ResNets' ("classifier.6") widen the first column.
+  size_t nw = 10;
+  for (const auto& e : report["blocks"]) nw = std::max(nw, e["name"].get<std::string>().size());
+  s += fmt::format("  {:<{}} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}", "block", nw, "kind",
                    "input", "output", "cycles", "MAC%", "skip beats", "skip KiB");
   if (fd) s += fmt::format(" {:>9} {:>9} {:>9}", "dl-free", "full-spd", "analytic");
   s += "\n";
@@ -60,13 +63,13 @@ std::string network_table(const nlohmann::json& report) {
     const std::string kind =
         e["kind"].get<std::string>() + (e["projection"].get<bool>() ? "+p" : "");
     if (!e.value("simulated", false)) {
-      s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11}\n", e["name"].get<std::string>(), kind,
-                       shape(e["input_shape"]), shape(e["output_shape"]), "golden only");
+      s += fmt::format("  {:<{}} {:<10} {:>14} {:>14} {:>11}\n", e["name"].get<std::string>(), nw,
+                       kind, shape(e["input_shape"]), shape(e["output_shape"]), "golden only");
       continue;
     }
     const bool ok = e.contains("fifos");
-    s += fmt::format("  {:<10} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}",
-                     e["name"].get<std::string>(), kind, shape(e["input_shape"]),
+    s += fmt::format("  {:<{}} {:<10} {:>14} {:>14} {:>11} {:>7} {:>11} {:>10}",
+                     e["name"].get<std::string>(), nw, kind, shape(e["input_shape"]),
                      shape(e["output_shape"]), e.value("cycles", uint64_t{0}),
                      e.contains("mac_utilization")
                          ? fmt::format("{:.1f}", 100 * e["mac_utilization"].get<double>())

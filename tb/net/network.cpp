@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
+#include "tb/net/chain_models.hpp"
 #include "tb/ref/block_params.hpp"
 
 namespace skipsim {
@@ -26,12 +27,13 @@ constexpr ResNetSpec kResNets[] = {{"resnet18", false, {2, 2, 2, 2}},
                                    {"resnet101", true, {3, 4, 23, 3}},
                                    {"resnet152", true, {3, 8, 36, 3}}};
 
-// A seed per block from the network's seed (splitmix64), so that blocks differ.
-uint64_t block_seed(uint64_t seed, uint64_t index) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+uint64_t block_seed(uint64_t seed, uint64_t index) { return network_block_seed(seed, index); }
+
+// A 1 x 1 x (H*W*C) view of x: the same bytes (H x W x C order).
+Tensor8 flattened(const Tensor8& x) {
+  Tensor8 y(1, 1, x.h * x.w * x.c);
+  y.data = x.data;
+  return y;
 }
 
 }  // namespace
@@ -40,6 +42,8 @@ const std::vector<std::string>& builtin_models() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
     for (const ResNetSpec& s : kResNets) v.emplace_back(s.name);
+    v.emplace_back("alexnet");
+    v.emplace_back("vgg16");
     return v;
   }();
   return names;
@@ -47,11 +51,13 @@ const std::vector<std::string>& builtin_models() {
 
 int NetBlock::out_h() const {
   switch (kind) {
-    case NetBlockKind::kStem: {
+    case NetBlockKind::kStem:
+    case NetBlockKind::kConv: {
       const int h = stem.conv1.out_size(in_h);
       return stem.has_pool ? stem.pool.out_size(h) : h;
     }
     case NetBlockKind::kHead:
+    case NetBlockKind::kFc:
       return 1;
     default: {
       int h = block.conv2.out_size(block.conv1.out_size(in_h));
@@ -62,11 +68,13 @@ int NetBlock::out_h() const {
 
 int NetBlock::out_w() const {
   switch (kind) {
-    case NetBlockKind::kStem: {
+    case NetBlockKind::kStem:
+    case NetBlockKind::kConv: {
       const int w = stem.conv1.out_size(in_w);
       return stem.has_pool ? stem.pool.out_size(w) : w;
     }
     case NetBlockKind::kHead:
+    case NetBlockKind::kFc:
       return 1;
     default: {
       int w = block.conv2.out_size(block.conv1.out_size(in_w));
@@ -78,9 +86,12 @@ int NetBlock::out_w() const {
 int NetBlock::out_c() const {
   switch (kind) {
     case NetBlockKind::kStem:
+    case NetBlockKind::kConv:
       return stem.conv1.out_c;
     case NetBlockKind::kHead:
       return head.fc.out_f;
+    case NetBlockKind::kFc:
+      return fc.out_f();
     default:
       return block.conv3 ? block.conv3->out_c : block.conv2.out_c;
   }
@@ -92,9 +103,12 @@ uint64_t NetBlock::macs() const {
   };
   switch (kind) {
     case NetBlockKind::kStem:
+    case NetBlockKind::kConv:
       return conv(stem.conv1, in_h, in_w);
     case NetBlockKind::kHead:
       return static_cast<uint64_t>(head.fc.out_f) * head.fc.in_f;
+    case NetBlockKind::kFc:
+      return static_cast<uint64_t>(fc.out_f()) * fc.in_f();
     default: {
       uint64_t m = conv(block.conv1, in_h, in_w);
       int h = block.conv1.out_size(in_h), w = block.conv1.out_size(in_w);
@@ -110,7 +124,7 @@ Network builtin_network(const std::string& model, int h, int w, uint64_t seed) {
   const ResNetSpec* spec = nullptr;
   for (const ResNetSpec& s : kResNets)
     if (model == s.name) spec = &s;
-  if (!spec)
+  if (!spec && !is_chain_model(model))
     throw InputError(fmt::format("--model: unknown model '{}' (built in: {})", model,
                                  fmt::join(builtin_models(), ", ")));
   if (h < 32 || w < 32 || h > 4096 || w > 4096)
@@ -121,6 +135,10 @@ Network builtin_network(const std::string& model, int h, int w, uint64_t seed) {
   {
     std::mt19937_64 gen(block_seed(seed, 1000000));
     for (auto& v : net.input.data) v = static_cast<int8_t>(static_cast<int>(gen() % 256) - 128);
+  }
+  if (!spec) {
+    add_chain_blocks(&net, seed);
+    return net;
   }
   uint64_t index = 0;
 
@@ -196,7 +214,8 @@ Network builtin_network(const std::string& model, int h, int w, uint64_t seed) {
 
 Tensor8 golden_net_block(const NetBlock& b, const Tensor8& input, std::vector<int32_t>* logits) {
   switch (b.kind) {
-    case NetBlockKind::kStem: {
+    case NetBlockKind::kStem:
+    case NetBlockKind::kConv: {
       Tensor8 y = golden_conv(input, b.stem.conv1);
       return b.stem.has_pool ? golden_maxpool(y, b.stem.pool) : y;
     }
@@ -204,6 +223,12 @@ Tensor8 golden_net_block(const NetBlock& b, const Tensor8& input, std::vector<in
       Tensor8 pooled = golden_global_pool(input, b.head.pool);
       if (logits) *logits = golden_fc(pooled, b.head.fc);
       return pooled;
+    }
+    case NetBlockKind::kFc: {
+      Tensor8 x = flattened(input);
+      if (!b.fc.logits) return golden_conv(x, b.fc.conv);
+      if (logits) *logits = golden_fc(x, b.fc.fc);
+      return x;
     }
     default: {
       BlockParams p = b.block;
@@ -218,7 +243,7 @@ NetworkTrace golden_forward(const Network& net) {
   Tensor8 x = net.input;
   for (const NetBlock& b : net.blocks) {
     t.inputs.push_back(x);
-    x = golden_net_block(b, x, b.kind == NetBlockKind::kHead ? &t.logits : nullptr);
+    x = golden_net_block(b, x, b.gives_logits() ? &t.logits : nullptr);
     t.outputs.push_back(x);
   }
   return t;

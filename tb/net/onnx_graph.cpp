@@ -227,17 +227,18 @@ class Parser {
     int64_t s = strides.empty() ? 1 : strides[0];
     if (strides.size() > 2 || !all_equal(strides, s) || s < 1 || s > 16)
       fail(n, "strides must be equal along H and W and in [1, 16]");
-    if (!all_equal(attr_ints(n, "pads"), k / 2) ||
-        (!attr_ints(n, "pads").empty() && attr_ints(n, "pads").size() != 4) ||
-        (attr_ints(n, "pads").empty() && k / 2 != 0))
-      fail(n, "pads must be k/2 = " + std::to_string(k / 2) +
-                  " on every side (same padding, symmetric)");
+    const auto pads = attr_ints(n, "pads");
+    const int64_t p = pads.empty() ? 0 : pads[0];
+    if ((!pads.empty() && pads.size() != 4) || !all_equal(pads, p) || p < 0 || 2 * p >= k + 1)
+      fail(n,
+           "pads must be equal on every side and at most (k-1)/2 = " + std::to_string((k - 1) / 2));
     OnnxOp& op = add_op(n, OnnxOpKind::kConv, 1);
     FloatConv& c = op.conv;
     c.out_c = static_cast<int>(w.dims[0]);
     c.in_c = static_cast<int>(w.dims[1]);
     c.k = k;
     c.stride = static_cast<int>(s);
+    c.pad = p == k / 2 ? -1 : static_cast<int>(p);
     c.weight = std::move(w.data);
     c.bias = n.input_size() > 2 && !n.input(2).empty() ? vec(n, 2, "bias", c.out_c)
                                                        : std::vector<float>(c.out_c, 0.0f);
@@ -318,6 +319,9 @@ class Parser {
     OnnxOp& op = add_op(n, OnnxOpKind::kAvgPool, 1);
     op.avg_kh = static_cast<int>(ks[0]);
     op.avg_kw = static_cast<int>(ks[1]);
+    const auto strides = attr_ints(n, "strides");
+    op.avg_stride = strides.empty() ? 1 : static_cast<int>(strides[0]);
+    if (!all_equal(strides, strides.empty() ? 1 : strides[0])) op.avg_stride = 0;
   }
 
   void fc(const onnx::NodeProto& n) {

@@ -14,6 +14,7 @@ namespace skipsim {
 // A float conv, weights O x I x k x k, with its bias (zeros when the node has none).
 struct FloatConv {
   int out_c = 0, in_c = 0, k = 1, stride = 1;
+  int pad = -1;  // zeros on each side; -1: k/2 (same padding)
   std::vector<float> weight;
   std::vector<float> bias;
 };
@@ -44,6 +45,7 @@ struct OnnxOp {
   FloatConv conv;              // kConv
   MaxPoolParams maxpool;       // kMaxPool
   int avg_kh = 0, avg_kw = 0;  // kAvgPool: the window, 0 x 0 for GlobalAveragePool
+  int avg_stride = 1;          // kAvgPool: equal along H and W, else 0
   FloatFc fc;                  // kFc
 };
 
@@ -55,7 +57,7 @@ struct OnnxGraph {
 };
 
 // Largest file read (bytes) and largest initializer or activation tensor (elements).
-inline constexpr uint64_t kMaxOnnxFileBytes = uint64_t{512} << 20;
+inline constexpr uint64_t kMaxOnnxFileBytes = uint64_t{1} << 30;  // VGG-16: 528 MiB
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 27;
 
 // Parses the ModelProto in `bytes` (the file's contents; `where` names it in errors). Throws

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "hw/common/int8_dot.hpp"
 #include "tb/net/onnx_quant.hpp"
 
 namespace skipsim {
@@ -46,6 +47,16 @@ std::vector<int32_t> conv_acc(const Tensor8& x, const ConvParams& p, int* oh, in
   *oh = p.out_size(x.h);
   *ow = p.out_size(x.w);
   const int k = p.k, ic = p.in_c, oc = p.out_c;
+  if (k == 1 && x.h == 1 && x.w == 1) {
+    // A fully connected layer: one dot product per output over the weights' rows as they are
+    // (no repacked copy of VGG's 98 MiB).
+    std::vector<int32_t> out(static_cast<size_t>(oc));
+    dot_rows_i8(x.data.data(), p.weight.data(), ic, oc, ic, out.data());
+    for (int o = 0; o < oc; ++o)
+      out[o] =
+          static_cast<int32_t>(static_cast<uint32_t>(out[o]) + static_cast<uint32_t>(p.bias[o]));
+    return out;
+  }
   // Weights as [ky][kx][i][o] so the inner loop runs over contiguous output channels.
   std::vector<int32_t> wt(p.weight.size());
   for (int o = 0; o < oc; ++o)
@@ -91,6 +102,7 @@ ConvParams quantize_conv(const FloatConv& f, bool relu, const Tensor8& x, double
                          Quantized* out) {
   ConvParams p;
   p.out_c = f.out_c, p.in_c = f.in_c, p.k = f.k, p.stride = f.stride, p.relu = relu;
+  p.padding = f.pad;
   const size_t per_o = static_cast<size_t>(f.in_c) * f.k * f.k;
   p.weight.resize(f.weight.size());
   std::vector<double> sw(f.out_c);
@@ -161,7 +173,31 @@ Network quantize_network(const std::vector<FloatStage>& stages, const std::strin
     b.kind = s.kind;
     b.in_h = x.h, b.in_w = x.w, b.in_c = x.c;
     Quantized q;
-    if (s.kind == NetBlockKind::kStem) {
+    if (s.kind == NetBlockKind::kFc) {
+      Tensor8 flat(1, 1, x.h * x.w * x.c);
+      flat.data = std::move(x.data);
+      b.fc.logits = s.logits;
+      if (!s.logits) {
+        FloatConv f;
+        f.out_c = s.fc.out_f;
+        f.in_c = s.fc.in_f;
+        f.weight = s.fc.weight;
+        f.bias = s.fc.bias;
+        b.fc.conv = quantize_conv(f, true, flat, sx, &q);
+        x = std::move(q.y);
+        sx = q.scale;
+      } else {
+        FcParams& fc = b.fc.fc;
+        fc.out_f = s.fc.out_f;
+        fc.in_f = s.fc.in_f;
+        fc.weight.resize(s.fc.weight.size());
+        const double sf = quantize_group(s.fc.weight.data(), s.fc.weight.size(), fc.weight.data());
+        fc.bias.resize(fc.out_f);
+        for (int o = 0; o < fc.out_f; ++o) fc.bias[o] = quantize_bias(s.fc.bias[o], sx * sf);
+        inf.logit_scale = sx * sf;
+        x = std::move(flat);
+      }
+    } else if (s.kind == NetBlockKind::kStem || s.kind == NetBlockKind::kConv) {
       b.stem.conv1 = quantize_conv(s.conv1, true, x, sx, &q);
       b.stem.has_pool = s.has_pool;
       b.stem.pool = s.pool;

@@ -17,12 +17,13 @@ struct FloatStage {
   NetBlockKind kind = NetBlockKind::kStem;
   BlockKind block_kind = BlockKind::kBasic;  // kBasic / kBottleneck stages
   int in_h = 0, in_w = 0, in_c = 0;
-  // Stem: conv1 (ReLU) and the pool; blocks: the convs with block_layout's geometry.
+  // Stem and kConv: conv1 (ReLU) and the pool; blocks: the convs with block_layout's geometry.
   FloatConv conv1, conv2;
   std::optional<FloatConv> conv3, skip;
   bool has_pool = false;
   MaxPoolParams pool;
-  FloatFc fc;  // head
+  FloatFc fc;           // head, kFc (columns in H x W x C order)
+  bool logits = false;  // kFc: the last layer (no ReLU, int32 out)
 };
 
 // Quantizes the stages, calibrating on the image drawn from `seed` (h x w x the stem's in_c).

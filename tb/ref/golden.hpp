@@ -15,13 +15,14 @@ namespace skipsim {
 // One conv layer's parameters. Weight layout O x I x kh x kw (PyTorch), kh == kw == k.
 struct ConvParams {
   int out_c = 0, in_c = 0, k = 1, stride = 1;
+  int padding = -1;  // zeros on each side; -1: same_pad(k) (every ResNet conv)
   bool relu = false;
   std::vector<int8_t> weight;  // out_c * in_c * k * k
   std::vector<int32_t> bias;   // out_c
   std::vector<int32_t> mult;   // out_c, each in [0, 2^31-1]
   std::vector<int32_t> shift;  // out_c, each in [1, 62]
 
-  int pad() const { return same_pad(k); }
+  int pad() const { return padding < 0 ? same_pad(k) : padding; }
   int out_size(int in) const { return conv_out_size(in, k, stride, pad()); }
   int8_t w(int o, int i, int ky, int kx) const {
     return weight[((static_cast<size_t>(o) * in_c + i) * k + ky) * k + kx];

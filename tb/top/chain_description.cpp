@@ -72,6 +72,16 @@ ChainDescription describe_head(int in_h, int in_w, int in_c, const GlobalPoolPar
   return d;
 }
 
+ChainDescription describe_fc(const FcParams& fc) {
+  ChainDescription d;
+  d.kind = "fc";
+  d.in_h = 1;
+  d.in_w = 1;
+  d.in_c = fc.in_f;
+  d.stages.emplace_back(FcStage{"fc", "fc_out", fc});
+  return d;
+}
+
 Tensor8 golden_chain(const ChainDescription& d, const Tensor8& input) {
   Tensor8 x = input;
   for (const ChainStage& s : d.stages) {

@@ -58,6 +58,8 @@ ChainDescription describe_stem(int in_h, int in_w, const ConvParams& conv1,
 // The ResNet head: pool (global pool) -pool_out-> fc -fc_out->.
 ChainDescription describe_head(int in_h, int in_w, int in_c, const GlobalPoolParams& pool,
                                const FcParams& fc);
+// A chain network's last layer: fc -fc_out-> on a 1 x 1 x in_f input.
+ChainDescription describe_fc(const FcParams& fc);
 // The golden model of a chain: the int8 tensor after the last stage, or for an FC chain the
 // logits' bytes (little-endian int32) as a 1 x 1 x 4*out_f tensor, as the DRAM holds them.
 Tensor8 golden_chain(const ChainDescription& d, const Tensor8& input);

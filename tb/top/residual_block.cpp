@@ -81,7 +81,7 @@ Stream& wire_stage_chain(StreamOut& out, const std::string& from, const std::str
 ConvEngineConfig conv_engine_config(const Config& cfg, const ConvStage& s) {
   const ConvParams& p = s.params;
   ConvEngineConfig e;
-  e.geom = {s.in_h, s.in_w, p.in_c, p.k, p.stride};
+  e.geom = {s.in_h, s.in_w, p.in_c, p.k, p.stride, p.padding};
   e.out_c = p.out_c;
   e.relu = p.relu;
   e.lanes = cfg.hardware.stream.lanes;

@@ -33,9 +33,16 @@ std::vector<int32_t> integer_logits(const Network& net) {
   Tensor8 x = net.input;
   std::vector<int32_t> logits;
   for (const NetBlock& b : net.blocks) {
-    if (b.kind == NetBlockKind::kStem) {
+    if (b.kind == NetBlockKind::kStem || b.kind == NetBlockKind::kConv) {
       x = golden_conv(x, b.stem.conv1);
       if (b.stem.has_pool) x = golden_maxpool(x, b.stem.pool);
+    } else if (b.kind == NetBlockKind::kFc) {
+      Tensor8 flat(1, 1, x.h * x.w * x.c);
+      flat.data = x.data;
+      if (b.fc.logits)
+        logits = golden_fc(flat, b.fc.fc);
+      else
+        x = golden_conv(flat, b.fc.conv);
     } else if (b.kind == NetBlockKind::kHead) {
       x = golden_global_pool(x, b.head.pool);
       logits = golden_fc(x, b.head.fc);
@@ -294,6 +301,58 @@ void expect_logits_follow_float(const std::string& path, uint64_t seed, int hw =
 TEST(OnnxImport, QuantizedLogitsFollowTheFloatModel) {
   for (uint64_t seed : {1, 2, 3}) expect_logits_follow_float(fixture("tiny.onnx"), seed);
   expect_logits_follow_float(fixture("tiny_unnamed.onnx"), 1);
+}
+
+// AlexNet- and VGG-shaped chain networks as torch.onnx.export writes them: conv layers with
+// explicit padding, the identity AveragePool, a classifier whose first Gemm reads the map in
+// PyTorch's C x H x W order (the float pass flattens so: a wrong permutation breaks the match).
+TEST(OnnxImport, ChainNetworksImportAsConvAndFcLayers) {
+  const Network a = import_onnx(fixture("alexnet_mini.onnx"), 95, 95, 1);
+  std::vector<std::string> names;
+  for (const NetBlock& b : a.blocks) names.push_back(b.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"features.0", "features.3", "features.6", "features.8",
+                                             "features.10", "classifier.1", "classifier.4",
+                                             "classifier.6"}));
+  EXPECT_EQ(a.blocks[0].kind, NetBlockKind::kConv);
+  EXPECT_EQ(a.blocks[0].stem.conv1.pad(), 2);
+  EXPECT_EQ(a.blocks[0].out_h(), 11);  // 95 -> 23 -> pool 11
+  EXPECT_EQ(a.blocks[5].kind, NetBlockKind::kFc);
+  EXPECT_FALSE(a.blocks[5].fc.logits);
+  EXPECT_EQ(a.blocks[5].fc.in_f(), 2 * 2 * 12);
+  EXPECT_TRUE(a.blocks.back().fc.logits);
+  for (uint64_t seed : {1, 2}) expect_logits_follow_float(fixture("alexnet_mini.onnx"), seed, 95);
+  expect_logits_follow_float(fixture("vgg_mini.onnx"), 1, 32);
+  // The classifier's width is fixed: another input size is one error naming the Gemm.
+  try {
+    import_onnx(fixture("vgg_mini.onnx"), 40, 40, 1);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("classifier.0/Gemm' (Gemm): weight expects 128 inputs"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// torchvision's alexnet / vgg16 exported by torch.onnx.export, when SKIPSIM_TORCHVISION_ONNX
+// names the folder holding alexnet.onnx and vgg16.onnx.
+TEST(OnnxImport, TorchvisionChainNetworksWhenExported) {
+  const char* dir = std::getenv("SKIPSIM_TORCHVISION_ONNX");
+  if (!dir) GTEST_SKIP() << "SKIPSIM_TORCHVISION_ONNX not set";
+  for (const auto& [model, blocks, fc6] :
+       {std::tuple{"alexnet", size_t{8}, 9216}, std::tuple{"vgg16", size_t{16}, 25088}}) {
+    if (!fs::exists(std::string(dir) + "/" + model + ".onnx"))
+      GTEST_SKIP() << model << ".onnx not in " << dir;
+    const auto t0 = std::chrono::steady_clock::now();
+    const Network net = import_onnx(std::string(dir) + "/" + model + ".onnx", 224, 224, 1);
+    std::printf("%s: imported and calibrated at 224x224 in %.2f s\n", model,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    ASSERT_EQ(net.blocks.size(), blocks) << model;
+    EXPECT_EQ(net.blocks[0].name, "features.0");
+    EXPECT_EQ(net.blocks[blocks - 3].fc.in_f(), fc6) << model;
+    EXPECT_EQ(net.blocks.back().name, "classifier.6");
+    EXPECT_EQ(net.blocks.back().out_c(), 1000);
+    expect_logits_follow_float(std::string(dir) + "/" + model + ".onnx", 1, 224);
+  }
 }
 
 // torchvision's resnet18 / resnet50 exported by torch.onnx.export (README "ONNX import"),

@@ -50,7 +50,8 @@ def run(model, x):
         op = nd.op_type
         if op == "Conv":
             k = i[1].shape[2]
-            y = conv(i[0], i[1], i[2] if len(i) > 2 else None, attr(nd, "strides", [1])[0], k // 2)
+            y = conv(i[0], i[1], i[2] if len(i) > 2 else None, attr(nd, "strides", [1])[0],
+                     attr(nd, "pads", [0])[0])
         elif op == "BatchNormalization":
             s, b, m, v = (a.reshape(1, -1, 1, 1) for a in i[1:5])
             y = (i[0] - m) / np.sqrt(v + attr(nd, "epsilon", 1e-5)) * s + b
@@ -63,6 +64,8 @@ def run(model, x):
         elif op == "MaxPool":
             y = maxpool(i[0], attr(nd, "kernel_shape", None)[0], attr(nd, "strides", [1])[0],
                         attr(nd, "pads", [0])[0])
+        elif op == "AveragePool" and attr(nd, "kernel_shape", None) == [1, 1]:
+            y = i[0]
         elif op in ("GlobalAveragePool", "AveragePool"):
             y = i[0].mean(axis=(2, 3), keepdims=True)
         elif op in ("Flatten", "Reshape"):

@@ -118,6 +118,53 @@ def unnamed(width, seed=2):
     return b.model(x, 7)
 
 
+def chain(convs, fcs, in_f, classes, hw, seed):
+    """A chain network as torch.onnx.export writes torchvision's AlexNet and VGG (eval mode:
+    no Dropout): features (Conv with bias, Relu, MaxPool), avgpool (AdaptiveAvgPool2d to the
+    map's own size: an AveragePool 1x1), Flatten, classifier (Gemm, Relu, ..., Gemm).
+    convs: (index, out_c, k, stride, pad, pool_k, pool_stride); fcs: (Gemm index, width);
+    in_f: the flattened map's size."""
+    b = Builder(seed)
+    x, c = "input", 3
+    for i, cout, k, s, p, pk, ps in convs:
+        w = b.init(f"features.{i}.weight", b.rng.normal(0, np.sqrt(2.0 / (c * k * k)),
+                                                          (cout, c, k, k)))
+        bias = b.init(f"features.{i}.bias", b.rng.normal(0, 0.1, cout))
+        x = b.node("Conv", [x, w, bias], f"/features/features.{i}/Conv", kernel_shape=[k, k],
+                   strides=[s, s], pads=[p] * 4)
+        x = b.node("Relu", [x], f"/features/features.{i + 1}/Relu")
+        if pk:
+            x = b.node("MaxPool", [x], f"/features/features.{i + 2}/MaxPool",
+                       kernel_shape=[pk, pk], strides=[ps, ps], pads=[0] * 4)
+        c = cout
+    x = b.node("AveragePool", [x], "/avgpool/AveragePool", kernel_shape=[1, 1], strides=[1, 1])
+    x = b.node("Flatten", [x], "/Flatten", axis=1)
+    cin = in_f
+    for n, (i, width) in enumerate(fcs):
+        w = b.init(f"classifier.{i}.weight", b.rng.normal(0, np.sqrt(2.0 / cin), (width, cin)))
+        bias = b.init(f"classifier.{i}.bias", b.rng.normal(0, 0.1, width))
+        x = b.node("Gemm", [x, w, bias], f"/classifier/classifier.{i}/Gemm", transB=1)
+        if n + 1 < len(fcs):
+            x = b.node("Relu", [x], f"/classifier/classifier.{i + 1}/Relu")
+        cin = width
+    return b.model(x, classes, hw=hw)
+
+
+def alexnet_mini():
+    """AlexNet's layers (11x11 s4 p2, 5x5 p2, three 3x3; max pools 3 s2) at small widths on a
+    95 x 95 image: features end at 2 x 2 x 12, so the flatten order matters."""
+    return chain([(0, 8, 11, 4, 2, 3, 2), (3, 12, 5, 1, 2, 3, 2), (6, 16, 3, 1, 1, 0, 0),
+                  (8, 12, 3, 1, 1, 0, 0), (10, 12, 3, 1, 1, 3, 2)],
+                 [(1, 32), (4, 32), (6, 10)], 2 * 2 * 12, 10, 95, seed=11)
+
+
+def vgg_mini():
+    """VGG's layers (3x3 p1 convs, max pools 2 s2) at small widths on a 32 x 32 image."""
+    return chain([(0, 4, 3, 1, 1, 2, 2), (3, 8, 3, 1, 1, 2, 2), (6, 8, 3, 1, 1, 0, 0),
+                  (8, 8, 3, 1, 1, 2, 2)], [(0, 24), (3, 24), (6, 10)], 4 * 4 * 8, 10, 32,
+                 seed=12)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     models = {
@@ -130,6 +177,8 @@ def main():
         "bad_missing_init.onnx": tiny(2, drop_init="layer1.0.conv2.weight"),
         # A basic block with a stride-1 projection (the IR projects only when downsampling).
         "bad_projection_stride.onnx": tiny(2, basic_out=4),
+        "alexnet_mini.onnx": alexnet_mini(),
+        "vgg_mini.onnx": vgg_mini(),
     }
     for name, m in models.items():
         onnx.save(m, os.path.join(out, name))
