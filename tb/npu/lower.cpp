@@ -15,7 +15,8 @@ uint64_t act_bytes(int h, int w, int c) {
 int lower_block(OpGraphBuilder& b, const NetBlock& blk, int x) {
   const std::string& n = blk.name;
   switch (blk.kind) {
-    case NetBlockKind::kStem: {
+    case NetBlockKind::kStem:
+    case NetBlockKind::kConv: {  // a chain network's conv layer: conv (+ max pool), as the stem
       const ConvParams& c = blk.stem.conv1;
       const int h = c.out_size(blk.in_h), w = c.out_size(blk.in_w);
       int t = b.op_out(n + ".conv1", NpuOpType::kConv, {x}, act_bytes(h, w, c.out_c));
@@ -52,9 +53,14 @@ int lower_block(OpGraphBuilder& b, const NetBlock& blk, int x) {
       return b.op_out(n + ".fc", NpuOpType::kFc, {pooled},
                       static_cast<uint64_t>(blk.head.fc.out_f) * 4);
     }
+    case NetBlockKind::kFc: {  // int8 out with requant, or the int32 logits
+      const FcLayerParams& f = blk.fc;
+      return b.op_out(n, NpuOpType::kFc, {x},
+                      static_cast<uint64_t>(f.out_f()) * (f.logits ? 4 : 1));
+    }
   }
   throw InputError("npu: block " + n + " of kind " + std::string(enum_name(blk.kind)) +
-                   " cannot be lowered to ops (lowered: stem, basic, bottleneck, head)");
+                   " cannot be lowered to ops (lowered: stem, basic, bottleneck, head, conv, fc)");
 }
 
 OpGraph lower_network(const Network& net, const LowerOptions& opt) {

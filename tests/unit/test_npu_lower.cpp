@@ -197,5 +197,31 @@ TEST(NpuLower, PlansAtEverySramSizeAreSound) {
   print_table("vgg16 chain @224", vgg16_chain(224, 224));
 }
 
+// The built-in VGG-16 (a chain network) lowers to one tensor live between layers: at most
+// 2 live at once, the peak the largest adjacent pair (conv1_1 -> conv1_2: 2 x 224x224x64),
+// and no spill with that much SRAM; AlexNet likewise.
+TEST(NpuLower, BuiltinChainNetworksNeedTwoBuffers) {
+  for (const char* model : {"vgg16", "alexnet"}) {
+    SCOPED_TRACE(model);
+    const Network net = builtin_network(model, 224, 224, 1);
+    const OpGraph g = lower_network(net);
+    EXPECT_EQ(g.max_live_tensors(), 2);
+    uint64_t pair = 0;
+    for (const NpuOp& op : g.ops) {
+      uint64_t s = 0;
+      for (int t : op.inputs) s += g.tensors[t].bytes;
+      for (int t : op.outputs) s += g.tensors[t].bytes;
+      pair = std::max(pair, s);
+    }
+    EXPECT_EQ(g.peak_live_bytes(), pair);
+    if (std::string(model) == "vgg16") EXPECT_EQ(pair, 2u * 224 * 224 * 64);
+    AllocOptions o;
+    o.capacity = pair;
+    const SramPlan plan = plan_sram(g, o);
+    EXPECT_EQ(plan.spill_bytes, 0u);
+    EXPECT_EQ(plan.max_live_activation_tensors, 2);
+  }
+}
+
 }  // namespace
 }  // namespace skipsim
