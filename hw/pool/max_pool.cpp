@@ -77,6 +77,17 @@ void MaxPool::reduce(Beat& b) {
 }
 
 void MaxPool::on_clock() {
+  if (m_sleep.needs_setup()) {
+    m_sleep.watch(in.valid->value_changed_event());
+    m_sleep.watch(in.ready->value_changed_event());
+    m_sleep.watch(out.valid->value_changed_event());
+    m_sleep.watch(out.ready->value_changed_event());
+    m_sleep.enable(clk);
+  }
+  uint64_t skipped = 0;
+  if (!m_sleep.at_edge(clk, skipped)) return;
+  m_stats.add_times(m_edge_counts, skipped);
+  const StallStats before = m_stats;
   const bool fired = m_out_busy && out.ready.read();
   if (fired) {
     m_out_busy = false;
@@ -134,6 +145,11 @@ void MaxPool::on_clock() {
     default:
       ++m_stats.idle;
       break;
+  }
+  // Nothing moved: the next edges repeat this one until a wire changes.
+  if (m_sleep.enabled() && !m_moved) {
+    m_edge_counts = m_stats.since(before);
+    m_sleep.sleep();
   }
 }
 
