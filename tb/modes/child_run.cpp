@@ -48,6 +48,17 @@ bool test_kill_requested(const std::vector<std::string>& sets) {
 // In a new child: die with the parent, stderr to the memory file, stdout to /dev/null, the
 // report memory file as fd 3. Returns false if the child must give up (exit 127).
 bool child_setup(const ChildProc& c, pid_t parent, bool test_kill) {
+  // As exec would: the parent's handlers (a sweep's SIGINT and SIGTERM, which only note the
+  // request) must not keep a child alive that is told to stop. Signals stay blocked from
+  // before the fork until the handlers are reset, so one sent in between is not lost.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+        (old.sa_handler == SIG_IGN || old.sa_handler == SIG_DFL))
+      continue;
+    signal(sig, SIG_DFL);
+  }
+  sigprocmask(SIG_SETMASK, &c.mask, nullptr);
   // Die with the parent; if it already died between fork and prctl, go now.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) return false;
@@ -66,7 +77,11 @@ ChildProc start_child() {
   c.err_fd = memory_file("skipsim-stderr");
   // Buffered output would be written again by the child.
   std::fflush(nullptr);
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &c.mask);
   c.pid = fork();
+  if (c.pid != 0) sigprocmask(SIG_SETMASK, &c.mask, nullptr);
   if (c.pid < 0) {
     close(c.report_fd);
     close(c.err_fd);
@@ -131,15 +146,6 @@ ChildProc fork_run(const std::string& config, const std::vector<std::string>& se
   const pid_t parent = getpid();
   ChildProc c = start_child();
   if (c.pid == 0) {
-    // As exec would: the parent's handlers (a sweep's SIGINT and SIGTERM, which only note
-    // the request) must not keep a child alive that is told to stop.
-    for (int sig = 1; sig < NSIG; ++sig) {
-      struct sigaction old {};
-      if (sigaction(sig, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
-          (old.sa_handler == SIG_IGN || old.sa_handler == SIG_DFL))
-        continue;
-      signal(sig, SIG_DFL);
-    }
     if (!child_setup(c, parent, test_kill)) _exit(127);
     forked_run(config, sets, check_golden, prepared, loaded);
   }

@@ -9,6 +9,7 @@
 // and no file behind.
 #include <sys/types.h>
 
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct ChildProc {
   pid_t pid = -1;
   int report_fd = -1;
   int err_fd = -1;
+  sigset_t mask{};  // the parent's signal mask before the fork (the child restores it)
 };
 
 // Starts `skipsim SUBCOMMAND --config config --report <memfd> -q --set ... [extra...]`
