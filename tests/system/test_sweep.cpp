@@ -285,12 +285,12 @@ TEST(Sweep, SecondSweepOnTheSameCsvRefusesAndTheFirstCompletes) {
   ASSERT_GT(first, 0);
   for (int i = 0; i < 400 && (!fs::exists(out) || fs::file_size(out) == 0); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const auto t0 = std::chrono::steady_clock::now();
   const int second = sh(cmd + " 2>" + (d / "err2").string());
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_EQ(waitpid(first, nullptr, WNOHANG), 0) << "the first sweep ended too soon to test";
+  // The second refused while the first still ran: it did not wait for the lock.
+  EXPECT_EQ(waitpid(first, nullptr, WNOHANG), 0)
+      << "the first sweep ended before the second returned: the second waited, or the first "
+         "was too short to test";
   EXPECT_EQ(second, 2);
-  EXPECT_LT(secs, 2.0) << "the second sweep must refuse at once, not wait";
   const std::string err = slurp(d / "err2");
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_NE(err.find(out.string()), std::string::npos) << err;
