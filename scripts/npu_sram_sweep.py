@@ -243,7 +243,7 @@ def main(argv):
             first = load_npu(os.path.join(d, f"{a.model[0]}_{kibs[0]}.json"))
         if a.csv:
             with open(a.csv, "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=COLUMNS)
+                w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
                 w.writeheader()
                 w.writerows(rows)
         plot(rows, a.out, title_of(a, rows, first))

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The layer-by-layer NPU scripts on synthetic `skipsim npu` reports (written here, in the
+# report format of `skipsim npu --report`) and real streaming reports: each PNG is written,
+# compare_modes prints its table, the SRAM sweep runs through a stub binary and resumes;
+# malformed inputs give exit 2 and one line.
+# usage: npu_scripts_test.sh SKIPSIM SOURCE_DIR WORK_DIR
+set -euo pipefail
+bin=$1 src=$2 dir=$3
+py=/usr/bin/python3
+s=$src/scripts
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+is_png() {
+  [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+    fail "$1 is not a PNG"
+}
+
+# Synthetic npu reports: a stem conv, one residual block (two convs, the add), a pool, an fc.
+cat >gen_npu.py <<'PY'
+import json, sys
+
+def op(name, typ, block, first, cycles, ops, dram, sram):
+    ai = ops / dram if dram else None
+    si = ops / sram if sram else None
+    roof = min(512.0, ai * 25.6 if ai else 1e30, si * 512.0 if si else 1e30)
+    return dict(name=name, type=typ, block=block, cycles=cycles, first_cycle=first,
+                last_cycle=first + cycles, ops=ops, dram_bytes=dram, sram_bytes=sram,
+                arithmetic_intensity=ai, sram_intensity=si, attained_ops_per_cycle=ops / cycles,
+                roof_ops_per_cycle=roof, bound="compute" if roof >= 512 else "memory",
+                bound_level="compute" if roof >= 512 else "dram", mac_busy_cycles=0, passes=1)
+
+def report(fuse_add, act_bytes, spill=0):
+    ops, t = [], 0
+    for name, typ, cyc, n, dram, sram in [
+            ("conv1", "conv", 40000, 18000000, 9408, 300000),
+            ("layer1.0.conv1", "conv", 80000, 37748736, 36864, 600000),
+            ("layer1.0.conv2", "conv", 80000, 37748736, 36864 + spill, 600000),
+            ("layer1.0.add", "add", 3000 + spill // 16, 16384, 2 * spill, 49152),
+            ("maxpool", "pool", 2000, 147456, 0, 200000),
+            ("fc", "fc", 3000, 1024000, 512000, 514000)]:
+        if typ == "add" and fuse_add:
+            continue
+        ops.append(op(name, typ, "layer1.0" if "layer" in name else "stem", t, cyc, n, dram, sram))
+        t += cyc
+    dram = {"weights": 595136, "input": 3072, "output": 1000, "spill": spill, "fill": spill}
+    dram["total"] = sum(dram.values())
+    return {"model": "resnet18", "input": {"h": 32, "w": 32},
+            "hardware": {"mac_rows": 16, "mac_cols": 16, "dataflow": "ws", "lanes": 16,
+                         "sram_bytes": 8388608, "clock_ghz": 1.0, "peak_ops_per_cycle": 512.0,
+                         "dram_bytes_per_cycle": 25.6, "sram_bytes_per_cycle": 512.0},
+            "npu": {"allocator": "greedy", "spill": "farthest", "fuse_add": fuse_add,
+                    "activation_bytes": act_bytes, "weight_buffer_bytes": 1048576},
+            "cycles": t, "mac_busy_cycles": 200000, "mac_idle_cycles": t - 200000,
+            "add_cycles": 3000, "mac_idle_cycles_in_adds": 3000,
+            "sram_peak_live_bytes": min(act_bytes, 49152), "max_live_activation_tensors": 3,
+            "spill_bytes": spill, "fill_bytes": spill, "dram": dram, "ops": ops,
+            "tensors": [{"name": "layer1.0.x", "bytes": 16384, "first_cycle": 40000,
+                         "last_cycle": 203000, "sram_offset": 0, "dram": False,
+                         "spilled_bytes": 0, "filled_bytes": 0, "skip": True}],
+            "golden": {"checked": True, "match": True}}
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["stub"]:  # the stub binary: skipsim npu ... --set npu.activation_bytes=N
+        a = sys.argv[2:]
+        act = int(next(x for x in a if x.startswith("npu.activation_bytes=")).split("=")[1])
+        rep = report(False, act, spill=max(0, 49152 - act))
+        rep["model"] = a[a.index("--model") + 1]
+        h, w = a[a.index("--input") + 1].split("x")
+        rep["input"] = {"h": int(h), "w": int(w)}
+        open("stub_calls.txt", "a").write(f"{rep['model']} {act}\n")
+        json.dump(rep, open(a[a.index("--report") + 1], "w"))
+    else:
+        json.dump(report(False, 65536), open("npu.json", "w"))
+        json.dump(report(True, 65536), open("npu_fused.json", "w"))
+        json.dump(report(False, 16384, spill=32768), open("npu_small.json", "w"))
+PY
+$py gen_npu.py
+"$bin" run -q --config "$src/configs/workloads/tiny_basic.yaml" --report run.json
+"$bin" network --model resnet18 --input 32x32 --blocks layer1.0 -q --report net.json
+
+# The roofline: three npu reports, a run and a network report as streaming stars.
+$py "$s/plot_roofline.py" npu.json npu_fused.json npu_small.json --streaming run.json \
+  --streaming net.json -o roofline.png >/dev/null
+is_png roofline.png
+
+# Side by side, from existing reports (no `skipsim npu` run).
+$py "$s/compare_modes.py" --reports npu.json net.json --json cmp.json >table.txt
+for row in "cycles" "DRAM bytes total" "  spill" "peak SRAM bytes" "skip storage bytes" \
+  "MAC utilization"; do
+  grep -q "^$row " table.txt || fail "compare_modes printed no '$row' row"
+done
+grep -q "^skip storage bytes (largest) *16,384 (16.0 KiB)" table.txt ||
+  fail "compare_modes: the npu skip tensor's bytes are not in the table"
+$py -c "import json; d = json.load(open('cmp.json')); assert d['npu']['skip_lifetime'] == 163000" ||
+  fail "compare_modes --json: wrong skip lifetime"
+$py "$s/compare_modes.py" --reports npu.json run.json >table_run.txt
+grep -q "^  line buffers  *-  *[1-9][0-9,]*$" table_run.txt ||
+  fail "compare_modes: a run report's line buffers are not in the table"
+
+# The SRAM sweep through a stub binary: six runs, then a resumed sweep runs nothing new.
+printf '#!/bin/sh\nexec %s %s/gen_npu.py stub "$@"\n' "$py" "$dir" >stub && chmod +x stub
+$py "$s/npu_sram_sweep.py" --model vgg16 --model resnet18 --sram-kib 16,32,64 --jobs 2 \
+  --skipsim ./stub --reports-dir reps -o sram.png --csv sram.csv >/dev/null
+is_png sram.png
+[ "$(wc -l <stub_calls.txt)" -eq 6 ] || fail "the sweep ran $(wc -l <stub_calls.txt) points, not 6"
+grep -q "^resnet18,16,.*,32768,32768,16384,3$" sram.csv || fail "sram.csv: wrong resnet18 16 KiB row"
+rm reps/vgg16_32.json
+$py "$s/npu_sram_sweep.py" --model vgg16 --model resnet18 --sram-kib 16,32,64 \
+  --skipsim ./stub --reports-dir reps -o sram2.png >/dev/null
+[ "$(wc -l <stub_calls.txt)" -eq 7 ] || fail "the resumed sweep did not reuse its reports"
+$py "$s/npu_sram_sweep.py" --from-csv sram.csv -o sram_csv.png >/dev/null
+is_png sram_csv.png
+
+# Malformed inputs: exit 2, one line saying what and where, no PNG.
+expect_error() { # expect_error PATTERN COMMAND...
+  local pat=$1 rc=0
+  shift
+  "$@" 2>err.txt >/dev/null || rc=$?
+  if [ "$rc" -ne 2 ] || ! grep -q -- "$pat" err.txt || [ "$(wc -l <err.txt)" -ne 1 ] ||
+    [ -e bad.png ]; then
+    echo "FAIL: '$*' gave exit $rc and:" >&2
+    cat err.txt >&2
+    exit 1
+  fi
+}
+head -c 300 npu.json >torn.json
+expect_error "torn.json: line 1: not JSON" $py "$s/plot_roofline.py" torn.json -o bad.png
+expect_error "torn.json: line 1: not JSON" $py "$s/compare_modes.py" --reports torn.json net.json
+expect_error "nothere.json: cannot read" $py "$s/plot_roofline.py" nothere.json -o bad.png
+$py -c "
+import json; r = json.load(open('npu.json')); del r['ops'][1]['attained_ops_per_cycle']
+json.dump(r, open('nokey.json', 'w'))"
+expect_error "nokey.json: ops\[1\] (layer1.0.conv1): missing key 'attained_ops_per_cycle'" \
+  $py "$s/plot_roofline.py" nokey.json -o bad.png
+expect_error "net.json: a report of \`skipsim network\`" $py "$s/plot_roofline.py" net.json -o bad.png
+expect_error "npu.json: expected a report of \`skipsim run\`" \
+  $py "$s/plot_roofline.py" npu.json --streaming npu.json -o bad.png
+expect_error "npu.json: expected a report of \`skipsim run\`" \
+  $py "$s/compare_modes.py" --reports npu.json npu.json
+sed 's/^vgg16,32,[0-9]*/vgg16,32,many/' sram.csv >word.csv
+expect_error "word.csv: line 3: column 'cycles': expected an integer, got 'many'" \
+  $py "$s/npu_sram_sweep.py" --from-csv word.csv -o bad.png
+expect_error "reps/vgg16_16.json: a report of vgg16 224x224 with activation_bytes 16384, expected vgg16 64x64" \
+  $py "$s/npu_sram_sweep.py" --model vgg16 --input 64x64 --sram-kib 16 --skipsim ./stub \
+  --reports-dir reps -o bad.png
+expect_error "\`skipsim npu\` failed" $py "$s/compare_modes.py" --model resnet18 --blocks layer1.0 \
+  --skipsim "$(command -v false)"
+echo "npu scripts: PNGs written, table printed, sweep resumed, malformed inputs rejected"
