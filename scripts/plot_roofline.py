@@ -253,7 +253,7 @@ def main(argv):
         if a.title:
             title = a.title
         else:
-            r0, hw0 = reps[0], reps[0]["hardware"]
+            hw0 = reps[0]["hardware"]
             arr = (f"{hw0.get('mac_rows', '?')}x{hw0.get('mac_cols', '?')} "
                    f"{hw0.get('dataflow', '')} MAC array").replace("  ", " ")
             sram = hw0.get("sram_bytes")
