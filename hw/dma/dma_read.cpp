@@ -20,8 +20,9 @@ void DmaRead::add_param_job(uint64_t addr, ParamSink* sink) {
   m_param_bytes += j.bytes;
 }
 
-void DmaRead::add_stream_job(uint64_t addr, const TensorStreamShape& shape) {
+void DmaRead::add_stream_job(uint64_t addr, const TensorStreamShape& shape, DmaPurpose purpose) {
   Job j;
+  j.purpose = purpose;
   j.addr = addr;
   j.shape = shape;
   j.frame_bytes = shape.pixels * shape.channels;
@@ -45,7 +46,7 @@ bool DmaRead::throttle_allows() {
 void DmaRead::issue_next() {
   if (m_issue_job == m_jobs.size()) return;
   const Job& j = m_jobs[m_issue_job];
-  const DmaPurpose purpose = j.sink ? DmaPurpose::kWeights : DmaPurpose::kInput;
+  const DmaPurpose purpose = j.sink ? DmaPurpose::kWeights : j.purpose;
   if (!can_issue(false)) {
     note_slot_wait(purpose, false);
     return;

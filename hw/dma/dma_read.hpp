@@ -29,7 +29,10 @@ class DmaRead : public DmaEngine {
   DmaRead(sc_core::sc_module_name name, int max_outstanding, int burst_bytes);
 
   void add_param_job(uint64_t addr, ParamSink* sink);
-  void add_stream_job(uint64_t addr, const TensorStreamShape& shape);
+  // purpose: what the bytes are, for the DRAM traffic report (a tensor filled back from a
+  // spill is kFill).
+  void add_stream_job(uint64_t addr, const TensorStreamShape& shape,
+                      DmaPurpose purpose = DmaPurpose::kInput);
   // Upstream jitter on the output stream: at most `rate` beats per cycle (token bucket,
   // 0 < rate <= 1), and each cycle a beat is held back with probability stall_p (seeded).
   void set_throttle(double rate, double stall_p, uint64_t seed);
@@ -53,6 +56,7 @@ class DmaRead : public DmaEngine {
     ParamSink* sink = nullptr;     // nullptr: stream
     TensorStreamShape shape;
     uint64_t frame_bytes = 0;
+    DmaPurpose purpose = DmaPurpose::kInput;
   };
   void on_clock();
   void issue_next();

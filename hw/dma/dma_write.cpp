@@ -48,11 +48,10 @@ void DmaWrite::on_clock() {
     const uint64_t in_frame = m_issued % m_frame_bytes;
     const uint64_t want = std::min<uint64_t>(m_burst, m_frame_bytes - in_frame);
     if (m_filled - m_issued >= want && !can_issue(true)) {
-      note_slot_wait(DmaPurpose::kOutput, true);
+      note_slot_wait(m_purpose, true);
     } else if (m_filled - m_issued >= want) {
       for (uint64_t i = 0; i < want; ++i) m_burst_tmp[i] = m_buf[(m_issued + i) % cap];
-      issue(true, m_addr + in_frame, static_cast<unsigned>(want), m_burst_tmp.data(), 0,
-            DmaPurpose::kOutput);
+      issue(true, m_addr + in_frame, static_cast<unsigned>(want), m_burst_tmp.data(), 0, m_purpose);
       m_issued += want;
     }
   }

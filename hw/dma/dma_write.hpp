@@ -21,6 +21,8 @@ class DmaWrite : public DmaEngine {
            uint64_t buffer_bytes);
 
   void set_stream_job(uint64_t addr, uint64_t pixels, int channels, int lanes, int frames);
+  // What the written bytes are, for the DRAM traffic report (default kOutput).
+  void set_purpose(DmaPurpose p) { m_purpose = p; }
   // Drops ready at random (probability p per cycle, seeded): a consumer that stalls, to
   // check that the pipeline is latency insensitive.
   void set_stall_injection(double p, uint64_t seed) { m_injector = SeededStall(p, seed); }
@@ -58,6 +60,7 @@ class DmaWrite : public DmaEngine {
   std::vector<uint8_t> m_burst_tmp;
   SeededStall m_injector;
   WaitState m_wait;
+  DmaPurpose m_purpose = DmaPurpose::kOutput;
 };
 
 }  // namespace skipsim

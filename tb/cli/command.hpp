@@ -34,6 +34,10 @@ std::unique_ptr<Command> make_dram_command();
 std::unique_ptr<Command> make_network_command();
 std::unique_ptr<Command> make_run_chain_command();
 std::unique_ptr<Command> make_run_fused_command();
+std::unique_ptr<Command> make_npu_command();
+
+// "HxW" (or "N" for N x N) of --input, each in [32, 4096]; throws InputError otherwise.
+void parse_input_size(const std::string& s, int* h, int* w);
 
 // Writes text to path; throws InputError when it cannot.
 void write_text(const std::string& path, const std::string& text);

@@ -66,6 +66,7 @@ int sc_main(int argc, char* argv[]) {
   commands.push_back(make_network_command());
   commands.push_back(make_run_chain_command());
   commands.push_back(make_run_fused_command());
+  commands.push_back(make_npu_command());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->add(app));
 

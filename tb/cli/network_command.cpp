@@ -15,9 +15,7 @@
 #include "tb/net/network.hpp"
 
 namespace skipsim::cli {
-namespace {
 
-// "HxW" (or "N" for N x N), each in [32, 4096].
 void parse_input_size(const std::string& s, int* h, int* w) {
   const size_t x = s.find_first_of("xX");
   const std::string a = s.substr(0, x), b = x == std::string::npos ? a : s.substr(x + 1);
@@ -31,6 +29,8 @@ void parse_input_size(const std::string& s, int* h, int* w) {
   if (*h < 32 || *w < 32 || *h > 4096 || *w > 4096)
     throw InputError(fmt::format("--input '{}': expected H and W in [32, 4096]", s));
 }
+
+namespace {
 
 class NetworkCommand : public Command {
  public:

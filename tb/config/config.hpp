@@ -11,6 +11,7 @@
 #include "hw/common/enum_names.hpp"
 #include "hw/dram/ddr_config.hpp"
 #include "hw/mac_array/dataflow.hpp"
+#include "tb/npu/allocator.hpp"
 #include "tb/ref/golden.hpp"
 
 namespace skipsim {
@@ -133,10 +134,26 @@ struct SimConfig {
   bool skip_idle_edges = true;
 };
 
+// The layer-by-layer NPU (skipsim npu): how activations share the SRAM with the engines.
+struct NpuConfig {
+  AllocPolicy allocator = AllocPolicy::kGreedyBySize;
+  SpillPolicy spill = SpillPolicy::kFarthestNextUse;
+  // SRAM bytes for activation tensors; 0 = the SRAM less the weight buffer and the largest
+  // engine working buffer (line buffers) of the network.
+  int64_t activation_bytes = 0;
+  // A layer's weights up to this size load whole; larger ones run in passes over output
+  // channels, each loading its slice.
+  int64_t weight_buffer_bytes = 2 * 1024 * 1024;
+  // The residual add in the producing conv's output stage instead of on the vector unit.
+  bool fuse_add = false;
+  bool prefetch_fills = true;
+};
+
 struct Config {
   HardwareConfig hardware;
   WorkloadConfig workload;
   SimConfig sim;
+  NpuConfig npu;
   std::string source;  // where it came from, for messages
 };
 

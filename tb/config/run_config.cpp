@@ -84,6 +84,12 @@ std::vector<Field> run_fields() {
       Int("sim.max_cycles", 0, kInt64Max, KEY(sim.max_cycles)),
       Number("sim.output_stall_probability", 0, false, 1, true, KEY(sim.output_stall_probability)),
       Of("sim.skip_idle_edges", Kind::kBool, KEY(sim.skip_idle_edges)),
+      Of("npu.allocator", Kind::kEnum, KEY(npu.allocator)),
+      Of("npu.spill", Kind::kEnum, KEY(npu.spill)),
+      Int("npu.activation_bytes", 0, uint64_t{1} << 40, KEY(npu.activation_bytes)),
+      Int("npu.weight_buffer_bytes", 1024, uint64_t{1} << 40, KEY(npu.weight_buffer_bytes)),
+      Of("npu.fuse_add", Kind::kBool, KEY(npu.fuse_add)),
+      Of("npu.prefetch_fills", Kind::kBool, KEY(npu.prefetch_fills)),
   };
 }
 

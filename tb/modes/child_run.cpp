@@ -90,6 +90,14 @@ ChildProc start_child() {
   return c;
 }
 
+void write_report_fd(const std::string& text) {
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = write(3, text.data() + done, text.size() - done);
+    if (n <= 0) throw std::runtime_error("cannot write the report");
+    done += static_cast<size_t>(n);
+  }
+}
+
 // The forked child's whole life: `skipsim run -q [--no-check] --report fd 3` in-process.
 [[noreturn]] void forked_run(const std::string& config, const std::vector<std::string>& sets,
                              bool check_golden, const PreparedBlock* prepared,
@@ -106,12 +114,7 @@ ChildProc start_child() {
     const BlockParams& params = reuse ? prepared->params : made;
     RunResult r = run_block(cfg, params, RunOptions{});
     const RunVerdict v = finish_run(r, cfg, params, check_golden);
-    const std::string text = r.report.dump(2) + "\n";
-    for (size_t done = 0; done < text.size();) {
-      const ssize_t n = write(3, text.data() + done, text.size() - done);
-      if (n <= 0) throw std::runtime_error("cannot write the report");
-      done += static_cast<size_t>(n);
-    }
+    write_report_fd(r.report.dump(2) + "\n");
     if (!v.message.empty()) std::fprintf(stderr, "%s\n", v.message.c_str());
     code = v.exit_code;
   } catch (const InputError& e) {
@@ -150,6 +153,27 @@ ChildProc fork_run(const std::string& config, const std::vector<std::string>& se
     forked_run(config, sets, check_golden, prepared, loaded);
   }
   return c;
+}
+
+ChildProc fork_call(const std::function<nlohmann::json()>& body) {
+  const pid_t parent = getpid();
+  ChildProc c = start_child();
+  if (c.pid != 0) return c;
+  if (!child_setup(c, parent, false)) _exit(127);
+  int code = 1;
+  try {
+    write_report_fd(body().dump() + "\n");
+    code = 0;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "skipsim: %s\n", e.what());
+    code = 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "skipsim: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "skipsim: internal error\n");
+  }
+  std::fflush(stderr);
+  _exit(code);
 }
 
 bool killed_from_outside(int signal) {

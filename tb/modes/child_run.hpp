@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ PreparedBlock prepare_block(const Config& cfg);
 ChildProc fork_run(const std::string& config, const std::vector<std::string>& sets,
                    bool check_golden, const PreparedBlock* prepared = nullptr,
                    const Config* loaded = nullptr);
+// A fork of this process running `body`, whose JSON becomes the child's report (exit 0; an
+// InputError: exit 2 with its message, any other exception: exit 1). Same rules as fork_run.
+ChildProc fork_call(const std::function<nlohmann::json()>& body);
 // Collects the result of a child started by spawn_run, given its wait status; closes its
 // memory files.
 ChildResult collect_run(ChildProc& child, int wait_status);

@@ -1,0 +1,56 @@
+#pragma once
+// A network as the layer-by-layer NPU runs it: its ops in execution order, each with the
+// engine stage that computes it (tb/top/npu_op_top.hpp), the op graph the SRAM allocator
+// plans (tb/npu/op_graph.hpp), and every tensor's golden value (the same forward pass as
+// `skipsim network`), which each op's simulation is checked against.
+//
+// A residual block lowers to conv1, conv2 [, conv3] [, downsample], add (the vector unit's
+// add reads F(X) and X); with fuse_add the add joins the last main conv's output stage
+// instead (after the projection, which then runs before it): one op, reading its input and X.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tb/net/network.hpp"
+#include "tb/npu/op_graph.hpp"
+#include "tb/top/npu_op_top.hpp"
+
+namespace skipsim {
+
+struct NpuProgramOp {
+  std::string name, block;
+  NpuOpType type = NpuOpType::kConv;
+  NpuCompute compute;
+  std::optional<AddStage> fused_add;  // the conv's output stage adds X (fuse_add)
+  std::vector<int> inputs;            // tensor ids; with fused_add the last is X
+  int output = 0;
+  uint64_t macs = 0;
+  uint64_t ops = 0;           // arithmetic ops: 2 per MAC, 1 per added / pooled value
+  uint64_t weight_bytes = 0;  // parameters streamed from DRAM (weights, bias, requant)
+};
+
+struct NpuTensorShape {
+  int h = 0, w = 0, c = 0;  // c: bytes per pixel (4 per logit)
+};
+
+struct NpuProgram {
+  std::string model;
+  OpGraph graph;
+  std::vector<NpuProgramOp> ops;
+  std::vector<NpuTensorShape> shapes;       // per tensor
+  std::vector<std::vector<int8_t>> values;  // per tensor, golden
+  std::vector<bool> skip;                   // per tensor: a residual block's X
+  std::vector<int32_t> logits;              // golden, when the network ends in logits
+};
+
+// The blocks [first, last] of `net`; the first block's input is `input` (the golden value
+// of that block's input). Throws InputError for a block kind the NPU cannot run.
+NpuProgram build_npu_program(const Network& net, size_t first, size_t last, const Tensor8& input,
+                             bool fuse_add);
+
+// Parameter bytes of a conv and an FC layer as the engines load them.
+uint64_t conv_weight_bytes(const ConvParams& p);
+uint64_t fc_weight_bytes(const FcParams& p);
+
+}  // namespace skipsim
