@@ -149,4 +149,22 @@ expect_error "reps/vgg16_16.json: a report of vgg16 224x224 with activation_byte
   --reports-dir reps -o bad.png
 expect_error "\`skipsim npu\` failed" $py "$s/compare_modes.py" --model resnet18 --blocks layer1.0 \
   --skipsim "$(command -v false)"
+# Real runs: skipsim npu draws its own roofline; the two organizations compared on a block;
+# a two-point SRAM sweep of a small ResNet-18 (spills at 16 KiB, none at 1 MiB).
+"$bin" npu -q --model resnet18 --input 64x64 --blocks layer1.0:layer1.1 -j 2 \
+  --report real.json --roofline real.png
+is_png real.png
+$py "$s/compare_modes.py" --model resnet18 --blocks layer1.0 --input 64x64 --skipsim "$bin" \
+  >cmp_real.txt
+grep -q "cycles" cmp_real.txt || { echo "FAIL: compare_modes printed no cycles" >&2; exit 1; }
+$py "$s/npu_sram_sweep.py" --model resnet18 --input 64x64 --sram-kib 16,1024 --skipsim "$bin" \
+  --set "hardware.mac_array.rows=16" --jobs 1 --csv sweep_real.csv -o sweep_real.png
+is_png sweep_real.png
+$py - sweep_real.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+by = {int(r["sram_kib"]): r for r in rows}
+assert int(by[16]["spill_bytes"]) > 0 and int(by[1024]["spill_bytes"]) == 0, rows
+assert int(by[16]["dram_bytes"]) > int(by[1024]["dram_bytes"]), rows
+PY
 echo "npu scripts: PNGs written, table printed, sweep resumed, malformed inputs rejected"
