@@ -66,8 +66,10 @@ TEST(Npu, ResNet18BlocksBitExactWithOpsTensorsAndRoofline) {
     if (t["name"] != "stem.maxpool") continue;
     found = true;
     EXPECT_TRUE(t["skip"].get<bool>());
-    EXPECT_LE(t["first_cycle"].get<uint64_t>(), (*op(r, "layer1.0.conv1"))["first_cycle"].get<uint64_t>());
-    EXPECT_GE(t["last_cycle"].get<uint64_t>(), (*op(r, "layer1.0.conv2"))["last_cycle"].get<uint64_t>());
+    EXPECT_LE(t["first_cycle"].get<uint64_t>(),
+              (*op(r, "layer1.0.conv1"))["first_cycle"].get<uint64_t>());
+    EXPECT_GE(t["last_cycle"].get<uint64_t>(),
+              (*op(r, "layer1.0.conv2"))["last_cycle"].get<uint64_t>());
   }
   EXPECT_TRUE(found);
   EXPECT_EQ(r["max_live_activation_tensors"].get<int>(), 3);
@@ -87,9 +89,9 @@ TEST(Npu, ChainNetworkNeedsTwoBuffersAndNoSpill) {
 
 TEST(Npu, ShortSramSpillsAndFillsWhatThePlanSaysStillBitExact) {
   const auto big = npu("--model resnet18 --input 64x64 --blocks stem:layer2.1", dir("big"));
-  const auto small = npu(
-      "--model resnet18 --input 64x64 --blocks stem:layer2.1 --set npu.activation_bytes=40000",
-      dir("small"));
+  const auto small =
+      npu("--model resnet18 --input 64x64 --blocks stem:layer2.1 --set npu.activation_bytes=40000",
+          dir("small"));
   ASSERT_FALSE(big.is_null());
   ASSERT_FALSE(small.is_null());
   EXPECT_TRUE(small["golden"]["match"].get<bool>());

@@ -196,7 +196,7 @@ TEST(ConfigPresets, EachPresetLoads) {
 TEST(ConfigErrors, UnknownKeyAtEveryLevel) {
   EXPECT_EQ(parse_error("hardwar: {}"),
             "config error: x.yaml: hardwar: unknown key "
-            "(allowed: description, base, hardware, workload, sim)");
+            "(allowed: description, base, hardware, workload, sim, npu)");
   EXPECT_EQ(parse_error("hardware: {mac_aray: {rows: 1}}"),
             "config error: x.yaml: hardware.mac_aray: unknown key (allowed: clock_ghz, "
             "mac_array, stream, skip_fifo, fork, add, sram, energy, dram, dma)");
@@ -319,7 +319,7 @@ TEST(ConfigOverrides, SetOverridesAndLaterWins) {
 TEST(ConfigOverrides, BadSetIsNamed) {
   EXPECT_EQ(parse_error("", {"foo.bar=1"}),
             "config error: --set foo.bar=1: unknown key 'foo.bar' "
-            "(allowed at the top level: hardware, workload, sim)");
+            "(allowed at the top level: hardware, workload, sim, npu)");
   EXPECT_EQ(parse_error("", {"hardware.mac_array.rowz=1"}),
             "config error: --set hardware.mac_array.rowz=1: unknown key "
             "'hardware.mac_array.rowz' (allowed at hardware.mac_array: rows, cols, dataflow, "

@@ -117,7 +117,7 @@ TEST_F(ConfigDir, DramPresetGivenAsRunConfigNamesTheMissingSection) {
   // Beside run sections, `dram:` is just an unknown key.
   EXPECT_EQ(parse_error("hardware: {}\ndram: {tRCD: 3}\n"),
             "config error: x.yaml: dram: unknown key (allowed: description, base, hardware, "
-            "workload, sim)");
+            "workload, sim, npu)");
   // And a run configuration named as a preset.
   const std::string run = write("run.yaml", "hardware: {dram: {preset: run.yaml}}\n");
   const std::string r = error_of([&] { load_config(run); });
