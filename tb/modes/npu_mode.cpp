@@ -197,6 +197,12 @@ std::vector<PassJob> JobBuilder::passes(int k) const {
     j.arena_bytes = m_arena;
     j.compute = pass_compute(o.compute, c0, n, out_c);
     for (int t : o.inputs) j.inputs.push_back(operand(k, t, p));
+    if (o.type == NpuOpType::kFc) {
+      // An FC layer reads its input flattened: the same bytes as one pixel.
+      NpuOperandJob& in = j.inputs.front();
+      in.c = in.h * in.w * in.c;
+      in.h = in.w = 1;
+    }
     if (o.fused_add) {
       j.fused_add = o.fused_add;
       j.fused_add->c = n;

@@ -137,6 +137,20 @@ TEST(Npu, WeightsLargerThanTheBufferRunInPasses) {
   EXPECT_GT(four["cycles"].get<uint64_t>(), one["cycles"].get<uint64_t>());
 }
 
+// ONNX models, residual (tiny) and chain (VGG-like, its FC reading the flattened map).
+TEST(Npu, OnnxModelsBitExact) {
+  const std::string data = std::string(SKIPSIM_SOURCE_DIR) + "/tests/data/onnx/";
+  const auto vgg = npu("--onnx " + data + "vgg_mini.onnx --input 32x32", dir("onnx_vgg"));
+  ASSERT_FALSE(vgg.is_null());
+  EXPECT_TRUE(vgg["golden"]["match"].get<bool>());
+  EXPECT_EQ(vgg["max_live_activation_tensors"].get<int>(), 2);
+  EXPECT_EQ(vgg["ops"].back()["type"], "fc");
+  const auto tiny = npu("--onnx " + data + "tiny.onnx --input 64x64", dir("onnx_tiny"));
+  ASSERT_FALSE(tiny.is_null());
+  EXPECT_TRUE(tiny["golden"]["match"].get<bool>());
+  EXPECT_GT(tiny["add_cycles"].get<uint64_t>(), 0u);
+}
+
 TEST(Npu, BadInputGivesOneLine) {
   const fs::path d = dir("bad");
   auto r = run_cli("npu -q --model resnet18 --input 64x64 --blocks layer9.9", d);
