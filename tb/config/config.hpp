@@ -147,6 +147,8 @@ struct NpuConfig {
   // The residual add in the producing conv's output stage instead of on the vector unit.
   bool fuse_add = false;
   bool prefetch_fills = true;
+  // A second weight buffer: the next op's weights load while the current one runs.
+  bool weight_prefetch = true;
 };
 
 struct Config {

@@ -90,6 +90,7 @@ std::vector<Field> run_fields() {
       Int("npu.weight_buffer_bytes", 1024, uint64_t{1} << 40, KEY(npu.weight_buffer_bytes)),
       Of("npu.fuse_add", Kind::kBool, KEY(npu.fuse_add)),
       Of("npu.prefetch_fills", Kind::kBool, KEY(npu.prefetch_fills)),
+      Of("npu.weight_prefetch", Kind::kBool, KEY(npu.weight_prefetch)),
   };
 }
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
+#include "hw/fc/fc_engine.hpp"
 #include "tb/config/config.hpp"
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/fused_network.hpp"
@@ -101,7 +102,40 @@ struct PassJob {
   NpuOpJob job;
   std::vector<std::vector<int8_t>> owned;  // slices the job points into (stable: reserved)
   std::vector<int8_t> expected;            // the output slice
+  std::vector<int8_t> next_weights;        // the next pass's weights, prefetched by this one
 };
+
+// The parameter blob the engine of `c` loads (empty: no engine).
+std::vector<int8_t> weight_blob(const NpuCompute& c) {
+  std::vector<uint8_t> b;
+  if (const auto* cs = std::get_if<ConvStage>(&c)) {
+    const ConvParams& p = cs->params;
+    b = pack_conv_params(p.out_c, p.in_c, p.k, p.weight, p.bias, p.mult, p.shift);
+  } else if (const auto* f = std::get_if<FcStage>(&c)) {
+    b = pack_fc_params(f->params.out_f, f->params.in_f, f->params.weight, f->params.bias);
+  }
+  return std::vector<int8_t>(b.begin(), b.end());
+}
+
+// Double-buffered weights: each pass with an engine finds its weights loaded by the pass
+// before it (which loads them into the other buffer while it runs); the first loads its own.
+void prefetch_weights(std::vector<PassJob>& all, uint64_t buffer) {
+  for (PassJob& p : all) p.job.next_weight_buffer_bytes = buffer;
+  for (size_t i = 1; i < all.size(); ++i) {
+    std::vector<int8_t> blob = weight_blob(all[i].job.compute);
+    if (blob.empty()) continue;
+    PassJob& prev = all[i - 1];
+    prev.next_weights = std::move(blob);
+    NpuTransferJob t;
+    t.data = &prev.next_weights;
+    t.to_dram = false;
+    t.bytes = prev.next_weights.size();
+    t.purpose = DmaPurpose::kWeights;
+    t.next_weights = true;
+    prev.job.transfers.push_back(t);
+    all[i].job.weights_preloaded = true;
+  }
+}
 
 class JobBuilder {
  public:
@@ -364,13 +398,15 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   for (const NpuProgramOp& o : prog.ops)
     working = std::max(working, working_bytes(o, hw.sram.width_bytes));
   const uint64_t weights =
-      SramBanks::rounded(static_cast<uint64_t>(cfg.npu.weight_buffer_bytes), hw.sram.width_bytes);
+      SramBanks::rounded(static_cast<uint64_t>(cfg.npu.weight_buffer_bytes), hw.sram.width_bytes) *
+      (cfg.npu.weight_prefetch ? 2 : 1);
   uint64_t arena = static_cast<uint64_t>(cfg.npu.activation_bytes);
   if (arena == 0) {
     if (capacity <= weights + working)
       throw InputError(fmt::format(
-          "npu: the SRAM ({} B) leaves no room for activations beside the weight buffer "
-          "(npu.weight_buffer_bytes {} B) and the largest line buffer ({} B); raise "
+          "npu: the SRAM ({} B) leaves no room for activations beside the weight buffers "
+          "(npu.weight_buffer_bytes, twice with npu.weight_prefetch: {} B) and the largest "
+          "line buffer ({} B); raise "
           "hardware.sram.banks or hardware.sram.bank_bytes, or lower npu.weight_buffer_bytes",
           capacity, weights, working));
     arena = capacity - weights - working;
@@ -390,6 +426,8 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   std::vector<PassJob> all;
   for (size_t k = 0; k < prog.ops.size(); ++k)
     for (PassJob& p : jb.passes(static_cast<int>(k))) all.push_back(std::move(p));
+  if (cfg.npu.weight_prefetch)
+    prefetch_weights(all, static_cast<uint64_t>(cfg.npu.weight_buffer_bytes));
   const int jobs =
       opt.jobs > 0 ? opt.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<nlohmann::json> results = run_passes(cfg, all, jobs, opt.progress);

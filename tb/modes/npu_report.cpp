@@ -97,6 +97,7 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
                      {"mac_cols", hw.mac_array.cols},
                      {"dataflow", enum_name(hw.mac_array.dataflow)},
                      {"lanes", hw.stream.lanes},
+                     {"vector_ops_per_cycle", hw.stream.lanes},
                      {"sram_bytes", static_cast<uint64_t>(hw.sram.banks) * hw.sram.bank_bytes},
                      {"clock_ghz", hw.clock_ghz},
                      {"peak_ops_per_cycle", peak},
@@ -106,6 +107,7 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
                 {"spill", enum_name(cfg.npu.spill)},
                 {"fuse_add", cfg.npu.fuse_add},
                 {"prefetch_fills", cfg.npu.prefetch_fills},
+                {"weight_prefetch", cfg.npu.weight_prefetch},
                 {"activation_bytes", facts.arena_bytes},
                 {"weight_buffer_bytes", cfg.npu.weight_buffer_bytes}};
 

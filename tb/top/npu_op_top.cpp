@@ -28,6 +28,8 @@ NpuOpTop::NpuOpTop(sc_core::sc_module_name name, const Config& cfg, const NpuOpJ
                                        hw.sram.dual_port);
   m_sram->defer_capacity_check();
   m_arena = m_sram->allocate("activations", std::max<uint64_t>(job.arena_bytes, 1));
+  if (job.next_weight_buffer_bytes)
+    m_next_weights = m_sram->allocate("next_weights", job.next_weight_buffer_bytes);
   build_compute(cfg);
   m_sram->check_capacity(
       "lower npu.activation_bytes or npu.weight_buffer_bytes, or raise hardware.sram.banks or "
@@ -142,8 +144,14 @@ void NpuOpTop::build_dram(const Config& cfg) {
     else if (!in.filled_here)
       std::memcpy(arena + in.sram_offset, in.data->data(), in.data->size());
   }
+  if (m_engine && m_job.weights_preloaded) {
+    m_engine->write_params(0, m_params.data(), m_params.size());
+    m_engine->params_loaded();
+  }
   for (size_t i = 0; i < m_job.transfers.size(); ++i) {
     const NpuTransferJob& t = m_job.transfers[i];
+    if (t.next_weights && (m_next_weights < 0 || t.bytes > m_job.next_weight_buffer_bytes))
+      throw std::logic_error("npu op " + m_job.name + ": next weights without their buffer");
     if (t.to_dram)
       std::memcpy(arena + t.sram_offset, t.data->data(), t.bytes);
     else
@@ -159,7 +167,7 @@ void NpuOpTop::build_io(const Config& cfg) {
     const NpuTransferJob& t = m_job.transfers[i];
     SramDmaJob j;
     j.to_dram = t.to_dram;
-    j.region = m_arena;
+    j.region = t.next_weights ? m_next_weights : m_arena;
     j.sram_offset = t.sram_offset;
     j.dram_addr = m_transfer_addr[i];
     j.bytes = t.bytes;
@@ -171,7 +179,7 @@ void NpuOpTop::build_io(const Config& cfg) {
   m_transfer->socket.bind(m_dram->socket);
   m_transfer->clk.bind(m_clk.signal());
   const std::string engine = m_fused_add ? "add" : m_compute->block_name();
-  if (m_engine) {
+  if (m_engine && !m_job.weights_preloaded) {
     m_dma_weights = std::make_unique<DmaRead>("dma_weights", mo, burst);
     m_dma_weights->add_param_job(m_weights_addr, m_engine);
     Stream& s = stream("weights_unused", "dma_weights", "out", "", "");
@@ -325,7 +333,8 @@ bool NpuOpTop::transfers_match() const {
   const uint8_t* mem = m_dram->memory();
   for (size_t i = 0; i < m_job.transfers.size(); ++i) {
     const NpuTransferJob& t = m_job.transfers[i];
-    const uint8_t* got = t.to_dram ? mem + m_transfer_addr[i] : a + t.sram_offset;
+    const uint8_t* sram = t.next_weights ? m_sram->data(m_next_weights) : a;
+    const uint8_t* got = t.to_dram ? mem + m_transfer_addr[i] : sram + t.sram_offset;
     if (std::memcmp(got, t.data->data(), t.bytes) != 0) return false;
   }
   return true;

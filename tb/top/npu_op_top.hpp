@@ -9,6 +9,11 @@
 //   DRAM <=TLM=> dma_weights -params-> engine
 //   SRAM arena -> reader_i -in_i-> engine -out-> writer -> SRAM arena   (or dma_in_i / dma_out)
 //   SRAM arena <-> dma_transfer <=TLM=> DRAM                           (spills and fills)
+//   next weight buffer <- dma_transfer <=TLM=> DRAM              (the next layer's weights)
+//
+// With weight prefetch (npu.weight_prefetch) the weight buffer is doubled: while an op runs,
+// the transfer DMA loads the next op's weights into the other half, and that op starts with
+// its weights in place (weights_preloaded: no weight DMA of its own).
 //
 // A fill that the op reads is blocking: the readers start once it has landed. The run ends
 // when the output is written and every transfer has landed.
@@ -75,6 +80,7 @@ struct NpuTransferJob {
   uint64_t sram_offset = 0, bytes = 0;
   DmaPurpose purpose = DmaPurpose::kSpill;
   bool blocking = false;
+  bool next_weights = false;  // into the other weight buffer (offset 0), not the arena
 };
 
 struct NpuOpJob {
@@ -86,6 +92,10 @@ struct NpuOpJob {
   NpuOutputJob output;
   std::vector<NpuTransferJob> transfers;  // blocking ones first
   uint64_t arena_bytes = 0;               // the activation arena in the SRAM
+  // The other half of a double weight buffer (0: none), which next_weights transfers fill.
+  uint64_t next_weight_buffer_bytes = 0;
+  // The engine's weights were loaded while the previous op ran: in place at the start.
+  bool weights_preloaded = false;
 };
 
 class NpuOpTop : public sc_core::sc_module {
@@ -124,7 +134,7 @@ class NpuOpTop : public sc_core::sc_module {
   const NpuOpJob& m_job;
   CoreClock m_clk;
   std::unique_ptr<SramBanks> m_sram;
-  int m_arena = 0;
+  int m_arena = 0, m_next_weights = -1;
   std::unique_ptr<DramTarget> m_dram;
   DramController* m_ddr = nullptr;
   std::vector<std::unique_ptr<sc_core::sc_module>> m_modules;

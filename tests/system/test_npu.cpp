@@ -137,6 +137,23 @@ TEST(Npu, WeightsLargerThanTheBufferRunInPasses) {
   EXPECT_GT(four["cycles"].get<uint64_t>(), one["cycles"].get<uint64_t>());
 }
 
+// Double-buffered weights: the next op's weights load while the current one runs, so no op
+// but the first waits for its own; the same bytes move, in fewer cycles.
+TEST(Npu, WeightPrefetchHidesWeightLoads) {
+  const std::string args = "--model resnet18 --input 64x64 --blocks layer3.0:layer4.1";
+  const auto on = npu(args, dir("prefetch_on"));
+  const auto off = npu(args + " --set npu.weight_prefetch=false", dir("prefetch_off"));
+  ASSERT_FALSE(on.is_null());
+  ASSERT_FALSE(off.is_null());
+  EXPECT_TRUE(on["golden"]["match"].get<bool>());
+  EXPECT_EQ(on["dram"]["weights"], off["dram"]["weights"]);
+  EXPECT_LT(on["cycles"].get<uint64_t>(), off["cycles"].get<uint64_t>());
+  // The second weight buffer comes out of the activations' share of the SRAM.
+  EXPECT_EQ(off["npu"]["activation_bytes"].get<uint64_t>() -
+                on["npu"]["activation_bytes"].get<uint64_t>(),
+            on["npu"]["weight_buffer_bytes"].get<uint64_t>());
+}
+
 // ONNX models, residual (tiny) and chain (VGG-like, its FC reading the flattened map).
 TEST(Npu, OnnxModelsBitExact) {
   const std::string data = std::string(SKIPSIM_SOURCE_DIR) + "/tests/data/onnx/";
