@@ -60,6 +60,8 @@ class NpuCommand : public Command {
     c->add_option("--roofline", m_png, "draw the roofline of every op into this PNG");
     c->add_option("--dump-tensors", m_opt.dump_tensors,
                   "write every activation tensor to DIR/<tensor>.npy (int8 H x W x C)");
+    c->add_flag("--compare-fuse-add", m_opt.compare_fuse_add,
+                "also run with npu.fuse_add flipped: both side by side (fuse_add_comparison)");
     c->add_option("--seed", m_seed, "seed of the built-in model's parameters and image");
     c->add_flag("-q,--quiet", m_quiet, "print nothing but errors");
     return c;

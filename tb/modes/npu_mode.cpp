@@ -323,6 +323,7 @@ nlohmann::json simulate_pass(const Config& cfg, const PassJob& pj) {
   r["first_write_cycle"] = top.first_write_cycle();
   r["last_read_cycle"] = top.last_read_cycle();
   r["blocking_done_cycle"] = top.blocking_done_cycle();
+  r["output_done_cycle"] = top.output_done_cycle();
   const std::vector<int8_t> got = top.read_output();
   uint64_t bad = 0;
   for (size_t i = 0; i < pj.expected.size(); ++i)
@@ -376,6 +377,9 @@ std::vector<nlohmann::json> run_passes(const Config& cfg, const std::vector<Pass
 }
 
 }  // namespace
+
+// Runs opt once more with npu.fuse_add flipped: both organizations of the add side by side.
+nlohmann::json compare_fuse_add(const NpuOptions& opt, const Config& cfg, nlohmann::json& rep);
 
 nlohmann::json run_npu(const NpuOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -450,7 +454,34 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   facts.simulations = all.size();
   std::vector<std::pair<int, int>> pass_ops;
   for (const PassJob& p : all) pass_ops.emplace_back(p.op, p.pass);
-  return npu_report(cfg, prog, plan, pass_ops, results, facts, std::make_pair(opt.h, opt.w));
+  nlohmann::json rep =
+      npu_report(cfg, prog, plan, pass_ops, results, facts, std::make_pair(opt.h, opt.w));
+  if (opt.compare_fuse_add) rep["fuse_add_comparison"] = compare_fuse_add(opt, cfg, rep);
+  return rep;
+}
+
+nlohmann::json compare_fuse_add(const NpuOptions& opt, const Config& cfg, nlohmann::json& rep) {
+  NpuOptions other = opt;
+  other.compare_fuse_add = false;
+  other.dump_tensors.clear();
+  other.sets.push_back(cfg.npu.fuse_add ? "npu.fuse_add=false" : "npu.fuse_add=true");
+  const nlohmann::json o = run_npu(other);
+  const nlohmann::json& sep = cfg.npu.fuse_add ? o : rep;
+  const nlohmann::json& fused = cfg.npu.fuse_add ? rep : o;
+  nlohmann::json c;
+  for (const char* k : {"cycles", "add_cycles", "mac_idle_cycles", "sram_peak_live_bytes"}) {
+    c["separate"][k] = sep[k];
+    c["fused"][k] = fused[k];
+  }
+  c["separate"]["dram_bytes"] = sep["dram"]["total"];
+  c["fused"]["dram_bytes"] = fused["dram"]["total"];
+  c["separate"]["ops"] = sep["ops"].size();
+  c["fused"]["ops"] = fused["ops"].size();
+  c["separate"]["bit_exact"] = sep["golden"]["match"];
+  c["fused"]["bit_exact"] = fused["golden"]["match"];
+  c["cycles_saved"] = sep["cycles"].get<int64_t>() - fused["cycles"].get<int64_t>();
+  rep["golden"]["match"] = rep["golden"]["match"].get<bool>() && o["golden"]["match"].get<bool>();
+  return c;
 }
 
 }  // namespace skipsim

@@ -25,6 +25,8 @@ struct NpuOptions {
   uint64_t seed = 1;
   bool progress = false;
   std::string dump_tensors;  // DIR/<tensor>.npy of every tensor (golden = simulated)
+  // Also run with npu.fuse_add flipped; the report's fuse_add_comparison sets both side by side.
+  bool compare_fuse_add = false;
 };
 
 // The report (README "skipsim npu" documents every key). Throws InputError for bad input.

@@ -61,6 +61,8 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
   // Per op: the sums over its passes; when each pass and op started.
   struct OpSum {
     uint64_t cycles = 0, mac_busy = 0, sram = 0, mismatches = 0;
+    uint64_t conflicts = 0;
+    uint64_t compute = 0;  // until the output was written (then: waiting for transfers)
     std::map<std::string, uint64_t> dram;
     uint64_t start = 0, first_write = 0, last_read = 0;
     int passes = 0;
@@ -79,8 +81,10 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     if (p == 0) o.first_write = now + (fw ? fw - 1 : 0);
     o.last_read = now + (lr ? lr - 1 : c - 1);
     o.cycles += c;
+    o.compute += std::min(c, r.at("output_done_cycle").get<uint64_t>());
     o.mac_busy += r.at("mac_busy_cycles").get<uint64_t>();
     o.sram += r.at("sram_bytes").get<uint64_t>();
+    o.conflicts += r.at("sram_conflicts").get<uint64_t>();
     o.mismatches += r.at("mismatches").get<uint64_t>();
     o.transfers_ok = o.transfers_ok && r.at("transfers_match").get<bool>();
     for (const char* pu : purposes) o.dram[pu] += r.at("dram").at(pu).get<uint64_t>();
@@ -147,6 +151,7 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     e["dram_bytes"] = db;
     e["dram"] = o.dram;
     e["sram_bytes"] = o.sram;
+    e["sram_conflicts"] = o.conflicts;  // bank-port claims refused (each costs a cycle)
     e["arithmetic_intensity"] = ai;
     e["sram_intensity"] = si;
     e["attained_ops_per_cycle"] = o.cycles ? static_cast<double>(op.ops) / o.cycles : 0.0;
@@ -154,13 +159,15 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     e["bound"] = level == "compute" ? "compute" : "memory";
     e["bound_level"] = level;
     e["mac_busy_cycles"] = o.mac_busy;
+    e["output_cycles"] = o.compute;
+    e["transfer_wait_cycles"] = o.cycles - o.compute;
     e["mac_utilization"] = o.cycles ? static_cast<double>(op.macs) / (peak / 2 * o.cycles) : 0.0;
     e["passes"] = o.passes;
     e["weight_bytes"] = op.weight_bytes;
     e["matches_golden"] = o.mismatches == 0;
     ops.push_back(e);
     mac_busy += o.mac_busy;
-    if (op.type == NpuOpType::kAdd) add_cycles += o.cycles;
+    if (op.type == NpuOpType::kAdd) add_cycles += o.compute;
     mismatches += o.mismatches;
     transfers_ok = transfers_ok && o.transfers_ok;
   }
@@ -195,7 +202,9 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
   rep["mac_busy_cycles"] = mac_busy;
   rep["mac_idle_cycles"] = total - std::min(total, mac_busy);
   rep["add_cycles"] = add_cycles;
-  rep["mac_idle_cycles_in_adds"] = add_cycles;  // the array has nothing to do while an add runs
+  // The array has nothing to do while an add runs (until its output is written; what the op
+  // then waits for, the next op's weights or a spill, is the op's transfer_wait_cycles).
+  rep["mac_idle_cycles_in_adds"] = add_cycles;
   rep["sram_peak_live_bytes"] = plan.sram_peak_live_bytes;
   rep["liveness_peak_bytes"] = plan.liveness_peak_bytes;
   rep["max_live_activation_tensors"] = plan.max_live_activation_tensors;
@@ -268,6 +277,15 @@ std::string npu_table(const nlohmann::json& r) {
                    d.at("spill").get<uint64_t>(), d.at("fill").get<uint64_t>());
   o << fmt::format("golden: {}\n",
                    r.at("golden").at("match").get<bool>() ? "bit-exact" : "MISMATCH");
+  if (r.contains("fuse_add_comparison")) {
+    const auto& c = r["fuse_add_comparison"];
+    for (const char* k : {"separate", "fused"})
+      o << fmt::format(
+          "add {:<9}: {:>12} cycles, {:>10} in adds, MAC idle {:>10}, DRAM {:>12} B, {} ops\n", k,
+          c[k]["cycles"].get<uint64_t>(), c[k]["add_cycles"].get<uint64_t>(),
+          c[k]["mac_idle_cycles"].get<uint64_t>(), c[k]["dram_bytes"].get<uint64_t>(),
+          c[k]["ops"].get<uint64_t>());
+  }
   o << fmt::format("{:<28} {:>5} {:>11} {:>12} {:>10} {:>8} {:>8}  {}\n", "op", "type", "cycles",
                    "DRAM B", "ops/cycle", "roof", "passes", "bound");
   for (const auto& e : r.at("ops"))

@@ -342,6 +342,10 @@ bool NpuOpTop::transfers_match() const {
 
 uint64_t NpuOpTop::first_write_cycle() const { return m_writer ? m_writer->first_beat_cycle() : 0; }
 
+uint64_t NpuOpTop::output_done_cycle() const {
+  return m_writer ? m_writer->last_beat_cycle() : m_dma_out->finish_cycle();
+}
+
 uint64_t NpuOpTop::last_read_cycle() const {
   uint64_t c = 0;
   for (const auto& r : m_readers) c = std::max(c, r->last_beat_cycle());

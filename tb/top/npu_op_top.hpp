@@ -118,6 +118,8 @@ class NpuOpTop : public sc_core::sc_module {
   // Cycle (1-based edge) of the first output byte written and of the last operand byte read.
   uint64_t first_write_cycle() const;
   uint64_t last_read_cycle() const;
+  // Edge at which the output's last byte was written (the op's own work done).
+  uint64_t output_done_cycle() const;
   // Edge at which the blocking transfers had landed (0: none).
   uint64_t blocking_done_cycle() const { return m_transfer->blocking_done_cycle(); }
   bool transfers_match() const;

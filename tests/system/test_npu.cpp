@@ -58,8 +58,16 @@ TEST(Npu, ResNet18BlocksBitExactWithOpsTensorsAndRoofline) {
   EXPECT_EQ((*add)["mac_busy_cycles"].get<uint64_t>(), 0u);
   EXPECT_EQ((*op(r, "layer1.0.conv1"))["bound"], "compute");
   EXPECT_EQ(r["add_cycles"].get<uint64_t>(),
-            (*add)["cycles"].get<uint64_t>() + (*op(r, "layer1.1.add"))["cycles"].get<uint64_t>() +
-                (*op(r, "layer2.0.add"))["cycles"].get<uint64_t>());
+            (*add)["output_cycles"].get<uint64_t>() +
+                (*op(r, "layer1.1.add"))["output_cycles"].get<uint64_t>() +
+                (*op(r, "layer2.0.add"))["output_cycles"].get<uint64_t>());
+  // The add's own work: one pass over the tensor at one beat per cycle, its two reads
+  // sharing a bank's read port at worst every cycle (each conflict costs a cycle).
+  const uint64_t beats = 16 * 16 * 64 / 16;
+  const uint64_t add_cycles = (*add)["output_cycles"].get<uint64_t>();
+  EXPECT_GE(add_cycles, beats);
+  EXPECT_LE(add_cycles, beats + (*add)["sram_conflicts"].get<uint64_t>() + 20);
+  EXPECT_LE(add_cycles, 2 * beats + 20);
   // X of layer1.0 (the stem's output) lives from the max pool to the add: across both convs.
   bool found = false;
   for (const auto& t : r["tensors"]) {
@@ -122,6 +130,15 @@ TEST(Npu, FusedAddRemovesTheAddOpsAndTheirCycles) {
   EXPECT_EQ(sep["ops"].size(), fused["ops"].size() + 3);
   EXPECT_NE(op(fused, "layer1.0.conv2+add"), nullptr);
   EXPECT_LT(fused["cycles"].get<uint64_t>(), sep["cycles"].get<uint64_t>());
+  // One run giving both: the same figures as the two runs.
+  const auto both = npu(args + " --compare-fuse-add", dir("both"));
+  ASSERT_FALSE(both.is_null());
+  const auto& c = both["fuse_add_comparison"];
+  EXPECT_EQ(c["separate"]["cycles"], sep["cycles"]);
+  EXPECT_EQ(c["fused"]["cycles"], fused["cycles"]);
+  EXPECT_EQ(c["fused"]["add_cycles"].get<uint64_t>(), 0u);
+  EXPECT_EQ(c["cycles_saved"].get<int64_t>(),
+            sep["cycles"].get<int64_t>() - fused["cycles"].get<int64_t>());
 }
 
 TEST(Npu, WeightsLargerThanTheBufferRunInPasses) {
