@@ -86,6 +86,18 @@ $py gen_npu.py
 $py "$s/plot_roofline.py" npu.json npu_fused.json npu_small.json --streaming run.json \
   --streaming net.json -o roofline.png >/dev/null
 is_png roofline.png
+# Adds and pools run on the vector unit: its peak (hardware.lanes ops/cycle) is a line too.
+$py - "$s" >/dev/null <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import matplotlib.figure, plot_roofline
+seen = []
+matplotlib.figure.Figure.savefig = lambda fig, *a, **k: seen.append(fig)
+assert plot_roofline.main(["npu.json", "-o", "unused.png"]) == 0
+lines = [l for ax in seen[0].axes for l in ax.get_lines()
+         if l.get_label() == "vector unit: 16 ops/cycle (add, pool)"]
+assert len(lines) == 1 and list(lines[0].get_ydata()) == [16, 16], "no vector unit line"
+PY
 
 # Side by side, from existing reports (no `skipsim npu` run).
 $py "$s/compare_modes.py" --reports npu.json net.json --json cmp.json >table.txt
