@@ -179,4 +179,25 @@ by = {int(r["sram_kib"]): r for r in rows}
 assert int(by[16]["spill_bytes"]) > 0 and int(by[1024]["spill_bytes"]) == 0, rows
 assert int(by[16]["dram_bytes"]) > int(by[1024]["dram_bytes"]), rows
 PY
+# The SRAM plan over time on a real short-SRAM run (spills and fills), and malformed plans.
+"$bin" npu -q --model resnet18 --input 64x64 --blocks stem:layer2.0 \
+  --set npu.activation_bytes=20000 --report life.json
+$py "$s/plot_lifetimes.py" life.json -o life.png --title "short SRAM" >/dev/null
+is_png life.png
+$py -c "
+import json; r = json.load(open('life.json'))
+assert any(t['skip'] for t in r['tensors']) and r['spill_bytes'] > 0, 'no skip tensor or spill'"
+[ "$($py "$s/plot_lifetimes.py" life.json)" = life.png ] || fail "plot_lifetimes: default output"
+$py -c "
+import json; r = json.load(open('life.json')); del r['tensors'][2]['last_cycle']
+json.dump(r, open('nolast.json', 'w'))"
+expect_error "nolast.json: tensors\[2\] ([a-z0-9.]*): missing key 'last_cycle'" \
+  $py "$s/plot_lifetimes.py" nolast.json -o bad.png
+$py -c "
+import json; r = json.load(open('life.json')); r['tensors'][0]['skip'] = 'yes'
+json.dump(r, open('skipword.json', 'w'))"
+expect_error "skipword.json: tensors\[0\] (input): key 'skip': expected true or false" \
+  $py "$s/plot_lifetimes.py" skipword.json -o bad.png
+expect_error "torn.json: line 1: not JSON" $py "$s/plot_lifetimes.py" torn.json -o bad.png
+expect_error "net.json: a report of \`skipsim network\`" $py "$s/plot_lifetimes.py" net.json -o bad.png
 echo "npu scripts: PNGs written, table printed, sweep resumed, malformed inputs rejected"
