@@ -7,7 +7,8 @@ usage: scripts/plot_roofline.py NPU_REPORT.json [NPU_REPORT2.json ...]
 
 Log-log axes: x = arithmetic intensity (ops per byte), y = attained ops per cycle. The roofs
 come from the first report's "hardware": peak_ops_per_cycle (flat), dram_bytes_per_cycle and
-sram_bytes_per_cycle (slopes). Each op is a filled marker at its DRAM intensity and a hollow
+sram_bytes_per_cycle (slopes); a dashed line at hardware.lanes ops/cycle is the vector unit's
+peak, which bounds adds and pools (they do not run on the MAC array). Each op is a filled marker at its DRAM intensity and a hollow
 one at its SRAM intensity (the hierarchical roofline), joined by a thin line, coloured by op
 type. Ops without DRAM traffic (null arithmetic_intensity) sit in the shaded band at the right
 edge. Several reports get one marker shape each, named by what differs between them (e.g.
@@ -143,6 +144,12 @@ def main(argv):
               if o["attained_ops_per_cycle"] > 0]
         ys += [p["ops"] / p["cycles"] for _, ps in stream for p in ps if p["cycles"]]
         ys += [h["peak_ops_per_cycle"] for h in hws]
+        # Adds and pools run on the vector unit, one op per lane per cycle, not on the array.
+        lanes = sorted({r["hardware"]["lanes"] for r in reps
+                        if isinstance(r["hardware"].get("lanes"), int)
+                        and not isinstance(r["hardware"]["lanes"], bool)
+                        and r["hardware"]["lanes"] > 0})
+        ys += lanes
         ylo = 10 ** math.floor(math.log10(min(ys) / 1.5))
         yhi = max(ys) * 3
 
@@ -151,6 +158,9 @@ def main(argv):
         ax.set_yscale("log")
         for i, hw in enumerate(hws):
             draw_roofs(ax, hw, xlo, xmax, f"[{i + 1}] " if len(hws) > 1 else "")
+        for ln in lanes:
+            ax.axhline(ln, color="tab:red", lw=1.1, ls=(0, (5, 3)), alpha=0.7, zorder=1,
+                       label=f"vector unit: {ln} ops/cycle (add, pool)")
         ax.axvspan(x_inf / 1.6, xhi, color="0.9", zorder=0)
         ax.text(x_inf, yhi / 1.15, "no DRAM\ntraffic", ha="center", va="top", fontsize=8,
                 color="0.35")

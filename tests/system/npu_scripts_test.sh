@@ -86,6 +86,18 @@ $py gen_npu.py
 $py "$s/plot_roofline.py" npu.json npu_fused.json npu_small.json --streaming run.json \
   --streaming net.json -o roofline.png >/dev/null
 is_png roofline.png
+# Adds and pools run on the vector unit: its peak (hardware.lanes ops/cycle) is a line too.
+$py - "$s" >/dev/null <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import matplotlib.figure, plot_roofline
+seen = []
+matplotlib.figure.Figure.savefig = lambda fig, *a, **k: seen.append(fig)
+assert plot_roofline.main(["npu.json", "-o", "unused.png"]) == 0
+lines = [l for ax in seen[0].axes for l in ax.get_lines()
+         if l.get_label() == "vector unit: 16 ops/cycle (add, pool)"]
+assert len(lines) == 1 and list(lines[0].get_ydata()) == [16, 16], "no vector unit line"
+PY
 
 # Side by side, from existing reports (no `skipsim npu` run).
 $py "$s/compare_modes.py" --reports npu.json net.json --json cmp.json >table.txt
@@ -167,4 +179,25 @@ by = {int(r["sram_kib"]): r for r in rows}
 assert int(by[16]["spill_bytes"]) > 0 and int(by[1024]["spill_bytes"]) == 0, rows
 assert int(by[16]["dram_bytes"]) > int(by[1024]["dram_bytes"]), rows
 PY
+# The SRAM plan over time on a real short-SRAM run (spills and fills), and malformed plans.
+"$bin" npu -q --model resnet18 --input 64x64 --blocks stem:layer2.0 \
+  --set npu.activation_bytes=20000 --report life.json
+$py "$s/plot_lifetimes.py" life.json -o life.png --title "short SRAM" >/dev/null
+is_png life.png
+$py -c "
+import json; r = json.load(open('life.json'))
+assert any(t['skip'] for t in r['tensors']) and r['spill_bytes'] > 0, 'no skip tensor or spill'"
+[ "$($py "$s/plot_lifetimes.py" life.json)" = life.png ] || fail "plot_lifetimes: default output"
+$py -c "
+import json; r = json.load(open('life.json')); del r['tensors'][2]['last_cycle']
+json.dump(r, open('nolast.json', 'w'))"
+expect_error "nolast.json: tensors\[2\] ([a-z0-9.]*): missing key 'last_cycle'" \
+  $py "$s/plot_lifetimes.py" nolast.json -o bad.png
+$py -c "
+import json; r = json.load(open('life.json')); r['tensors'][0]['skip'] = 'yes'
+json.dump(r, open('skipword.json', 'w'))"
+expect_error "skipword.json: tensors\[0\] (input): key 'skip': expected true or false" \
+  $py "$s/plot_lifetimes.py" skipword.json -o bad.png
+expect_error "torn.json: line 1: not JSON" $py "$s/plot_lifetimes.py" torn.json -o bad.png
+expect_error "net.json: a report of \`skipsim network\`" $py "$s/plot_lifetimes.py" net.json -o bad.png
 echo "npu scripts: PNGs written, table printed, sweep resumed, malformed inputs rejected"
