@@ -160,7 +160,7 @@ def main(argv):
             draw_roofs(ax, hw, xlo, xmax, f"[{i + 1}] " if len(hws) > 1 else "")
         for ln in lanes:
             ax.axhline(ln, color="tab:red", lw=1.1, ls=(0, (5, 3)), alpha=0.7, zorder=1,
-                       label=f"vector unit: {ln} ops/cycle (add, pool)")
+                       label=f"vector unit: {ln} adds/cycle (one per lane)")
         ax.axvspan(x_inf / 1.6, xhi, color="0.9", zorder=0)
         ax.text(x_inf, yhi / 1.15, "no DRAM\ntraffic", ha="center", va="top", fontsize=8,
                 color="0.35")

@@ -95,7 +95,7 @@ seen = []
 matplotlib.figure.Figure.savefig = lambda fig, *a, **k: seen.append(fig)
 assert plot_roofline.main(["npu.json", "-o", "unused.png"]) == 0
 lines = [l for ax in seen[0].axes for l in ax.get_lines()
-         if l.get_label() == "vector unit: 16 ops/cycle (add, pool)"]
+         if l.get_label() == "vector unit: 16 adds/cycle (one per lane)"]
 assert len(lines) == 1 and list(lines[0].get_ydata()) == [16, 16], "no vector unit line"
 PY
 
