@@ -276,9 +276,9 @@ std::vector<PassJob> JobBuilder::passes(int k) const {
                         ? DmaPurpose::kSpill
                         : (e.kind == TransferKind::kLoad ? DmaPurpose::kInput : DmaPurpose::kFill);
         t.blocking = a.blocking;
-        // A spill reads the tensor where it sat before the op that takes its space; a fill
-        // writes it where it will sit for its use.
-        const Residency* where = m_plan.resident_at(e.tensor, t.to_dram ? e.op : e.op);
+        // A spill reads the tensor where it sat at op e.op (its last op before the spill); a
+        // fill writes it where it will sit for its use, op e.op.
+        const Residency* where = m_plan.resident_at(e.tensor, e.op);
         if (!where)
           throw std::logic_error("transfer of a tensor with no residency: " +
                                  m_p.graph.tensors[e.tensor].name);
@@ -453,6 +453,7 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   facts.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   facts.simulations = all.size();
   std::vector<std::pair<int, int>> pass_ops;
+  pass_ops.reserve(all.size());
   for (const PassJob& p : all) pass_ops.emplace_back(p.op, p.pass);
   nlohmann::json rep =
       npu_report(cfg, prog, plan, pass_ops, results, facts, std::make_pair(opt.h, opt.w));
