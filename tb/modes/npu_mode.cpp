@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -114,7 +115,9 @@ std::vector<int8_t> weight_blob(const NpuCompute& c) {
   } else if (const auto* f = std::get_if<FcStage>(&c)) {
     b = pack_fc_params(f->params.out_f, f->params.in_f, f->params.weight, f->params.bias);
   }
-  return std::vector<int8_t>(b.begin(), b.end());
+  std::vector<int8_t> out(b.size());
+  if (!b.empty()) std::memcpy(out.data(), b.data(), b.size());
+  return out;
 }
 
 // Double-buffered weights: each pass with an engine finds its weights loaded by the pass
