@@ -12,7 +12,8 @@ MAC utilization side by side. --set keys under npu. go to `skipsim npu` only, th
 both. The binary is --skipsim, else $SKIPSIM, else build/skipsim.
 
 What each row takes:
-  peak SRAM, npu:       sram_peak_live_bytes (activations) + npu.weight_buffer_bytes
+  peak SRAM, npu:       sram_peak_live_bytes (activations) + npu.weight_buffer_bytes (twice
+                        with npu.weight_prefetch: the buffer is doubled)
   peak SRAM, streaming: per block, its weights (DRAM weight bytes: each weight is loaded into
                         SRAM once) + line buffers (only in a `skipsim run` report's
                         sram.regions) + the skip FIFO at peak occupancy; the largest block
@@ -56,7 +57,7 @@ def npu_side(path: str) -> dict:
     dram = {k: get(rep, path, f"dram.{k}", int) for k in PURPOSES}
     dram["total"] = get(rep, path, "dram.total", int)
     act = get(rep, path, "sram_peak_live_bytes", int)
-    wbuf = get(rep, path, "npu.weight_buffer_bytes", int)
+    wbuf = get(rep, path, "npu.weight_buffer_bytes", int) * (2 if npu.get("weight_prefetch") else 1)
     skips = [t for t in get(rep, path, "tensors", list) if isinstance(t, dict) and t.get("skip")]
     for i, t in enumerate(skips):
         for k in ("bytes", "first_cycle", "last_cycle"):
@@ -188,7 +189,7 @@ ROWS = [("cycles", "cycles", "n"), ("MAC arrays", "mac_arrays", "s"),
         ("MAC idle while adds run (cycles)", "mac_idle_in_adds", "n"),
         ("DRAM bytes total", "dram.total", "b")] + \
     [(f"  {p}", f"dram.{p}", "b") for p in PURPOSES] + \
-    [("peak SRAM bytes", "sram_peak", "b"), ("  weights (npu: weight buffer)", "sram_weights", "b"),
+    [("peak SRAM bytes", "sram_peak", "b"), ("  weights (npu: weight buffers)", "sram_weights", "b"),
      ("  activations (peak live)", "sram_activations", "b"),
      ("  line buffers", "sram_line_buffers", "b"), ("  skip FIFO at peak", "sram_skip", "b"),
      ("skip storage bytes (largest)", "skip_bytes", "b"),
