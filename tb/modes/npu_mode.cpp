@@ -316,6 +316,12 @@ nlohmann::json simulate_pass(const Config& cfg, const PassJob& pj) {
     dram[purpose_name(static_cast<DmaPurpose>(p))] = b;
   }
   r["dram"] = dram;
+  // Weights this pass loaded for the next one (its DRAM bytes, which the report credits to
+  // the op that uses them).
+  uint64_t prefetched = 0;
+  for (const NpuTransferJob& t : pj.job.transfers)
+    if (t.next_weights) prefetched += t.bytes;
+  r["prefetched_weight_bytes"] = prefetched;
   uint64_t sram = 0, conflicts = 0;
   for (const auto& reg : top.sram().regions()) {
     sram += reg.reads + reg.writes;

@@ -92,6 +92,13 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     now += c;
   }
   const uint64_t total = now;
+  // A prefetch moves the next pass's weights during this one: they are the next op's traffic
+  // (the roofline of an add would otherwise carry the following conv's weights).
+  for (size_t i = 0; i + 1 < results.size(); ++i) {
+    const uint64_t b = results[i].value("prefetched_weight_bytes", uint64_t{0});
+    s[static_cast<size_t>(pass_ops[i].first)].dram["weights"] -= b;
+    s[static_cast<size_t>(pass_ops[i + 1].first)].dram["weights"] += b;
+  }
 
   nlohmann::json rep;
   rep["model"] = prog.model;

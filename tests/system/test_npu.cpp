@@ -56,6 +56,10 @@ TEST(Npu, ResNet18BlocksBitExactWithOpsTensorsAndRoofline) {
   EXPECT_EQ((*add)["type"], "add");
   EXPECT_EQ((*add)["bound"], "memory");  // 1 op per 3 bytes moved
   EXPECT_EQ((*add)["mac_busy_cycles"].get<uint64_t>(), 0u);
+  // Its DRAM traffic is its own: the next conv's weights, loaded meanwhile, count for the conv.
+  EXPECT_EQ((*add)["dram"]["weights"].get<uint64_t>(), 0u);
+  EXPECT_EQ((*op(r, "layer1.1.conv1"))["dram"]["weights"].get<uint64_t>(),
+            (*op(r, "layer1.1.conv1"))["weight_bytes"].get<uint64_t>());
   EXPECT_EQ((*op(r, "layer1.0.conv1"))["bound"], "compute");
   EXPECT_EQ(r["add_cycles"].get<uint64_t>(),
             (*add)["output_cycles"].get<uint64_t>() +
