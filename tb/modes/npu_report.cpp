@@ -69,36 +69,47 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     bool transfers_ok = true;
   };
   std::vector<OpSum> s(nops);
+  // A pass that prefetches the next pass's weights runs on, after its output is written,
+  // until they have landed: that tail is the next pass waiting for its weights, and the
+  // bytes are its traffic (an add's roofline would otherwise carry the next conv's weights).
+  std::vector<uint64_t> tail(results.size(), 0), prefetched(results.size(), 0);
+  for (size_t i = 0; i + 1 < results.size(); ++i) {
+    const nlohmann::json& r = results[i];
+    prefetched[i] = r.value("prefetched_weight_bytes", uint64_t{0});
+    if (prefetched[i] == 0) continue;
+    const uint64_t c = r.at("cycles").get<uint64_t>();
+    const uint64_t done = r.at("output_done_cycle").get<uint64_t>();
+    tail[i] = done && done < c ? c - done : 0;
+  }
   uint64_t now = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const auto [k, p] = pass_ops[i];
     const nlohmann::json& r = results[i];
     OpSum& o = s[static_cast<size_t>(k)];
+    const uint64_t before = i ? tail[i - 1] : 0;  // waiting for this pass's own weights
     if (p == 0) o.start = now;
     const uint64_t c = r.at("cycles").get<uint64_t>();
     const uint64_t fw = r.at("first_write_cycle").get<uint64_t>();
     const uint64_t lr = r.at("last_read_cycle").get<uint64_t>();
-    if (p == 0) o.first_write = now + (fw ? fw - 1 : 0);
-    o.last_read = now + (lr ? lr - 1 : c - 1);
-    o.cycles += c;
+    if (p == 0) o.first_write = now + before + (fw ? fw - 1 : 0);
+    o.last_read = now + before + (lr ? lr - 1 : c - 1);
+    const uint64_t span = before + c - tail[i];
+    o.cycles += span;
     o.compute += std::min(c, r.at("output_done_cycle").get<uint64_t>());
     o.mac_busy += r.at("mac_busy_cycles").get<uint64_t>();
-    o.sram += r.at("sram_bytes").get<uint64_t>();
+    // The prefetch's SRAM writes: counted where the weights are used (the engine's preloaded
+    // weight buffer counts them as written).
+    o.sram += r.at("sram_bytes").get<uint64_t>() - prefetched[i];
     o.conflicts += r.at("sram_conflicts").get<uint64_t>();
     o.mismatches += r.at("mismatches").get<uint64_t>();
     o.transfers_ok = o.transfers_ok && r.at("transfers_match").get<bool>();
     for (const char* pu : purposes) o.dram[pu] += r.at("dram").at(pu).get<uint64_t>();
+    o.dram["weights"] += (i ? prefetched[i - 1] : 0);
+    o.dram["weights"] -= prefetched[i];
     ++o.passes;
-    now += c;
+    now += span;
   }
   const uint64_t total = now;
-  // A prefetch moves the next pass's weights during this one: they are the next op's traffic
-  // (the roofline of an add would otherwise carry the following conv's weights).
-  for (size_t i = 0; i + 1 < results.size(); ++i) {
-    const uint64_t b = results[i].value("prefetched_weight_bytes", uint64_t{0});
-    s[static_cast<size_t>(pass_ops[i].first)].dram["weights"] -= b;
-    s[static_cast<size_t>(pass_ops[i + 1].first)].dram["weights"] += b;
-  }
 
   nlohmann::json rep;
   rep["model"] = prog.model;

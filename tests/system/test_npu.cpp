@@ -56,8 +56,10 @@ TEST(Npu, ResNet18BlocksBitExactWithOpsTensorsAndRoofline) {
   EXPECT_EQ((*add)["type"], "add");
   EXPECT_EQ((*add)["bound"], "memory");  // 1 op per 3 bytes moved
   EXPECT_EQ((*add)["mac_busy_cycles"].get<uint64_t>(), 0u);
-  // Its DRAM traffic is its own: the next conv's weights, loaded meanwhile, count for the conv.
+  // Its DRAM traffic and time are its own: the next conv's weights, loaded meanwhile, count
+  // for the conv, and so does the wait for them once the add is done.
   EXPECT_EQ((*add)["dram"]["weights"].get<uint64_t>(), 0u);
+  EXPECT_EQ((*add)["transfer_wait_cycles"].get<uint64_t>(), 0u);
   EXPECT_EQ((*op(r, "layer1.1.conv1"))["dram"]["weights"].get<uint64_t>(),
             (*op(r, "layer1.1.conv1"))["weight_bytes"].get<uint64_t>());
   EXPECT_EQ((*op(r, "layer1.0.conv1"))["bound"], "compute");
