@@ -1,0 +1,124 @@
+#pragma once
+// Zero-value compression (ZVC) of the skip path: ZvcCompressor before the skip FIFO packs
+// each beat into a bitmask of its non-zero lanes plus those lanes' bytes; ZvcDecompressor
+// after it restores the beats. Post-ReLU activations are largely zero, so the FIFO holds
+// fewer bytes (Rhu et al., "Compressing DMA Engine", HPCA 2018: the same mask + values
+// format on the DMA path).
+//
+// Format: per beat of `lanes` lanes, M = ceil(lanes/8) mask bytes (bit i of byte i/8: lane i
+// non-zero), then the non-zero lanes' bytes in lane order; the beats' bytes follow one
+// another, packed into words of `word_bytes` bytes (the SRAM row width), which are the
+// compressed stream's beats (lanes 0..word_bytes-1). A frame's last word is padded with zeros
+// and carries `last`; the decompressor knows the frame's beat count and drops the padding.
+//
+// Timing (the stream convention of hw/stream/stream.hpp: registered valid, data, last and
+// ready):
+// - Compressor: takes at most one beat per cycle; its ready promises room for a beat whose
+//   lanes are all non-zero. The output register loads a word once the buffer holds one (or
+//   the frame's tail): a beat taken at edge e is in a word that can leave at edge e+2 at the
+//   earliest. Out: at most one word per cycle, so a beat of more than word_bytes - M non-zero
+//   lanes costs more than a cycle of output (worst case, all lanes non-zero: M + lanes bytes
+//   per beat, 16/18 beats per cycle with 16 lanes in 16-byte words).
+// - Decompressor: takes at most one word per cycle, emits at most one beat per cycle once its
+//   mask and bytes are buffered (a word taken at edge e gives its first beat at edge e+1).
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/common/edge_sleep.hpp"
+#include "hw/common/hw_block.hpp"
+#include "hw/stream/stream.hpp"
+
+namespace skipsim {
+
+// Bytes of one beat in the compressed format.
+int zvc_beat_bytes(const int8_t* lanes, int n);
+// The mask bytes per beat.
+inline int zvc_mask_bytes(int lanes) { return (lanes + 7) / 8; }
+// Words of `word_bytes` that `beats` (lanes each, beats.size() / lanes of them) compress to.
+uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes);
+
+struct ZvcStats {
+  uint64_t beats = 0, words = 0;
+  uint64_t raw_bytes = 0;         // lanes bytes per beat
+  uint64_t compressed_bytes = 0;  // mask + non-zero bytes (before padding the last word)
+  uint64_t zero_lanes = 0;
+};
+
+class ZvcCompressor : public sc_core::sc_module, public HwBlock {
+ public:
+  SC_HAS_PROCESS(ZvcCompressor);
+  sc_core::sc_in<bool> clk;
+  StreamIn in;    // beats of `lanes` lanes
+  StreamOut out;  // words of word_bytes bytes
+
+  ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes);
+
+  std::string block_name() const override { return basename(); }
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  std::vector<std::string> input_ports() const override { return {"in"}; }
+  std::vector<std::string> output_ports() const override { return {"out"}; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
+  void report(StatsNode& node) const override;
+  const ZvcStats& codec_stats() const { return m_codec; }
+
+ private:
+  void on_clock();
+  int m_lanes, m_word, m_mask;
+  std::vector<uint8_t> m_buf;  // bytes waiting to leave as words (front first)
+  size_t m_head = 0;           // first byte not yet in a word
+  bool m_flush = false;        // the frame's last beat is in: send the tail padded
+  bool m_out_busy = false;
+  ZvcStats m_codec;
+  StallStats m_stats, m_edge_counts;
+  WaitState m_wait;
+  EdgeSleep m_sleep;
+};
+
+class ZvcDecompressor : public sc_core::sc_module, public HwBlock {
+ public:
+  SC_HAS_PROCESS(ZvcDecompressor);
+  sc_core::sc_in<bool> clk;
+  StreamIn in;    // words
+  StreamOut out;  // beats
+
+  // beats_per_frame: the frame's beats (pixels x ceil(C / lanes)), where `last` goes.
+  ZvcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
+                  uint64_t beats_per_frame);
+
+  std::string block_name() const override { return basename(); }
+  const StallStats& stall_stats() const override { return m_stats; }
+  WaitState wait_state() const override { return m_wait; }
+  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
+  std::vector<std::string> input_ports() const override { return {"in"}; }
+  std::vector<std::string> output_ports() const override { return {"out"}; }
+  bool allow_sleep() override {
+    m_sleep.want();
+    return true;
+  }
+  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
+
+ private:
+  void on_clock();
+  // A whole beat at the buffer's front: its size in bytes, or 0.
+  size_t front_beat_bytes() const;
+  int m_lanes, m_word, m_mask;
+  uint64_t m_frame_beats, m_beat = 0;  // beats of the frame emitted
+  std::vector<uint8_t> m_buf;
+  size_t m_head = 0;
+  bool m_last_word_in = false;  // the frame's last word is in; its padding ends at m_pad_end
+  size_t m_pad_end = 0;
+  bool m_out_busy = false;
+  StallStats m_stats, m_edge_counts;
+  WaitState m_wait;
+  EdgeSleep m_sleep;
+};
+
+}  // namespace skipsim
