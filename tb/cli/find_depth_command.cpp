@@ -55,6 +55,8 @@ class FindDepthCommand : public Command {
                      {"min_full_speed_bytes", r.min_full_speed_bytes},
                      {"analytic_bytes", r.analytic_bytes},
                      {"min_legal_depth", r.min_legal_depth},
+                     {"compression", r.compression},
+                     {"entry_bytes", r.entry_bytes},
                      {"simulations_bisection", r.simulations_bisection},
                      {"simulations_saved", saved}};
     if (json) {
@@ -62,6 +64,11 @@ class FindDepthCommand : public Command {
       return kExitOk;
     }
     auto kib = [](uint64_t b) { return fmt::format("{:.1f} KiB", b / 1024.0); };
+    if (r.compression != "none")
+      std::cout << fmt::format(
+          "skip path {}-compressed: depths in words of {} bytes (this data's; the analytic "
+          "depth is in uncompressed beats)\n",
+          r.compression, r.entry_bytes);
     std::cout << fmt::format(
         "skip FIFO depth (beats of {} lanes, {} beats per pixel; SRAM the FIFO takes at that "
         "depth), tolerance {:.3g}\n"

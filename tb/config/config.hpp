@@ -47,11 +47,21 @@ inline constexpr EnumName<SkipPolicy> kSkipPolicyNames[] = {{SkipPolicy::kBlock,
                                                             {SkipPolicy::kSpill, "spill"}};
 constexpr const auto& enum_table(SkipPolicy) { return kSkipPolicyNames; }
 
+// What the skip path does to X while it waits: nothing, or zero-value compression
+// (hw/skip_fifo/zvc_codec.hpp: a compressor before the FIFO, a decompressor after it).
+enum class SkipCompression { kNone, kZvc };
+
+inline constexpr EnumName<SkipCompression> kSkipCompressionNames[] = {
+    {SkipCompression::kNone, "none"}, {SkipCompression::kZvc, "zvc"}};
+constexpr const auto& enum_table(SkipCompression) { return kSkipCompressionNames; }
+
 struct SkipFifoConfig {
-  int64_t depth = 4096;  // beats
+  // Entries: beats, or with compression words of hardware.sram.width_bytes.
+  int64_t depth = 4096;
   Impl impl = Impl::kSystemC;
   SkipPolicy policy = SkipPolicy::kBlock;
   int64_t spill_ring_bytes = 0;  // 0 = one frame of the skip tensor, in whole bursts
+  SkipCompression compression = SkipCompression::kNone;
 };
 
 struct BlockImplConfig {

@@ -72,6 +72,19 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
          "hardware.skip_fifo.policy: spill needs the SystemC skip FIFO (the RTL has no DRAM "
          "port); set hardware.skip_fifo.impl: systemc or policy: block");
   }
+  if (sf.compression != SkipCompression::kNone) {
+    const char* key = "hardware.skip_fifo.compression";
+    if (sf.policy != SkipPolicy::kBlock || sf.impl != Impl::kSystemC)
+      fail(latest_source(flat, {key, "hardware.skip_fifo.policy", "hardware.skip_fifo.impl"},
+                         source),
+           "hardware.skip_fifo.compression: zvc runs with the SystemC skip FIFO and policy "
+           "block so far; set compression: none, or impl: systemc and policy: block");
+    if (c.hardware.sram.width_bytes > kMaxLanes)
+      fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
+           fmt::format("hardware.skip_fifo.compression: zvc packs into words of "
+                       "hardware.sram.width_bytes, at most {} bytes; got {}",
+                       kMaxLanes, c.hardware.sram.width_bytes));
+  }
   const int64_t burst = c.hardware.dram.burst_bytes;
   const int lanes = c.hardware.stream.lanes;
   // A ring slot is one burst, or several when a beat is wider than a burst.

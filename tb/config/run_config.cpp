@@ -47,6 +47,7 @@ std::vector<Field> run_fields() {
       Of("hardware.skip_fifo.policy", Kind::kEnum, KEY(hardware.skip_fifo.policy)),
       Int("hardware.skip_fifo.spill_ring_bytes", 0, uint64_t{1} << 40,
           KEY(hardware.skip_fifo.spill_ring_bytes)),
+      Of("hardware.skip_fifo.compression", Kind::kEnum, KEY(hardware.skip_fifo.compression)),
       Of("hardware.fork.impl", Kind::kEnum, KEY(hardware.fork.impl)),
       Of("hardware.add.impl", Kind::kEnum, KEY(hardware.add.impl)),
       Int("hardware.sram.banks", 1, 1024, KEY(hardware.sram.banks)),

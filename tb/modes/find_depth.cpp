@@ -18,6 +18,7 @@
 #include "hw/conv/conv_engine.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
+#include "hw/skip_fifo/zvc_codec.hpp"
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/depth_search.hpp"
 #include "tb/ref/block_params.hpp"
@@ -127,19 +128,29 @@ uint64_t analytic_skip_depth(const Config& cfg) {
   return beats > 2 ? beats - 2 : 1;
 }
 
+int skip_entry_bytes(const Config& cfg) {
+  return cfg.hardware.skip_fifo.compression == SkipCompression::kNone
+             ? cfg.hardware.stream.lanes
+             : cfg.hardware.sram.width_bytes;
+}
+
 UnboundedSkip unbounded_skip(const Config& cfg) {
   const BlockShape shape = block_shape(cfg.workload);
   const int lanes = cfg.hardware.stream.lanes;
-  const uint64_t whole = static_cast<uint64_t>(shape.out_h()) * shape.out_w() *
-                         ((cfg.workload.out_channels + lanes - 1) / lanes);
+  uint64_t whole = static_cast<uint64_t>(shape.out_h()) * shape.out_w() *
+                   ((cfg.workload.out_channels + lanes - 1) / lanes);
   const auto& fifo = cfg.hardware.skip_fifo;
+  const int entry = skip_entry_bytes(cfg);
+  // Compressed, the FIFO holds words: an incompressible tensor takes mask + lanes bytes a beat.
+  if (fifo.compression == SkipCompression::kZvc)
+    whole = (whole * static_cast<uint64_t>(zvc_mask_bytes(lanes) + lanes) + entry - 1) / entry + 1;
   const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
   const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
   const uint64_t legal = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
   const auto& sram = cfg.hardware.sram;
   UnboundedSkip u;
   u.depth = std::max(whole + 1, legal);
-  const uint64_t extra = skip_fifo_storage(u.depth, lanes, staging).sram_bytes(sram.width_bytes);
+  const uint64_t extra = skip_fifo_storage(u.depth, entry, staging).sram_bytes(sram.width_bytes);
   u.bank_bytes_set = fmt::format("hardware.sram.bank_bytes={}",
                                  sram.bank_bytes + (extra + sram.banks - 1) / sram.banks);
   return u;
@@ -153,6 +164,8 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const int lanes = cfg.hardware.stream.lanes;
   res.beats_per_pixel = (w.out_channels + lanes - 1) / lanes;
   res.lanes = lanes;
+  res.entry_bytes = skip_entry_bytes(cfg);
+  res.compression = std::string(enum_name(cfg.hardware.skip_fifo.compression));
   res.analytic_depth = analytic_skip_depth(cfg);
 
   // Policy spill keeps at least one DRAM burst on chip; the RTL FIFO has no spill path.
@@ -162,7 +175,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   res.min_legal_depth = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
   const auto& sram = cfg.hardware.sram;
   auto bytes_at = [&](uint64_t depth) {
-    return skip_fifo_storage(depth, lanes, staging).sram_bytes(sram.width_bytes);
+    return skip_fifo_storage(depth, res.entry_bytes, staging).sram_bytes(sram.width_bytes);
   };
 
   // Every probe gets SRAM room for a skip FIFO as deep as the whole skip tensor, so that

@@ -44,6 +44,9 @@ struct FindDepthResult {
   uint64_t simulations_bisection = 0;  // what plain bisections would have run (README)
   uint64_t beats_per_pixel = 0;
   int lanes = 0;
+  // Bytes of one FIFO entry: a beat (lanes), or with compression a word of one SRAM row.
+  int entry_bytes = 0;
+  std::string compression = "none";
   uint64_t min_legal_depth = 1;  // spill: one DRAM burst of beats
   // SRAM bytes the skip FIFO takes at each depth above.
   uint64_t unbounded_max_occupancy_bytes = 0, min_deadlock_free_bytes = 0;
@@ -63,5 +66,7 @@ struct UnboundedSkip {
   std::string bank_bytes_set;
 };
 UnboundedSkip unbounded_skip(const Config& cfg);
+// Bytes per skip FIFO entry: a beat, or with compression a word of hardware.sram.width_bytes.
+int skip_entry_bytes(const Config& cfg);
 
 }  // namespace skipsim

@@ -185,8 +185,14 @@ void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg
     const uint64_t occ = u64(sk, "max_occupancy");
     e["fifos"]["skip"]["depth"] = u64(sk, "depth");
     e["fifos"]["skip"]["max_occupancy"] = occ;
+    // An entry is a beat, or with compression a word of one SRAM row.
+    const int entry =
+        sk.contains("compressed_bytes") ? cfg.hardware.sram.width_bytes : cfg.hardware.stream.lanes;
     e["fifos"]["skip"]["max_occupancy_bytes"] =
-        skip_fifo_storage(occ, cfg.hardware.stream.lanes).sram_bytes(cfg.hardware.sram.width_bytes);
+        skip_fifo_storage(occ, entry).sram_bytes(cfg.hardware.sram.width_bytes);
+    for (const char* k : {"compression", "raw_bytes", "compressed_bytes", "compression_ratio",
+                          "zero_lane_fraction"})
+      if (sk.contains(k)) e["fifos"]["skip"][k] = sk[k];
   }
   // Utilization of all the block's MAC arrays over the block's cycles.
   uint64_t useful = 0, engines = 0;

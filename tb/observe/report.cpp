@@ -52,7 +52,28 @@ void report_skip_fifo(StatsNode& j, ResidualBlock& top, const Config& cfg) {
   StatsNode& n = j.child("fifos").child("skip");
   top.skip_fifo().report_fifo(n);
   n.set("bytes_per_beat", cfg.hardware.stream.lanes)
-      .set("policy", std::string(enum_name(cfg.hardware.skip_fifo.policy)));
+      .set("policy", std::string(enum_name(cfg.hardware.skip_fifo.policy)))
+      .set("compression", std::string(enum_name(cfg.hardware.skip_fifo.compression)));
+  // An entry is a beat, or with compression a word of one SRAM row.
+  const ZvcCompressor* z = top.compressor();
+  const uint64_t entry = z ? static_cast<uint64_t>(cfg.hardware.sram.width_bytes)
+                           : static_cast<uint64_t>(cfg.hardware.stream.lanes);
+  // The SRAM the peak occupancy takes (entries and their last bits, in whole rows), as the
+  // network report counts it.
+  const uint64_t peak =
+      skip_fifo_storage(top.skip_fifo().stats().max_occupancy, static_cast<int>(entry))
+          .sram_bytes(cfg.hardware.sram.width_bytes);
+  n.set("bytes_per_entry", entry).set("max_occupancy_bytes", peak);
+  if (z) {
+    const ZvcStats& c = z->codec_stats();
+    const uint64_t packed = c.words * entry;
+    n.set("raw_bytes", c.raw_bytes)
+        .set("compressed_bytes", packed)
+        .set("compression_ratio", packed ? static_cast<double>(c.raw_bytes) / packed : 0.0)
+        .set("zero_lane_fraction",
+             c.beats ? static_cast<double>(c.zero_lanes) / (c.beats * cfg.hardware.stream.lanes)
+                     : 0.0);
+  }
 }
 
 void report_frames(StatsNode& j, ResidualBlock& top, const Config& cfg) {

@@ -230,6 +230,14 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);
+  } else if (hw.skip_fifo.compression == SkipCompression::kZvc) {
+    // The FIFO holds the compressed words, one SRAM row each.
+    const int word = hw.sram.width_bytes, lanes = hw.stream.lanes;
+    m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, word, *m_sram);
+    m_compressor = std::make_unique<ZvcCompressor>("compressor", lanes, word);
+    const uint64_t beats = static_cast<uint64_t>(m_out_h) * m_out_w *
+                           static_cast<uint64_t>(beats_per_pixel(m_out_c, lanes));
+    m_decompressor = std::make_unique<ZvcDecompressor>("decompressor", lanes, word, beats);
   } else {
     m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, hw.stream.lanes, *m_sram);
   }
@@ -295,8 +303,20 @@ void ResidualBlock::wire_streams(const BlockDescription& block) {
   if (m_skip_conv) skip.emplace_back(m_skip_conv.get(), block.skip->out_stream);
   m_add->main.bind(wire_chain(m_fork->main, "fork", "main", "fork_main", main, "add", "main"));
   const std::string fifo = m_skip_fifo->block_name();
-  m_skip_fifo->in.bind(wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, fifo, "in"));
-  m_add->skip.bind(wire_chain(m_skip_fifo->out, fifo, "out", "skip_out", {}, "add", "skip"));
+  if (m_compressor) {
+    // fork -> [projection] -> compressor -words-> FIFO -words-> decompressor -> add
+    m_compressor->in.bind(
+        wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, "compressor", "in"));
+    m_skip_fifo->in.bind(
+        wire_chain(m_compressor->out, "compressor", "out", "skip_packed", {}, fifo, "in"));
+    m_decompressor->in.bind(
+        wire_chain(m_skip_fifo->out, fifo, "out", "skip_out_packed", {}, "decompressor", "in"));
+    m_add->skip.bind(
+        wire_chain(m_decompressor->out, "decompressor", "out", "skip_out", {}, "add", "skip"));
+  } else {
+    m_skip_fifo->in.bind(wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, fifo, "in"));
+    m_add->skip.bind(wire_chain(m_skip_fifo->out, fifo, "out", "skip_out", {}, "add", "skip"));
+  }
   m_dma_write->in.bind(wire_chain(m_add->out, "add", "out", "output", {}, "dma_write", "in"));
 }
 
@@ -330,6 +350,10 @@ void ResidualBlock::bind_clocks() {
   m_fork->clk.bind(m_clk.signal());
   for (ConvEngine* e : engines()) e->clk.bind(m_clk.signal());
   m_skip_fifo->clk.bind(m_clk.signal());
+  if (m_compressor) {
+    m_compressor->clk.bind(m_clk.signal());
+    m_decompressor->clk.bind(m_clk.signal());
+  }
   m_add->clk.bind(m_clk.signal());
   m_monitor->clk.bind(m_clk.signal());
 }
@@ -364,7 +388,9 @@ std::vector<ConvEngine*> ResidualBlock::engines() const {
 std::vector<HwBlock*> ResidualBlock::blocks() const {
   std::vector<HwBlock*> v{m_dma_read.get(), m_fork.get()};
   for (ConvEngine* e : engines()) v.push_back(e);
+  if (m_compressor) v.push_back(m_compressor.get());
   v.push_back(m_skip_fifo.get());
+  if (m_decompressor) v.push_back(m_decompressor.get());
   v.push_back(m_add.get());
   v.push_back(m_dma_write.get());
   return v;

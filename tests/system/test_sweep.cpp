@@ -114,7 +114,9 @@ void check_find_depth_against_scan(const std::string& config, const std::string&
                               "analytic_bytes",
                               "min_legal_depth",
                               "simulations_bisection",
-                              "simulations_saved"};
+                              "simulations_saved",
+                              "compression",
+                              "entry_bytes"};
   for (const char* k : keys) ASSERT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j.size(), std::size(keys)) << "--json prints exactly the README's keys";
   const uint64_t u = j["unbounded_max_occupancy"].get<uint64_t>();
