@@ -401,6 +401,13 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   if (opt.progress) std::fprintf(stderr, "npu: golden forward pass of %s ...", net.model.c_str());
   Tensor8 x = net.input;
   for (size_t i = 0; i < first; ++i) x = golden_net_block(net.blocks[i], x);
+  if (!opt.dump_tensors.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opt.dump_tensors, ec);
+    if (ec)
+      throw InputError(fmt::format("--dump-tensors {}: cannot create the folder ({})",
+                                   opt.dump_tensors, ec.message()));
+  }
   const NpuProgram prog = build_npu_program(net, first, last, x, cfg.npu.fuse_add);
   if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
 
@@ -423,6 +430,13 @@ nlohmann::json run_npu(const NpuOptions& opt) {
           "hardware.sram.banks or hardware.sram.bank_bytes, or lower npu.weight_buffer_bytes",
           capacity, weights, working));
     arena = capacity - weights - working;
+  } else if (arena > capacity || capacity - arena < weights + working) {
+    throw InputError(fmt::format(
+        "npu.activation_bytes: {} B beside the weight buffers ({} B) and the largest line "
+        "buffer ({} B) exceed the SRAM ({} B); give at most {} B, 0 for what is left, or raise "
+        "hardware.sram.banks or hardware.sram.bank_bytes",
+        arena, weights, working, capacity,
+        capacity > weights + working ? capacity - weights - working : 0));
   }
   AllocOptions ao;
   ao.policy = cfg.npu.allocator;
@@ -446,7 +460,6 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   std::vector<nlohmann::json> results = run_passes(cfg, all, jobs, opt.progress);
 
   if (!opt.dump_tensors.empty()) {
-    std::filesystem::create_directories(opt.dump_tensors);
     for (size_t t = 0; t < prog.values.size(); ++t) {
       const NpuTensorShape& s = prog.shapes[t];
       Tensor8 v(s.h, s.w, s.c);

@@ -202,6 +202,12 @@ TEST(Npu, BadInputGivesOneLine) {
   r = run_cli("npu -q --model resnet18 --input 64x64 --set hardware.sram.banks=1", d);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("no room for activations"), std::string::npos) << r.err;
+  r = run_cli("npu -q --model resnet18 --input 64x64 --set npu.activation_bytes=1099511627776", d);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("npu.activation_bytes: 1099511627776 B"), std::string::npos) << r.err;
+  r = run_cli("npu -q --model resnet18 --input 64x64 --dump-tensors /proc/nope", d);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--dump-tensors /proc/nope: cannot create"), std::string::npos) << r.err;
   r = run_cli("npu -q", d);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--model"), std::string::npos) << r.err;
