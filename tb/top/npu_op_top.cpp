@@ -281,13 +281,7 @@ void NpuOpTop::build_monitor(const Config& cfg) {
 Stream& NpuOpTop::stream(const std::string& name, const std::string& producer,
                          const std::string& pport, const std::string& consumer,
                          const std::string& cport) {
-  m_streams.push_back(std::make_unique<Stream>(name));
-  Stream& s = *m_streams.back();
-  s.producer = producer;
-  s.producer_port = pport;
-  s.consumer = consumer;
-  s.consumer_port = cport;
-  return s;
+  return add_stream(m_streams, name, producer, pport, consumer, cport);
 }
 
 std::vector<HwBlock*> NpuOpTop::blocks() const {

@@ -369,8 +369,14 @@ ResidualBlock::~ResidualBlock() = default;
 Stream& ResidualBlock::stream(const std::string& name, const std::string& producer,
                               const std::string& pport, const std::string& consumer,
                               const std::string& cport) {
-  m_streams.push_back(std::make_unique<Stream>(name));
-  Stream& s = *m_streams.back();
+  return add_stream(m_streams, name, producer, pport, consumer, cport);
+}
+
+Stream& add_stream(std::vector<std::unique_ptr<Stream>>& streams, const std::string& name,
+                   const std::string& producer, const std::string& pport,
+                   const std::string& consumer, const std::string& cport) {
+  streams.push_back(std::make_unique<Stream>(name));
+  Stream& s = *streams.back();
   s.producer = producer;
   s.producer_port = pport;
   s.consumer = consumer;

@@ -143,6 +143,10 @@ AddConfig add_config(const AddParams& a, int lanes);
 // The configured DRAM model (hardware.dram.model) of `size` bytes; *ddr is the DDR model or
 // nullptr.
 std::unique_ptr<DramTarget> make_dram(const Config& cfg, uint64_t size, DramController** ddr);
+// A new stream in `streams` with who drives and who takes it (names for the reports).
+Stream& add_stream(std::vector<std::unique_ptr<Stream>>& streams, const std::string& name,
+                   const std::string& producer, const std::string& pport,
+                   const std::string& consumer, const std::string& cport);
 // Makes and records a stream: name, producer, its port, consumer, its port.
 using StreamMaker =
     std::function<Stream&(const std::string&, const std::string&, const std::string&,
