@@ -166,7 +166,12 @@ std::vector<ProcStat> processes() {
   for (const auto& e : fs::directory_iterator("/proc", ec)) {
     const std::string name = e.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string st = slurp(e.path() / "stat");
+    std::string st;
+    try {
+      st = slurp(e.path() / "stat");
+    } catch (const std::exception&) {
+      continue;  // it exited between the listing and the read
+    }
     const auto close = st.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream in(st.substr(close + 2));
