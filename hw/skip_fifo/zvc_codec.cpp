@@ -54,13 +54,7 @@ uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes) 
 }
 
 ZvcCompressor::ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes)
-    : sc_module(name),
-      clk("clk"),
-      in("in"),
-      out("out"),
-      m_lanes(lanes),
-      m_word(word_bytes),
-      m_mask(zvc_mask_bytes(lanes)) {
+    : SkipCompressor(name, lanes, word_bytes), m_mask(zvc_mask_bytes(lanes)) {
   check(lanes, word_bytes, this->name());
   SC_METHOD(on_clock);
   sensitive << clk.pos();
@@ -134,24 +128,12 @@ void ZvcCompressor::on_clock() {
 
 void ZvcCompressor::report(StatsNode& node) const {
   HwBlock::report(node);
-  const ZvcStats& c = m_codec;
-  node.child("codec")
-      .set("beats", c.beats)
-      .set("words", c.words)
-      .set("raw_bytes", c.raw_bytes)
-      .set("compressed_bytes", c.compressed_bytes)
-      .set("word_bytes", c.words * static_cast<uint64_t>(m_word))
-      .set("zero_lanes", c.zero_lanes);
+  report_codec(node);
 }
 
 ZvcDecompressor::ZvcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
                                  uint64_t beats_per_frame)
-    : sc_module(name),
-      clk("clk"),
-      in("in"),
-      out("out"),
-      m_lanes(lanes),
-      m_word(word_bytes),
+    : SkipDecompressor(name, lanes, word_bytes),
       m_mask(zvc_mask_bytes(lanes)),
       m_frame_beats(beats_per_frame) {
   check(lanes, word_bytes, this->name());

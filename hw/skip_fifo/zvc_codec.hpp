@@ -27,8 +27,7 @@
 #include <systemc>
 
 #include "hw/common/edge_sleep.hpp"
-#include "hw/common/hw_block.hpp"
-#include "hw/stream/stream.hpp"
+#include "hw/skip_fifo/skip_codec.hpp"
 
 namespace skipsim {
 
@@ -39,66 +38,47 @@ inline int zvc_mask_bytes(int lanes) { return (lanes + 7) / 8; }
 // Words of `word_bytes` that `beats` (lanes each, beats.size() / lanes of them) compress to.
 uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes);
 
-struct ZvcStats {
-  uint64_t beats = 0, words = 0;
-  uint64_t raw_bytes = 0;         // lanes bytes per beat
-  uint64_t compressed_bytes = 0;  // mask + non-zero bytes (before padding the last word)
-  uint64_t zero_lanes = 0;
-};
-
-class ZvcCompressor : public sc_core::sc_module, public HwBlock {
+class ZvcCompressor : public SkipCompressor {
  public:
   SC_HAS_PROCESS(ZvcCompressor);
-  sc_core::sc_in<bool> clk;
-  StreamIn in;    // beats of `lanes` lanes
-  StreamOut out;  // words of word_bytes bytes
 
   ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes);
 
-  std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  std::vector<std::string> input_ports() const override { return {"in"}; }
-  std::vector<std::string> output_ports() const override { return {"out"}; }
   bool allow_sleep() override {
     m_sleep.want();
     return true;
   }
   void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
   void report(StatsNode& node) const override;
-  const ZvcStats& codec_stats() const { return m_codec; }
+  const CodecStats& codec_stats() const override { return m_codec; }
 
  private:
   void on_clock();
-  int m_lanes, m_word, m_mask;
+  int m_mask;
   std::vector<uint8_t> m_buf;  // bytes waiting to leave as words (front first)
   size_t m_head = 0;           // first byte not yet in a word
   bool m_flush = false;        // the frame's last beat is in: send the tail padded
   bool m_out_busy = false;
-  ZvcStats m_codec;
+  CodecStats m_codec;
   StallStats m_stats, m_edge_counts;
   WaitState m_wait;
   EdgeSleep m_sleep;
 };
 
-class ZvcDecompressor : public sc_core::sc_module, public HwBlock {
+class ZvcDecompressor : public SkipDecompressor {
  public:
   SC_HAS_PROCESS(ZvcDecompressor);
-  sc_core::sc_in<bool> clk;
-  StreamIn in;    // words
-  StreamOut out;  // beats
 
   // beats_per_frame: the frame's beats (pixels x ceil(C / lanes)), where `last` goes.
   ZvcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
                   uint64_t beats_per_frame);
 
-  std::string block_name() const override { return basename(); }
   const StallStats& stall_stats() const override { return m_stats; }
   WaitState wait_state() const override { return m_wait; }
   bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  std::vector<std::string> input_ports() const override { return {"in"}; }
-  std::vector<std::string> output_ports() const override { return {"out"}; }
   bool allow_sleep() override {
     m_sleep.want();
     return true;
@@ -109,7 +89,7 @@ class ZvcDecompressor : public sc_core::sc_module, public HwBlock {
   void on_clock();
   // A whole beat at the buffer's front: its size in bytes, or 0.
   size_t front_beat_bytes() const;
-  int m_lanes, m_word, m_mask;
+  int m_mask;
   uint64_t m_frame_beats, m_beat = 0;  // beats of the frame emitted
   std::vector<uint8_t> m_buf;
   size_t m_head = 0;

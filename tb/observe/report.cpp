@@ -55,7 +55,7 @@ void report_skip_fifo(StatsNode& j, ResidualBlock& top, const Config& cfg) {
       .set("policy", std::string(enum_name(cfg.hardware.skip_fifo.policy)))
       .set("compression", std::string(enum_name(cfg.hardware.skip_fifo.compression)));
   // An entry is a beat, or with compression a word of one SRAM row.
-  const ZvcCompressor* z = top.compressor();
+  const SkipCompressor* z = top.compressor();
   const uint64_t entry = z ? static_cast<uint64_t>(cfg.hardware.sram.width_bytes)
                            : static_cast<uint64_t>(cfg.hardware.stream.lanes);
   // The SRAM the peak occupancy takes (entries and their last bits, in whole rows), as the
@@ -65,7 +65,7 @@ void report_skip_fifo(StatsNode& j, ResidualBlock& top, const Config& cfg) {
           .sram_bytes(cfg.hardware.sram.width_bytes);
   n.set("bytes_per_entry", entry).set("max_occupancy_bytes", peak);
   if (z) {
-    const ZvcStats& c = z->codec_stats();
+    const CodecStats& c = z->codec_stats();
     const uint64_t packed = c.words * entry;
     n.set("raw_bytes", c.raw_bytes)
         .set("compressed_bytes", packed)

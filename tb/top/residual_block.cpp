@@ -8,6 +8,7 @@
 
 #include "tb/ref/block_params.hpp"
 #include "tb/top/block_factory.hpp"
+#include "tb/top/codec_factory.hpp"
 
 namespace skipsim {
 
@@ -230,14 +231,15 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);
-  } else if (hw.skip_fifo.compression == SkipCompression::kZvc) {
+  } else if (hw.skip_fifo.compression != SkipCompression::kNone) {
     // The FIFO holds the compressed words, one SRAM row each.
     const int word = hw.sram.width_bytes, lanes = hw.stream.lanes;
     m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, word, *m_sram);
-    m_compressor = std::make_unique<ZvcCompressor>("compressor", lanes, word);
+    m_compressor = make_skip_compressor("compressor", hw.skip_fifo.compression, lanes, word);
     const uint64_t beats = static_cast<uint64_t>(m_out_h) * m_out_w *
                            static_cast<uint64_t>(beats_per_pixel(m_out_c, lanes));
-    m_decompressor = std::make_unique<ZvcDecompressor>("decompressor", lanes, word, beats);
+    m_decompressor =
+        make_skip_decompressor("decompressor", hw.skip_fifo.compression, lanes, word, beats);
   } else {
     m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, hw.stream.lanes, *m_sram);
   }

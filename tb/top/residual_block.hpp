@@ -25,9 +25,9 @@
 #include "hw/dma/dma_write.hpp"
 #include "hw/dram/dram_controller.hpp"
 #include "hw/dram/simple_dram.hpp"
+#include "hw/skip_fifo/skip_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
-#include "hw/skip_fifo/zvc_codec.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/fork.hpp"
@@ -60,7 +60,7 @@ class ResidualBlock : public sc_core::sc_module {
   Lockstep* lockstep() { return m_cosim ? &m_cosim->lockstep() : nullptr; }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   // The skip path's compressor, or nullptr without compression.
-  const ZvcCompressor* compressor() const { return m_compressor.get(); }
+  const SkipCompressor* compressor() const { return m_compressor.get(); }
   DramTarget& dram() { return *m_dram; }
   // The DDR model, or nullptr with hardware.dram.model: simple.
   DramController* dram_controller() { return m_ddr; }
@@ -120,8 +120,8 @@ class ResidualBlock : public sc_core::sc_module {
   std::unique_ptr<ConvEngine> m_skip_conv;          // projection, or none
   std::unique_ptr<SkipFifoBase> m_skip_fifo;
   // With hardware.skip_fifo.compression: the codec around the FIFO (which then holds words).
-  std::unique_ptr<ZvcCompressor> m_compressor;
-  std::unique_ptr<ZvcDecompressor> m_decompressor;
+  std::unique_ptr<SkipCompressor> m_compressor;
+  std::unique_ptr<SkipDecompressor> m_decompressor;
   std::unique_ptr<AddBase> m_add;
   std::unique_ptr<Monitor> m_monitor;
   std::unique_ptr<CosimTwin> m_cosim;

@@ -71,7 +71,7 @@ TEST(ZvcCodec, RoundTripUnderGapsAndStallsInTwoFrames) {
   CodecBench tb(beats, 16, 16, 300, 0.2, 0.3);
   sc_core::sc_start(sc_core::sc_time(5, sc_core::SC_US));
   expect_same(beats, tb.sink);
-  const ZvcStats& s = tb.comp.codec_stats();
+  const CodecStats& s = tb.comp.codec_stats();
   EXPECT_EQ(s.beats, 600u);
   EXPECT_EQ(s.raw_bytes, 600u * 16);
   uint64_t bytes = 0, zeros = 0;
