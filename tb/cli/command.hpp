@@ -38,6 +38,8 @@ std::unique_ptr<Command> make_npu_command();
 
 // "HxW" (or "N" for N x N) of --input, each in [32, 4096]; throws InputError otherwise.
 void parse_input_size(const std::string& s, int* h, int* w);
+// --input of network and npu: an image file (a name ending in .npy, into *image) or HxW.
+void parse_input(const std::string& s, int* h, int* w, std::string* image);
 
 // Writes text to path; throws InputError when it cannot.
 void write_text(const std::string& path, const std::string& text);

@@ -30,6 +30,13 @@ void parse_input_size(const std::string& s, int* h, int* w) {
     throw InputError(fmt::format("--input '{}': expected H and W in [32, 4096]", s));
 }
 
+void parse_input(const std::string& s, int* h, int* w, std::string* image) {
+  if (s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0)
+    *image = s;
+  else
+    parse_input_size(s, h, w);
+}
+
 namespace {
 
 class NetworkCommand : public Command {
@@ -40,7 +47,9 @@ class NetworkCommand : public Command {
     net->add_option("-m,--model", m_opt.model,
                     fmt::format("built-in model: {}", fmt::join(builtin_models(), ", ")));
     net->add_option("--onnx", m_opt.onnx, "an ONNX model file instead of --model");
-    net->add_option("--input", m_input, "input image size HxW (default 224x224)");
+    net->add_option("--input", m_input,
+                    "input image size HxW (a random image; default 224x224), or an image FILE.npy "
+                    "(int8, H x W x 3)");
     net->add_option("-c,--config", m_opt.config,
                     "NPU configuration (default: configs/npu/default.yaml); its workload is "
                     "replaced by each block's");
@@ -72,7 +81,7 @@ class NetworkCommand : public Command {
     NetworkOptions& opt = m_opt;
     if (opt.model.empty() == opt.onnx.empty())
       throw InputError("network: give exactly one of --model NAME and --onnx FILE");
-    if (!m_input.empty()) parse_input_size(m_input, &opt.h, &opt.w);
+    if (!m_input.empty()) parse_input(m_input, &opt.h, &opt.w, &opt.image);
     if (m_jobs->count()) check_jobs(opt.jobs);
     if (!(opt.tolerance >= 0 && opt.tolerance <= 1))
       throw InputError(fmt::format("--tolerance {}: expected a fraction in [0, 1]", opt.tolerance));

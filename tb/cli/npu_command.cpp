@@ -48,7 +48,9 @@ class NpuCommand : public Command {
     c->add_option("-m,--model", m_opt.model,
                   fmt::format("built-in model: {}", fmt::join(builtin_models(), ", ")));
     c->add_option("--onnx", m_opt.onnx, "an ONNX model file instead of --model");
-    c->add_option("--input", m_input, "input image size HxW (default 224x224)");
+    c->add_option("--input", m_input,
+                  "input image size HxW (a random image; default 224x224), or an image FILE.npy "
+                  "(int8, H x W x 3)");
     c->add_option("-c,--config", m_opt.config,
                   "NPU configuration (default: configs/npu/default.yaml): hardware.* and npu.*");
     c->add_option("--set", m_opt.sets, "override a config key: key.path=value (repeatable)");
@@ -70,7 +72,7 @@ class NpuCommand : public Command {
   int run() override {
     if (m_opt.model.empty() == m_opt.onnx.empty())
       throw InputError("npu: give exactly one of --model NAME and --onnx FILE");
-    if (!m_input.empty()) parse_input_size(m_input, &m_opt.h, &m_opt.w);
+    if (!m_input.empty()) parse_input(m_input, &m_opt.h, &m_opt.w, &m_opt.image);
     if (m_jobs->count()) check_jobs(m_opt.jobs);
     if (!m_seed.empty()) m_opt.seed = parse_seed("--seed", m_seed);
     if (m_opt.config.empty()) m_opt.config = config_dir() + "/npu/default.yaml";

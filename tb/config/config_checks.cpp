@@ -74,46 +74,48 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
   }
   if (sf.compression != SkipCompression::kNone) {
     const char* key = "hardware.skip_fifo.compression";
-    if (sf.policy != SkipPolicy::kBlock || sf.impl != Impl::kSystemC)
-      fail(latest_source(flat, {key, "hardware.skip_fifo.policy", "hardware.skip_fifo.impl"},
-                         source),
-           "hardware.skip_fifo.compression: zvc runs with the SystemC skip FIFO and policy "
-           "block so far; set compression: none, or impl: systemc and policy: block");
+    if (sf.impl != Impl::kSystemC)
+      fail(latest_source(flat, {key, "hardware.skip_fifo.impl"}, source),
+           fmt::format("hardware.skip_fifo.compression: {} stores words in the SystemC skip "
+                       "FIFO; set hardware.skip_fifo.impl: systemc, or compression: none",
+                       enum_name(sf.compression)));
     if (c.hardware.sram.width_bytes > kMaxLanes)
       fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
-           fmt::format("hardware.skip_fifo.compression: zvc packs into words of "
+           fmt::format("hardware.skip_fifo.compression: {} packs into words of "
                        "hardware.sram.width_bytes, at most {} bytes; got {}",
-                       kMaxLanes, c.hardware.sram.width_bytes));
+                       enum_name(sf.compression), kMaxLanes, c.hardware.sram.width_bytes));
   }
   const int64_t burst = c.hardware.dram.burst_bytes;
-  const int lanes = c.hardware.stream.lanes;
-  // A ring slot is one burst, or several when a beat is wider than a burst.
+  // The FIFO's entries: beats of stream.lanes, or compressed words of sram.width_bytes.
+  const bool packed = sf.compression != SkipCompression::kNone;
+  const int lanes = packed ? c.hardware.sram.width_bytes : c.hardware.stream.lanes;
+  const char* lanes_key = packed ? "hardware.sram.width_bytes" : "hardware.stream.lanes";
+  const char* entry_name = packed ? "words" : "beats";
+  // A ring slot is one burst, or several when an entry is wider than a burst.
   const auto slot = static_cast<int64_t>(spill_slot_bytes(static_cast<int>(burst), lanes));
   if (sf.spill_ring_bytes != 0 && (sf.spill_ring_bytes < 2 * slot || sf.spill_ring_bytes % burst)) {
-    fail(latest_source(flat,
-                       {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes",
-                        "hardware.stream.lanes"},
-                       source),
+    fail(latest_source(
+             flat, {"hardware.skip_fifo.spill_ring_bytes", "hardware.dram.burst_bytes", lanes_key},
+             source),
          fmt::format("hardware.skip_fifo.spill_ring_bytes: expected 0 (two frames of the skip "
                      "tensor) or a multiple of hardware.dram.burst_bytes ({}) of at least two "
                      "{} ({}), got {}",
                      burst,
                      slot == burst ? std::string("bursts")
-                                   : fmt::format("ring slots of {} B (hardware.stream.lanes {} "
-                                                 "in whole bursts)",
-                                                 slot, lanes),
+                                   : fmt::format("ring slots of {} B ({} {} in whole bursts)", slot,
+                                                 lanes_key, lanes),
                      2 * slot, sf.spill_ring_bytes));
   }
   const int64_t beats_per_burst = std::max<int64_t>(1, burst / lanes);
   if (sf.policy == SkipPolicy::kSpill && sf.depth < beats_per_burst) {
     fail(latest_source(flat,
                        {"hardware.skip_fifo.depth", "hardware.skip_fifo.policy",
-                        "hardware.dram.burst_bytes", "hardware.stream.lanes"},
+                        "hardware.dram.burst_bytes", lanes_key},
                        source),
          fmt::format("hardware.skip_fifo.depth: policy spill fills whole DRAM bursts back on "
                      "chip, so depth must be at least hardware.dram.burst_bytes / "
-                     "hardware.stream.lanes = {} / {} = {} beats, got {}",
-                     burst, lanes, beats_per_burst, sf.depth));
+                     "{} = {} / {} = {} {}, got {}",
+                     lanes_key, burst, lanes, beats_per_burst, entry_name, sf.depth));
   }
   if (!c.hardware.sram.dual_port && sf.impl == Impl::kRtl) {
     fail(latest_source(flat, {"hardware.sram.dual_port", "hardware.skip_fifo.impl"}, source),

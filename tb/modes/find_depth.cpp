@@ -22,6 +22,7 @@
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/depth_search.hpp"
 #include "tb/ref/block_params.hpp"
+#include "tb/top/codec_factory.hpp"
 
 namespace skipsim {
 
@@ -128,11 +129,7 @@ uint64_t analytic_skip_depth(const Config& cfg) {
   return beats > 2 ? beats - 2 : 1;
 }
 
-int skip_entry_bytes(const Config& cfg) {
-  return cfg.hardware.skip_fifo.compression == SkipCompression::kNone
-             ? cfg.hardware.stream.lanes
-             : cfg.hardware.sram.width_bytes;
-}
+int skip_entry_bytes(const Config& cfg) { return skip_entry_bytes(cfg.hardware); }
 
 UnboundedSkip unbounded_skip(const Config& cfg) {
   const BlockShape shape = block_shape(cfg.workload);
@@ -141,12 +138,12 @@ UnboundedSkip unbounded_skip(const Config& cfg) {
                    ((cfg.workload.out_channels + lanes - 1) / lanes);
   const auto& fifo = cfg.hardware.skip_fifo;
   const int entry = skip_entry_bytes(cfg);
-  // Compressed, the FIFO holds words: an incompressible tensor takes mask + lanes bytes a beat.
-  if (fifo.compression == SkipCompression::kZvc)
-    whole = (whole * static_cast<uint64_t>(zvc_mask_bytes(lanes) + lanes) + entry - 1) / entry + 1;
+  // Compressed, the FIFO holds words: as many as an incompressible tensor takes.
+  if (fifo.compression != SkipCompression::kNone)
+    whole = skip_worst_entries(cfg.hardware, whole) + 1;
   const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
-  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
-  const uint64_t legal = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
+  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, entry) : 0;
+  const uint64_t legal = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, entry) : 1;
   const auto& sram = cfg.hardware.sram;
   UnboundedSkip u;
   u.depth = std::max(whole + 1, legal);
@@ -171,8 +168,9 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   // Policy spill keeps at least one DRAM burst on chip; the RTL FIFO has no spill path.
   const auto& fifo = cfg.hardware.skip_fifo;
   const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
-  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
-  res.min_legal_depth = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;
+  const int entry = res.entry_bytes;
+  const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, entry) : 0;
+  res.min_legal_depth = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, entry) : 1;
   const auto& sram = cfg.hardware.sram;
   auto bytes_at = [&](uint64_t depth) {
     return skip_fifo_storage(depth, res.entry_bytes, staging).sram_bytes(sram.width_bytes);

@@ -24,9 +24,11 @@
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/find_depth.hpp"
 #include "tb/modes/fused_network.hpp"
+#include "tb/net/load_network.hpp"
 #include "tb/net/network.hpp"
 #include "tb/net/onnx_import.hpp"
 #include "tb/ref/block_params.hpp"
+#include "tb/ref/golden.hpp"
 #include "tb/ref/npy.hpp"
 
 namespace skipsim {
@@ -167,6 +169,11 @@ struct Scratch {
   }
 };
 
+double zero_fraction(const Tensor8& t) {
+  const auto zeros = std::count(t.data.begin(), t.data.end(), int8_t{0});
+  return t.data.empty() ? 0.0 : static_cast<double>(zeros) / static_cast<double>(t.data.size());
+}
+
 uint64_t u64(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
 }
@@ -274,8 +281,7 @@ class Journal {
 nlohmann::json run_network(const NetworkOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Config cfg = load_config(opt.config, opt.sets);
-  const Network net = opt.onnx.empty() ? builtin_network(opt.model, opt.h, opt.w, opt.seed)
-                                       : import_onnx(opt.onnx, opt.h, opt.w, opt.seed);
+  const Network net = load_network(opt.model, opt.onnx, opt.h, opt.w, opt.seed, opt.image);
   const auto [first, last] = block_range(net, opt.blocks, "--blocks");
   std::pair<size_t, size_t> fused{0, 0};
   if (!opt.fused.empty()) fused = fused_range(net, opt.fused, first, last);
@@ -342,6 +348,8 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     } else {
       BlockParams p = b.block;
       p.input = trace.inputs[i];
+      // The tensor the skip path holds: X, or its projection.
+      e["skip_zero_fraction"] = zero_fraction(p.skip ? golden_conv(p.input, *p.skip) : p.input);
       dump_block(dir, p);
       if (!opt.dump_tensors.empty())
         write_tensor8((fs::path(dir) / "output.npy").string(), trace.outputs[i]);
@@ -351,13 +359,10 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     jobs.push_back(std::move(j));
     report["blocks"].push_back(e);
   }
-  const nlohmann::json header{{"model", net.model},
-                              {"onnx", opt.onnx},
-                              {"input", report["input"]},
-                              {"seed", opt.seed},
-                              {"config", opt.config},
-                              {"sets", opt.sets},
-                              {"unbounded_fifo", opt.unbounded_fifo},
+  const nlohmann::json header{{"model", net.model},        {"onnx", opt.onnx},
+                              {"input", report["input"]},  {"image", opt.image},
+                              {"seed", opt.seed},          {"config", opt.config},
+                              {"sets", opt.sets},          {"unbounded_fifo", opt.unbounded_fifo},
                               {"tolerance", opt.tolerance}};
   Journal journal(opt.journal, header);
   // The JSON entry of block index i.
@@ -516,15 +521,18 @@ nlohmann::json run_network(const NetworkOptions& opt) {
       all_exact = false;
   }
 
-  uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0;
+  uint64_t cycles = 0, fifo_sum = 0, fifo_max = 0, skip_raw = 0, skip_packed = 0;
   nlohmann::json dram = nlohmann::json::object();
   for (const auto& e : report["blocks"]) {
     if (!e.value("simulated", false)) continue;
     cycles += e.value("cycles", uint64_t{0});
     if (e.contains("fifos")) {
-      const uint64_t b = e["fifos"]["skip"]["max_occupancy_bytes"].get<uint64_t>();
+      const nlohmann::json& sk = e["fifos"]["skip"];
+      const uint64_t b = sk["max_occupancy_bytes"].get<uint64_t>();
       fifo_sum += b;
       fifo_max = std::max(fifo_max, b);
+      skip_raw += u64(sk, "raw_bytes");
+      skip_packed += u64(sk, "compressed_bytes");
     }
     if (e.contains("dram"))
       for (const auto& [purpose, v] : e["dram"].items())
@@ -534,6 +542,11 @@ nlohmann::json run_network(const NetworkOptions& opt) {
   report["macs"] = macs;
   report["skip_fifo_bytes_sum"] = fifo_sum;
   report["skip_fifo_bytes_max"] = fifo_max;
+  report["compression"] = std::string(enum_name(cfg.hardware.skip_fifo.compression));
+  if (cfg.hardware.skip_fifo.compression != SkipCompression::kNone) {
+    report["skip_raw_bytes"] = skip_raw;
+    report["skip_compressed_bytes"] = skip_packed;
+  }
   report["dram"] = dram;
   report["bit_exact"] = all_exact && failures.empty();
   report["logits"] = {{"argmax", std::max_element(trace.logits.begin(), trace.logits.end()) -

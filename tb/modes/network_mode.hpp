@@ -15,6 +15,7 @@ struct NetworkOptions {
   std::string model;  // built-in name, or empty with onnx
   std::string onnx;   // ONNX file, or empty
   int h = 224, w = 224;
+  std::string image;   // an int8 H x W x 3 .npy image instead of the random one, or empty
   std::string config;  // hardware (and sim) configuration; its workload is replaced per block
   std::vector<std::string> sets;
   // RANGE of two or more residual blocks run once more fused into one pipeline; empty = none.

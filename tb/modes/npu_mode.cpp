@@ -17,7 +17,7 @@
 #include "tb/modes/child_run.hpp"
 #include "tb/modes/fused_network.hpp"
 #include "tb/modes/npu_report.hpp"
-#include "tb/net/onnx_import.hpp"
+#include "tb/net/load_network.hpp"
 #include "tb/npu/npu_program.hpp"
 #include "tb/observe/monitor.hpp"
 #include "tb/ref/npy.hpp"
@@ -395,8 +395,7 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   const Config cfg = load_config(opt.config, opt.sets);
   if (opt.model.empty() == opt.onnx.empty())
     throw InputError("npu: give --model NAME or --onnx FILE (one of them)");
-  const Network net = opt.onnx.empty() ? builtin_network(opt.model, opt.h, opt.w, opt.seed)
-                                       : import_onnx(opt.onnx, opt.h, opt.w, opt.seed);
+  const Network net = load_network(opt.model, opt.onnx, opt.h, opt.w, opt.seed, opt.image);
   const auto [first, last] = block_range(net, opt.blocks, "--blocks");
   if (opt.progress) std::fprintf(stderr, "npu: golden forward pass of %s ...", net.model.c_str());
   Tensor8 x = net.input;
@@ -477,8 +476,8 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   std::vector<std::pair<int, int>> pass_ops;
   pass_ops.reserve(all.size());
   for (const PassJob& p : all) pass_ops.emplace_back(p.op, p.pass);
-  nlohmann::json rep =
-      npu_report(cfg, prog, plan, pass_ops, results, facts, std::make_pair(opt.h, opt.w));
+  nlohmann::json rep = npu_report(cfg, prog, plan, pass_ops, results, facts,
+                                  std::make_pair(net.input.h, net.input.w));
   if (opt.compare_fuse_add) rep["fuse_add_comparison"] = compare_fuse_add(opt, cfg, rep);
   return rep;
 }

@@ -18,6 +18,7 @@ namespace skipsim {
 struct NpuOptions {
   std::string model, onnx;
   int h = 224, w = 224;
+  std::string image;  // an int8 H x W x 3 .npy image instead of the random one, or empty
   std::string config;
   std::vector<std::string> sets;
   std::string blocks;  // RANGE as `skipsim network --blocks`; empty = all

@@ -261,16 +261,17 @@ void Recogniser::name_blocks() {
 using onnx_detail::Recogniser;
 
 Network import_onnx_bytes(const std::string& bytes, const std::string& where, int h, int w,
-                          uint64_t seed, OnnxImportInfo* info) {
+                          uint64_t seed, OnnxImportInfo* info, const Tensor8* image) {
   if (h < 1 || w < 1 || h > 8192 || w > 8192)
     throw InputError(where + ": input size " + std::to_string(h) + "x" + std::to_string(w) +
                      " out of range (1 to 8192 each)");
   const OnnxGraph g = parse_onnx_graph(bytes, where);
   const std::vector<FloatStage> stages = Recogniser(g, where, h, w).run();
-  return quantize_network(stages, std::filesystem::path(where).stem().string(), seed, info);
+  return quantize_network(stages, std::filesystem::path(where).stem().string(), seed, info, image);
 }
 
-Network import_onnx(const std::string& path, int h, int w, uint64_t seed, OnnxImportInfo* info) {
+Network import_onnx(const std::string& path, int h, int w, uint64_t seed, OnnxImportInfo* info,
+                    const Tensor8* image) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) throw InputError(path + ": cannot read the ONNX file (" + ec.message() + ")");
@@ -281,7 +282,7 @@ Network import_onnx(const std::string& path, int h, int w, uint64_t seed, OnnxIm
   std::string bytes(static_cast<size_t>(size), '\0');
   if (!f || !f.read(bytes.data(), static_cast<std::streamsize>(size)))
     throw InputError(path + ": cannot read the ONNX file");
-  return import_onnx_bytes(bytes, path, h, w, seed, info);
+  return import_onnx_bytes(bytes, path, h, w, seed, info, image);
 }
 
 }  // namespace skipsim

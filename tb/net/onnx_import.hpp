@@ -20,11 +20,13 @@ struct OnnxImportInfo {
 // Reads `path` (an .onnx file), builds the network for an h x w input and quantizes it,
 // calibrating on the random image drawn from `seed`. Throws InputError with one line (the
 // file, the node, its op and what is supported) for anything outside stem/blocks/head.
+// With `image` (h x w x the model's channels) the calibration uses it instead.
 Network import_onnx(const std::string& path, int h, int w, uint64_t seed,
-                    OnnxImportInfo* info = nullptr);
+                    OnnxImportInfo* info = nullptr, const Tensor8* image = nullptr);
 
 // The same on the file's bytes (`where` names it in errors; the model is named after it).
 Network import_onnx_bytes(const std::string& bytes, const std::string& where, int h, int w,
-                          uint64_t seed, OnnxImportInfo* info = nullptr);
+                          uint64_t seed, OnnxImportInfo* info = nullptr,
+                          const Tensor8* image = nullptr);
 
 }  // namespace skipsim

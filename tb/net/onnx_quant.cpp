@@ -5,6 +5,9 @@
 #include <cmath>
 #include <random>
 
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
 #include "hw/common/int8_dot.hpp"
 #include "tb/net/onnx_quant.hpp"
 
@@ -153,13 +156,20 @@ AddParams calibrate_add(const Tensor8& main, double sm, const Tensor8& skip, dou
 }  // namespace
 
 Network quantize_network(const std::vector<FloatStage>& stages, const std::string& model,
-                         uint64_t seed, OnnxImportInfo* info) {
+                         uint64_t seed, OnnxImportInfo* info, const Tensor8* image) {
   Network net;
   net.model = model;
   const FloatStage& st = stages.front();
   net.input = Tensor8(st.in_h, st.in_w, st.in_c);
-  std::mt19937_64 gen(seed);
-  for (auto& v : net.input.data) v = static_cast<int8_t>(static_cast<int>(gen() % 256) - 128);
+  if (image) {
+    if (image->h != st.in_h || image->w != st.in_w || image->c != st.in_c)
+      throw InputError(fmt::format("--input: the image is {}x{}x{}, the model takes {}x{}x{}",
+                                   image->h, image->w, image->c, st.in_h, st.in_w, st.in_c));
+    net.input = *image;
+  } else {
+    std::mt19937_64 gen(seed);
+    for (auto& v : net.input.data) v = static_cast<int8_t>(static_cast<int>(gen() % 256) - 128);
+  }
   OnnxImportInfo local;
   OnnxImportInfo& inf = info ? *info : local;
   inf = OnnxImportInfo{};

@@ -26,8 +26,9 @@ struct FloatStage {
   bool logits = false;  // kFc: the last layer (no ReLU, int32 out)
 };
 
-// Quantizes the stages, calibrating on the image drawn from `seed` (h x w x the stem's in_c).
+// Quantizes the stages, calibrating on `image`, or without one on the image drawn from `seed`
+// (h x w x the stem's in_c).
 Network quantize_network(const std::vector<FloatStage>& stages, const std::string& model,
-                         uint64_t seed, OnnxImportInfo* info);
+                         uint64_t seed, OnnxImportInfo* info, const Tensor8* image = nullptr);
 
 }  // namespace skipsim

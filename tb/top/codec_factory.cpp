@@ -6,6 +6,23 @@
 
 namespace skipsim {
 
+int skip_entry_bytes(const HardwareConfig& hw) {
+  return hw.skip_fifo.compression == SkipCompression::kNone ? hw.stream.lanes : hw.sram.width_bytes;
+}
+
+uint64_t skip_worst_entries(const HardwareConfig& hw, uint64_t beats) {
+  const auto lanes = static_cast<uint64_t>(hw.stream.lanes);
+  const auto word = static_cast<uint64_t>(hw.sram.width_bytes);
+  switch (hw.skip_fifo.compression) {
+    case SkipCompression::kZvc:
+      return (beats * (static_cast<uint64_t>(zvc_mask_bytes(hw.stream.lanes)) + lanes) + word - 1) /
+             word;
+    case SkipCompression::kNone:
+      break;
+  }
+  return beats;
+}
+
 std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompression kind,
                                                      int lanes, int word_bytes) {
   switch (kind) {

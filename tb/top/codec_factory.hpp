@@ -9,6 +9,13 @@
 
 namespace skipsim {
 
+// Bytes of one skip FIFO entry: a beat (stream.lanes), or with compression a word of one
+// SRAM row (sram.width_bytes).
+int skip_entry_bytes(const HardwareConfig& hw);
+// The entries `beats` beats take in the skip FIFO at worst, when no lane is zero: the beats,
+// or the words of the codec's incompressible format (a frame's last word padded).
+uint64_t skip_worst_entries(const HardwareConfig& hw, uint64_t beats);
+
 // kind must not be kNone.
 std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompression kind,
                                                      int lanes, int word_bytes);

@@ -18,16 +18,17 @@ uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 // What to change when the regions do not fit: the bank size that would hold them at this
 // bank count, and the skip FIFO's share (the one region sized by a key of its own).
-std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw, int lanes) {
+std::string sram_advice(const SramBanks& sram, const HardwareConfig& hw) {
+  const int entry = skip_entry_bytes(hw);
   const bool spill = hw.skip_fifo.policy == SkipPolicy::kSpill && hw.skip_fifo.impl != Impl::kRtl;
   const uint64_t fifo =
-      skip_fifo_storage(hw.skip_fifo.depth, lanes,
-                        spill ? spill_staging_beats(hw.dram.burst_bytes, lanes) : 0)
+      skip_fifo_storage(hw.skip_fifo.depth, entry,
+                        spill ? spill_staging_beats(hw.dram.burst_bytes, entry) : 0)
           .sram_bytes(sram.width_bytes());
   const uint64_t banks = static_cast<uint64_t>(sram.banks());
   return fmt::format(
       "raise hardware.sram.bank_bytes (to at least {} at {} banks) or hardware.sram.banks, or "
-      "lower hardware.skip_fifo.depth ({} beats take {} B)",
+      "lower hardware.skip_fifo.depth ({} entries take {} B)",
       (sram.used() + banks - 1) / banks, banks, hw.skip_fifo.depth, fifo);
 }
 
@@ -100,16 +101,17 @@ uint64_t spill_ring_bytes(const Config& cfg) {
   const auto burst = static_cast<uint64_t>(cfg.hardware.dram.burst_bytes);
   if (cfg.hardware.skip_fifo.spill_ring_bytes > 0)
     return static_cast<uint64_t>(cfg.hardware.skip_fifo.spill_ring_bytes);
-  // Two frames of the skip tensor, in whole bursts of whole beats: the FIFO never holds
-  // more than a frame and a few rows.
+  // Two frames of the skip tensor (incompressible, when compressed), in whole bursts of
+  // whole entries: the FIFO never holds more than a frame and a few rows.
   const WorkloadConfig& w = cfg.workload;
   const BlockShape shape = block_shape(w);
   const uint64_t oh = shape.out_h(), ow = shape.out_w();
-  const int lanes = cfg.hardware.stream.lanes;
-  const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, lanes);
-  const uint64_t bpb = spill_beats_per_burst(static_cast<int>(burst), lanes);
-  return std::max<uint64_t>(2, 2 * ((beats + bpb - 1) / bpb)) *
-         spill_slot_bytes(static_cast<int>(burst), lanes);
+  const uint64_t beats = oh * ow * beats_per_pixel(w.out_channels, cfg.hardware.stream.lanes);
+  const uint64_t entries = skip_worst_entries(cfg.hardware, beats);
+  const int entry = skip_entry_bytes(cfg.hardware);
+  const uint64_t bpb = spill_beats_per_burst(static_cast<int>(burst), entry);
+  return std::max<uint64_t>(2, 2 * ((entries + bpb - 1) / bpb)) *
+         spill_slot_bytes(static_cast<int>(burst), entry);
 }
 
 uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles) {
@@ -158,7 +160,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   build_engines(cfg, block);
   const auto blobs = plan_dram(cfg, block, input);
   build_skip_fifo(cfg);
-  m_sram->check_capacity(sram_advice(*m_sram, hw, hw.stream.lanes));
+  m_sram->check_capacity(sram_advice(*m_sram, hw));
   m_fork = make_fork("fork", hw.fork.impl, hw.stream.lanes);
   m_add = make_add("add", hw.add.impl, add_config(block.add, hw.stream.lanes));
   build_dram(cfg, input, blobs);
@@ -218,30 +220,30 @@ std::vector<std::vector<uint8_t>> ResidualBlock::plan_dram(const Config& cfg,
 void ResidualBlock::build_skip_fifo(const Config& cfg) {
   const auto& hw = cfg.hardware;
   const auto depth = static_cast<uint64_t>(hw.skip_fifo.depth);
+  // Entries: beats, or with compression the codec's words, one SRAM row each.
+  const int entry = skip_entry_bytes(hw), lanes = hw.stream.lanes;
+  if (hw.skip_fifo.compression != SkipCompression::kNone) {
+    m_compressor = make_skip_compressor("compressor", hw.skip_fifo.compression, lanes, entry);
+    const uint64_t beats = static_cast<uint64_t>(m_out_h) * m_out_w *
+                           static_cast<uint64_t>(beats_per_pixel(m_out_c, lanes));
+    m_decompressor =
+        make_skip_decompressor("decompressor", hw.skip_fifo.compression, lanes, entry, beats);
+  }
   if (hw.skip_fifo.impl == Impl::kSystemC && hw.skip_fifo.policy == SkipPolicy::kSpill) {
     SpillConfig sc;
     sc.depth = depth;
-    sc.lanes = hw.stream.lanes;
+    sc.lanes = entry;
     sc.burst_bytes = hw.dram.burst_bytes;
     sc.ring_base = m_layout.spill_ring;
     sc.ring_bytes = m_layout.spill_ring_bytes;
     m_dma_skip = std::make_unique<DmaSkip>(
         "dma_skip", hw.dma.max_outstanding, hw.dram.burst_bytes,
-        static_cast<size_t>(spill_slot_bytes(hw.dram.burst_bytes, hw.stream.lanes)));
+        static_cast<size_t>(spill_slot_bytes(hw.dram.burst_bytes, entry)));
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);
-  } else if (hw.skip_fifo.compression != SkipCompression::kNone) {
-    // The FIFO holds the compressed words, one SRAM row each.
-    const int word = hw.sram.width_bytes, lanes = hw.stream.lanes;
-    m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, word, *m_sram);
-    m_compressor = make_skip_compressor("compressor", hw.skip_fifo.compression, lanes, word);
-    const uint64_t beats = static_cast<uint64_t>(m_out_h) * m_out_w *
-                           static_cast<uint64_t>(beats_per_pixel(m_out_c, lanes));
-    m_decompressor =
-        make_skip_decompressor("decompressor", hw.skip_fifo.compression, lanes, word, beats);
   } else {
-    m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, hw.stream.lanes, *m_sram);
+    m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, entry, *m_sram);
   }
 }
 

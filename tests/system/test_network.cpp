@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tb/ref/npy.hpp"
 #include "tests/common/cli.hpp"
 
 namespace {
@@ -99,6 +100,37 @@ TEST(Network, StemAndHeadTensorsDumped) {
   ASSERT_EQ(s.code, 0) << s.err;
   for (const char* f : {"conv1.weight.npy", "conv1.mult.npy", "output.npy", "input.npy"})
     EXPECT_TRUE(fs::exists(d / "u" / "stem" / f)) << f;
+}
+
+// --input FILE.npy: the stem runs on that image (its size sets the network's), bit-exact, in
+// network and npu alike; a file that is not an int8 H x W x 3 image gets one line.
+TEST(Network, ImageFromNpyFeedsTheStem) {
+  const fs::path d = dir("image");
+  fs::create_directories(d);
+  skipsim::Tensor8 img(40, 48, 3);
+  for (size_t i = 0; i < img.data.size(); ++i)
+    img.data[i] = static_cast<int8_t>(static_cast<int>(i * 37 % 251) - 125);
+  skipsim::write_tensor8((d / "img.npy").string(), img);
+  const auto r = run_cli(
+      "network --model resnet18 --input img.npy --blocks stem:layer1.0 --dump-tensors t "
+      "--report r.json -q",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_EQ(j["input"], nlohmann::json({40, 48, 3}));
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  EXPECT_EQ(skipsim::read_tensor8((d / "t" / "stem" / "input.npy").string(), 40, 48, 3).data,
+            img.data);
+  const auto n = run_cli("npu --model resnet18 --input img.npy --blocks stem --report n.json", d);
+  ASSERT_EQ(n.code, 0) << n.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(d / "n.json"))["input"]["w"], 48);
+
+  skipsim::write_npy_i8((d / "gray.npy").string(), std::vector<int8_t>(40 * 48), {40, 48});
+  const auto e = run_cli("network --model resnet18 --input gray.npy -q", d);
+  EXPECT_EQ(e.code, 2);
+  EXPECT_NE(e.err.find("--input gray.npy: expected an int8 ('|i1') image of shape H x W x 3"),
+            std::string::npos)
+      << e.err;
 }
 
 // The bottleneck closed form equals the simulated deadlock-free depth on identity blocks

@@ -65,14 +65,77 @@ TEST(SkipCompression, PostReluSkipTensorsTakeFewerFifoBytes) {
   }
 }
 
+// Policy spill with compression: the ring in DRAM holds the compressed words, so a sparse X
+// spills and fills fewer bytes, and the block stays bit-exact.
+TEST(SkipCompression, SpillRingCarriesCompressedWords) {
+  const std::string args =
+      "network -q --model resnet18 --input 64x64 --blocks layer2.1 --configured-depth "
+      "--set hardware.skip_fifo.policy=spill --set hardware.skip_fifo.depth=16 ";
+  const fs::path d = dir("spill");
+  ASSERT_EQ(run_cli(args + "--report none.json", d).code, 0);
+  const auto r = run_cli(args + "--set hardware.skip_fifo.compression=zvc --report zvc.json", d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto a = nlohmann::json::parse(slurp(d / "none.json"));
+  const auto b = nlohmann::json::parse(slurp(d / "zvc.json"));
+  ASSERT_TRUE(a["bit_exact"].get<bool>());
+  ASSERT_TRUE(b["bit_exact"].get<bool>());
+  const uint64_t spill_none = a["dram"]["spill"].get<uint64_t>();
+  const uint64_t spill_zvc = b["dram"]["spill"].get<uint64_t>();
+  EXPECT_GT(spill_none, 0u);
+  EXPECT_GT(spill_zvc, 0u);
+  EXPECT_EQ(b["dram"]["fill"].get<uint64_t>(), spill_zvc);
+  // A spilled word is a compressed word: never more than the compressed tensor (in whole
+  // bursts), and the ratio carries over to the DRAM traffic.
+  const auto& f = b["blocks"][0]["fifos"]["skip"];
+  EXPECT_LE(spill_zvc, f["compressed_bytes"].get<uint64_t>() + 64);
+  EXPECT_LT(spill_zvc * 13, spill_none * 10) << spill_zvc << " vs " << spill_none;
+  EXPECT_EQ(b["skip_raw_bytes"].get<uint64_t>(), f["raw_bytes"].get<uint64_t>());
+  EXPECT_EQ(b["skip_compressed_bytes"].get<uint64_t>(), f["compressed_bytes"].get<uint64_t>());
+}
+
+// Sparsity per skip tensor, with and without compression, from the network's own data; with
+// compression the codec's count of zero lanes is the same figure.
+TEST(SkipCompression, NetworkReportsSparsityPerSkipTensor) {
+  const std::string args = "network -q --model resnet18 --input 64x64 --blocks layer2.0:layer2.1 ";
+  const fs::path d = dir("sparsity");
+  ASSERT_EQ(run_cli(args + "--csv none.csv --report none.json", d).code, 0);
+  ASSERT_EQ(run_cli(args + "--set hardware.skip_fifo.compression=zvc --report zvc.json", d).code,
+            0);
+  const auto a = nlohmann::json::parse(slurp(d / "none.json"));
+  const auto b = nlohmann::json::parse(slurp(d / "zvc.json"));
+  for (size_t i : {0u, 1u}) {
+    const double z = a["blocks"][i]["skip_zero_fraction"].get<double>();
+    EXPECT_DOUBLE_EQ(z, b["blocks"][i]["skip_zero_fraction"].get<double>());
+    EXPECT_NEAR(z, b["blocks"][i]["fifos"]["skip"]["zero_lane_fraction"].get<double>(), 1e-9)
+        << a["blocks"][i]["name"];
+  }
+  // layer2.0's skip is its projection (no ReLU), layer2.1's a ReLU output.
+  EXPECT_LT(a["blocks"][0]["skip_zero_fraction"].get<double>(), 0.1);
+  EXPECT_GT(a["blocks"][1]["skip_zero_fraction"].get<double>(), 0.3);
+  EXPECT_NE(slurp(d / "none.csv").find(",skip_zero_fraction,skip_raw_bytes,skip_compressed_bytes"),
+            std::string::npos);
+  EXPECT_EQ(a["compression"], "none");
+  EXPECT_FALSE(a.contains("skip_raw_bytes"));
+}
+
 TEST(SkipCompression, UnsupportedCombinationsAreRefused) {
   const fs::path d = dir("bad");
   auto r =
       run_cli("run -q --config " + kConfig +
-                  " --set hardware.skip_fifo.compression=zvc --set hardware.skip_fifo.policy=spill",
+                  " --set hardware.skip_fifo.compression=zvc --set hardware.skip_fifo.impl=rtl",
               d);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("hardware.skip_fifo.compression: zvc runs with"), std::string::npos)
+  EXPECT_NE(r.err.find("hardware.skip_fifo.compression: zvc stores words in the SystemC skip FIFO"),
+            std::string::npos)
+      << r.err;
+  // Policy spill with words of 32 B and bursts of 64 B: two words per burst at least.
+  r = run_cli("run -q --config " + kConfig +
+                  " --set hardware.skip_fifo.compression=zvc --set hardware.skip_fifo.policy=spill"
+                  " --set hardware.sram.width_bytes=32 --set hardware.skip_fifo.depth=1",
+              d);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("hardware.dram.burst_bytes / hardware.sram.width_bytes = 64 / 32 = 2 words"),
+            std::string::npos)
       << r.err;
   r = run_cli("run -q --config " + kConfig + " --set hardware.skip_fifo.compression=lz4", d);
   EXPECT_EQ(r.code, 2);
