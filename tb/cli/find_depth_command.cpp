@@ -59,6 +59,15 @@ class FindDepthCommand : public Command {
                      {"entry_bytes", r.entry_bytes},
                      {"simulations_bisection", r.simulations_bisection},
                      {"simulations_saved", saved}};
+    if (r.worst_deadlock_free_depth) {
+      j["worst_case"] = {{"deadlock_free_depth", r.worst_deadlock_free_depth},
+                         {"deadlock_free_bytes", r.worst_deadlock_free_bytes},
+                         {"full_speed_depth", r.worst_full_speed_depth},
+                         {"full_speed_bytes", r.worst_full_speed_bytes},
+                         {"uncompressed_deadlock_free_depth", r.raw_deadlock_free_depth},
+                         {"uncompressed_full_speed_depth", r.raw_full_speed_depth},
+                         {"simulations", r.worst_simulations}};
+    }
     if (json) {
       std::cout << j.dump(2) << "\n";
       return kExitOk;
@@ -81,6 +90,16 @@ class FindDepthCommand : public Command {
         "min_full_speed_depth", r.min_full_speed_depth, kib(r.min_full_speed_bytes),
         r.min_full_speed_cycles, "analytic_depth", r.analytic_depth, kib(r.analytic_bytes),
         "simulations", r.simulations, r.wall_seconds, r.simulations_bisection, saved);
+    if (r.worst_deadlock_free_depth)
+      std::cout << fmt::format(
+          "  worst case, X with no zero lane (the uncompressed depths {} and {} beats, in {}'s "
+          "words):\n  {:<26}{:>10} {:>12}\n  {:<26}{:>10} {:>12}\n"
+          "  a FIFO below the worst case deadlocks on such an X; policy spill sends it to DRAM "
+          "instead\n",
+          r.raw_deadlock_free_depth, r.raw_full_speed_depth, r.compression,
+          "worst deadlock-free depth", r.worst_deadlock_free_depth,
+          kib(r.worst_deadlock_free_bytes), "worst full-speed depth", r.worst_full_speed_depth,
+          kib(r.worst_full_speed_bytes));
     if (r.min_legal_depth > 1)
       std::cout << fmt::format(
           "  searched from depth {}: policy spill keeps at least one DRAM burst on chip\n",

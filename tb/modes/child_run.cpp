@@ -18,6 +18,7 @@
 #include "tb/config/paths.hpp"
 #include "tb/modes/output_lock.hpp"
 #include "tb/modes/run.hpp"
+#include "tb/ref/block_params.hpp"
 #include "tb/top/block_size.hpp"
 
 namespace skipsim {
@@ -134,12 +135,12 @@ void write_report_fd(const std::string& text) {
 
 }  // namespace
 
-PreparedBlock prepare_block(const Config& cfg) {
+PreparedBlock prepare_block(const Config& cfg, const std::string& tensors) {
   check_block_size(cfg);
   PreparedBlock p;
   p.shape = block_shape(cfg.workload);
   p.seed = cfg.workload.seed;
-  p.params = random_block(p.shape, p.seed);
+  p.params = tensors.empty() ? random_block(p.shape, p.seed) : load_block(tensors, p.shape);
   return p;
 }
 

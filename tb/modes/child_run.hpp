@@ -48,7 +48,8 @@ struct PreparedBlock {
   uint64_t seed = 0;
   BlockParams params;
 };
-PreparedBlock prepare_block(const Config& cfg);
+// With `tensors` (a --tensors directory) the block's tensors are read from there.
+PreparedBlock prepare_block(const Config& cfg, const std::string& tensors = "");
 
 // Like spawn_run(config, sets, check_golden) (same report, exit code and last stderr line)
 // but without exec: a fork of this process runs the block, so the program's start-up is not

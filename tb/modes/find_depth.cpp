@@ -227,12 +227,16 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   // Nor does the configuration but for the depth, which no cross-key rule constrains
   // within [min_legal_depth, unbounded_depth]: read once too.
   const Config probe_base = opt.fork_probes ? load_config(opt.config, base) : Config{};
-  const PreparedBlock prepared = opt.fork_probes ? prepare_block(probe_base) : PreparedBlock{};
+  const PreparedBlock prepared =
+      opt.fork_probes ? prepare_block(probe_base, opt.tensors) : PreparedBlock{};
   auto launch = [&](uint64_t d) {
     auto sets = base;
     sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
     if (!opt.fork_probes) {
-      running.push_back({d, spawn_run(opt.config, sets, false)});
+      running.push_back(
+          {d, spawn_run(opt.config, sets, false,
+                        opt.tensors.empty() ? std::vector<std::string>{}
+                                            : std::vector<std::string>{"--tensors", opt.tensors})});
       return;
     }
     Config c = probe_base;
@@ -357,6 +361,19 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   res.min_deadlock_free_bytes = bytes_at(res.min_deadlock_free_depth);
   res.min_full_speed_bytes = bytes_at(res.min_full_speed_depth);
   res.analytic_bytes = bytes_at(res.analytic_depth);
+  if (fifo.compression != SkipCompression::kNone && !spill) {
+    FindDepthOptions raw = opt;
+    raw.sets.push_back("hardware.skip_fifo.compression=none");
+    raw.progress = false;
+    const FindDepthResult r = find_depth(raw);
+    res.worst_simulations = r.simulations;
+    res.raw_deadlock_free_depth = r.min_deadlock_free_depth;
+    res.raw_full_speed_depth = r.min_full_speed_depth;
+    res.worst_deadlock_free_depth = skip_worst_entries(cfg.hardware, r.min_deadlock_free_depth);
+    res.worst_full_speed_depth = skip_worst_entries(cfg.hardware, r.min_full_speed_depth);
+    res.worst_deadlock_free_bytes = bytes_at(res.worst_deadlock_free_depth);
+    res.worst_full_speed_bytes = bytes_at(res.worst_full_speed_depth);
+  }
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

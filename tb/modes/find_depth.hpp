@@ -31,6 +31,9 @@ struct FindDepthOptions {
   // `skipsim run` children. Only from a process that has not elaborated a SystemC model and
   // runs no other thread that could hold a lock across the fork.
   bool fork_probes = false;
+  // The block's tensors from this --tensors directory instead of random ones (a network's
+  // block: its data decides what a compressed skip path holds).
+  std::string tensors;
 };
 
 struct FindDepthResult {
@@ -51,6 +54,13 @@ struct FindDepthResult {
   // SRAM bytes the skip FIFO takes at each depth above.
   uint64_t unbounded_max_occupancy_bytes = 0, min_deadlock_free_bytes = 0;
   uint64_t min_full_speed_bytes = 0, analytic_bytes = 0;
+  // Compressed skip path, policy block: the words an incompressible X (no zero lane) takes at
+  // the uncompressed search's depths (found by a second search, compression none), and their
+  // SRAM; 0 otherwise. A FIFO sized for this data's depth deadlocks on such an X.
+  uint64_t worst_deadlock_free_depth = 0, worst_full_speed_depth = 0;
+  uint64_t worst_deadlock_free_bytes = 0, worst_full_speed_bytes = 0;
+  uint64_t raw_deadlock_free_depth = 0, raw_full_speed_depth = 0;  // beats
+  uint64_t worst_simulations = 0;                                   // of that second search
   double wall_seconds = 0;
 };
 

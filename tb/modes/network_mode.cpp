@@ -454,18 +454,25 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     all_exact = false;
 
   if (opt.find_depth) {
-    // The depths depend on the block's shape and the NPU, not on the data: one search per
-    // distinct shape (layer3.1 ... layer3.5 share one), the searches side by side, each with
+    // Uncompressed, the depths depend on the block's shape and the NPU, not on the data: one search
+    // per distinct shape (layer3.1 ... layer3.5 share one), the searches side by side, each with
     // its share of the cores, so that no core waits for another search's last probe.
     std::vector<std::vector<std::string>> shapes;  // the distinct blocks' sets, network order
     std::map<std::string, size_t> shape_of;        // joined sets -> index in shapes
-    const auto key_of = [](const std::vector<std::string>& sets) {
-      return fmt::format("{}", fmt::join(sets, "\n"));
+    // A compressed skip path holds what the data makes of it: then each block is searched
+    // on its own tensors.
+    const bool by_data = cfg.hardware.skip_fifo.compression != SkipCompression::kNone;
+    const auto key_of = [&](const std::vector<std::string>& sets, const Job& j) {
+      return fmt::format("{}{}", fmt::join(sets, "\n"), by_data ? "\n" + j.extra.at(1) : "");
     };
+    std::vector<std::string> tensors_of;  // per shape: the tensors directory, or empty
     for (const Job& j : jobs) {
       if (j.chain || journal.find(net.blocks[j.index].name, "depth")) continue;
       std::vector<std::string> sets = block_sets(j, false);
-      if (shape_of.emplace(key_of(sets), shapes.size()).second) shapes.push_back(std::move(sets));
+      if (shape_of.emplace(key_of(sets, j), shapes.size()).second) {
+        shapes.push_back(std::move(sets));
+        tensors_of.push_back(by_data ? j.extra.at(1) : std::string());
+      }
     }
     std::vector<nlohmann::json> found(shapes.size());
     std::vector<std::exception_ptr> errors(shapes.size());
@@ -478,6 +485,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
           FindDepthOptions fo;
           fo.config = opt.config;
           fo.sets = shapes[k];
+          fo.tensors = tensors_of[k];
           fo.tolerance = opt.tolerance;
           fo.jobs = std::max(1, parallel / static_cast<int>(threads));
           const FindDepthResult d = find_depth(fo);
@@ -489,6 +497,12 @@ nlohmann::json run_network(const NetworkOptions& opt) {
           r["min_full_speed_depth_bytes"] = d.min_full_speed_bytes;
           r["analytic_depth_bytes"] = d.analytic_bytes;
           r["find_depth_simulations"] = d.simulations;
+          if (d.worst_deadlock_free_depth) {
+            r["worst_deadlock_free_depth"] = d.worst_deadlock_free_depth;
+            r["worst_deadlock_free_depth_bytes"] = d.worst_deadlock_free_bytes;
+            r["worst_full_speed_depth"] = d.worst_full_speed_depth;
+            r["worst_full_speed_depth_bytes"] = d.worst_full_speed_bytes;
+          }
         } catch (...) {
           errors[k] = std::current_exception();
         }
@@ -512,7 +526,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
         merge(entry(j.index), *saved);
         continue;
       }
-      const nlohmann::json& r = found[shape_of.at(key_of(block_sets(j, false)))];
+      const nlohmann::json& r = found[shape_of.at(key_of(block_sets(j, false), j))];
       merge(entry(j.index), r);
       journal.add(name, "depth", r);
     }

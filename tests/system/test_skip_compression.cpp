@@ -118,6 +118,56 @@ TEST(SkipCompression, NetworkReportsSparsityPerSkipTensor) {
   EXPECT_FALSE(a.contains("skip_raw_bytes"));
 }
 
+// The worst case: X with no zero lane. find-depth gives its depth in words (the uncompressed
+// search's depth in the codec's incompressible words); a FIFO sized for sparse data deadlocks
+// on such an X unless policy spill sends the overflow to DRAM.
+TEST(SkipCompression, WorstCaseDepthSurvivesIncompressibleX) {
+  const fs::path d = dir("worst");
+  auto r = run_cli(
+      "find-depth --json -j 2 --config " + kConfig + " --set hardware.skip_fifo.compression=zvc",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& w = j["worst_case"];
+  const uint64_t raw = w["uncompressed_deadlock_free_depth"].get<uint64_t>();
+  EXPECT_EQ(raw, 670u);  // the closed form of the default block, in beats
+  // 16 lanes: 2 mask bytes + 16 bytes per beat, in words of 16 bytes.
+  EXPECT_EQ(w["deadlock_free_depth"].get<uint64_t>(), (raw * 18 + 15) / 16);
+  EXPECT_EQ(w["deadlock_free_bytes"].get<uint64_t>(), 754u * 16 + 96);
+  // The default block's random X is nearly incompressible: its own depth is just below.
+  const uint64_t own = j["min_deadlock_free_depth"].get<uint64_t>();
+  EXPECT_LE(own, w["deadlock_free_depth"].get<uint64_t>());
+  EXPECT_GE(own + 16, w["deadlock_free_depth"].get<uint64_t>());
+  EXPECT_GE(w["full_speed_depth"].get<uint64_t>(), j["min_full_speed_depth"].get<uint64_t>());
+
+  // A post-ReLU block's own data needs far fewer words than the worst case.
+  r = run_cli(
+      "network -q --model resnet18 --input 64x64 --blocks layer2.1 --find-depth -j 2 "
+      "--set hardware.skip_fifo.compression=zvc --report n.json",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto b = nlohmann::json::parse(slurp(d / "n.json"))["blocks"][0];
+  const uint64_t sparse = b["min_deadlock_free_depth"].get<uint64_t>();
+  EXPECT_LT(sparse * 3, b["worst_deadlock_free_depth"].get<uint64_t>() * 2)
+      << sparse << " vs " << b["worst_deadlock_free_depth"];
+  // The same block on random (dense) data at that depth: deadlock with policy block, and
+  // bit-exact with policy spill, which spills the overflow.
+  const std::string same =
+      "run -q --config " + std::string(SKIPSIM_SOURCE_DIR) +
+      "/configs/npu/default.yaml --set workload.block=basic --set workload.input.h=8 --set "
+      "workload.input.w=8 --set workload.input.c=128 --set workload.out_channels=128 --set "
+      "hardware.skip_fifo.compression=zvc --set hardware.skip_fifo.depth=" +
+      std::to_string(sparse);
+  r = run_cli(same, d);
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("deadlock"), std::string::npos) << r.err;
+  r = run_cli(same + " --set hardware.skip_fifo.policy=spill --report s.json", d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = nlohmann::json::parse(slurp(d / "s.json"));
+  EXPECT_TRUE(j["output"]["matches_golden"].get<bool>());
+  EXPECT_GT(j["dram"]["by_purpose"]["spill"]["bytes"].get<uint64_t>(), 0u);
+}
+
 TEST(SkipCompression, UnsupportedCombinationsAreRefused) {
   const fs::path d = dir("bad");
   auto r =
