@@ -74,16 +74,24 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
   }
   if (sf.compression != SkipCompression::kNone) {
     const char* key = "hardware.skip_fifo.compression";
+    const std::string codec(enum_name(sf.compression));
     if (sf.policy != SkipPolicy::kBlock || sf.impl != Impl::kSystemC)
       fail(latest_source(flat, {key, "hardware.skip_fifo.policy", "hardware.skip_fifo.impl"},
                          source),
-           "hardware.skip_fifo.compression: zvc runs with the SystemC skip FIFO and policy "
-           "block so far; set compression: none, or impl: systemc and policy: block");
+           fmt::format("hardware.skip_fifo.compression: {} runs with the SystemC skip FIFO and "
+                       "policy block so far; set compression: none, or impl: systemc and "
+                       "policy: block",
+                       codec));
     if (c.hardware.sram.width_bytes > kMaxLanes)
       fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
-           fmt::format("hardware.skip_fifo.compression: zvc packs into words of "
+           fmt::format("hardware.skip_fifo.compression: {} packs into words of "
                        "hardware.sram.width_bytes, at most {} bytes; got {}",
-                       kMaxLanes, c.hardware.sram.width_bytes));
+                       codec, kMaxLanes, c.hardware.sram.width_bytes));
+    if (sf.compression == SkipCompression::kRlc && c.hardware.sram.width_bytes < 2)
+      fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
+           fmt::format("hardware.skip_fifo.compression: rlc packs 13-bit pairs into words of "
+                       "hardware.sram.width_bytes, at least 2 bytes; got {}",
+                       c.hardware.sram.width_bytes));
   }
   const int64_t burst = c.hardware.dram.burst_bytes;
   const int lanes = c.hardware.stream.lanes;

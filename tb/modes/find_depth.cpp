@@ -16,6 +16,7 @@
 
 #include "hw/common/errors.hpp"
 #include "hw/conv/conv_engine.hpp"
+#include "hw/skip_fifo/rlc_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "hw/skip_fifo/zvc_codec.hpp"
@@ -141,9 +142,14 @@ UnboundedSkip unbounded_skip(const Config& cfg) {
                    ((cfg.workload.out_channels + lanes - 1) / lanes);
   const auto& fifo = cfg.hardware.skip_fifo;
   const int entry = skip_entry_bytes(cfg);
-  // Compressed, the FIFO holds words: an incompressible tensor takes mask + lanes bytes a beat.
+  // Compressed, the FIFO holds words: an incompressible tensor takes mask + lanes bytes a beat
+  // with ZVC, `lanes` pairs a beat with RLC (P pairs a word).
   if (fifo.compression == SkipCompression::kZvc)
     whole = (whole * static_cast<uint64_t>(zvc_mask_bytes(lanes) + lanes) + entry - 1) / entry + 1;
+  if (fifo.compression == SkipCompression::kRlc) {
+    const auto p = static_cast<uint64_t>(rlc_pairs_per_word(entry));
+    whole = (whole * static_cast<uint64_t>(lanes) + p - 1) / p + 1;
+  }
   const bool spill = fifo.policy == SkipPolicy::kSpill && fifo.impl != Impl::kRtl;
   const uint64_t staging = spill ? spill_staging_beats(cfg.hardware.dram.burst_bytes, lanes) : 0;
   const uint64_t legal = spill ? spill_beats_per_burst(cfg.hardware.dram.burst_bytes, lanes) : 1;

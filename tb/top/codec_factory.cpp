@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "hw/skip_fifo/rlc_codec.hpp"
 #include "hw/skip_fifo/zvc_codec.hpp"
 
 namespace skipsim {
@@ -11,6 +12,8 @@ std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompr
   switch (kind) {
     case SkipCompression::kZvc:
       return std::make_unique<ZvcCompressor>(name, lanes, word_bytes);
+    case SkipCompression::kRlc:
+      return std::make_unique<RlcCompressor>(name, lanes, word_bytes);
     case SkipCompression::kNone:
       break;
   }
@@ -23,6 +26,8 @@ std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipC
   switch (kind) {
     case SkipCompression::kZvc:
       return std::make_unique<ZvcDecompressor>(name, lanes, word_bytes, beats_per_frame);
+    case SkipCompression::kRlc:
+      return std::make_unique<RlcDecompressor>(name, lanes, word_bytes, beats_per_frame);
     case SkipCompression::kNone:
       break;
   }
