@@ -47,12 +47,15 @@ inline constexpr EnumName<SkipPolicy> kSkipPolicyNames[] = {{SkipPolicy::kBlock,
                                                             {SkipPolicy::kSpill, "spill"}};
 constexpr const auto& enum_table(SkipPolicy) { return kSkipPolicyNames; }
 
-// What the skip path does to X while it waits: nothing, or zero-value compression
-// (hw/skip_fifo/zvc_codec.hpp: a compressor before the FIFO, a decompressor after it).
-enum class SkipCompression { kNone, kZvc };
+// What the skip path does to X while it waits: nothing, zero-value compression
+// (hw/skip_fifo/zvc_codec.hpp: a compressor before the FIFO, a decompressor after it) or
+// run-length coding of zeros (hw/skip_fifo/rlc_codec.hpp).
+enum class SkipCompression { kNone, kZvc, kRlc };
 
 inline constexpr EnumName<SkipCompression> kSkipCompressionNames[] = {
-    {SkipCompression::kNone, "none"}, {SkipCompression::kZvc, "zvc"}};
+    {SkipCompression::kNone, "none"},
+    {SkipCompression::kZvc, "zvc"},
+    {SkipCompression::kRlc, "rlc"}};
 constexpr const auto& enum_table(SkipCompression) { return kSkipCompressionNames; }
 
 struct SkipFifoConfig {

@@ -74,16 +74,22 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
   }
   if (sf.compression != SkipCompression::kNone) {
     const char* key = "hardware.skip_fifo.compression";
+    const std::string codec(enum_name(sf.compression));
     if (sf.impl != Impl::kSystemC)
       fail(latest_source(flat, {key, "hardware.skip_fifo.impl"}, source),
            fmt::format("hardware.skip_fifo.compression: {} stores words in the SystemC skip "
                        "FIFO; set hardware.skip_fifo.impl: systemc, or compression: none",
-                       enum_name(sf.compression)));
+                       codec));
     if (c.hardware.sram.width_bytes > kMaxLanes)
       fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
            fmt::format("hardware.skip_fifo.compression: {} packs into words of "
                        "hardware.sram.width_bytes, at most {} bytes; got {}",
-                       enum_name(sf.compression), kMaxLanes, c.hardware.sram.width_bytes));
+                       codec, kMaxLanes, c.hardware.sram.width_bytes));
+    if (sf.compression == SkipCompression::kRlc && c.hardware.sram.width_bytes < 2)
+      fail(latest_source(flat, {key, "hardware.sram.width_bytes"}, source),
+           fmt::format("hardware.skip_fifo.compression: rlc packs 13-bit pairs into words of "
+                       "hardware.sram.width_bytes, at least 2 bytes; got {}",
+                       c.hardware.sram.width_bytes));
   }
   const int64_t burst = c.hardware.dram.burst_bytes;
   // The FIFO's entries: beats of stream.lanes, or compressed words of sram.width_bytes.

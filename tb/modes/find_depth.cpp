@@ -16,6 +16,7 @@
 
 #include "hw/common/errors.hpp"
 #include "hw/conv/conv_engine.hpp"
+#include "hw/skip_fifo/rlc_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/skip_fifo/spill_skip_fifo.hpp"
 #include "hw/skip_fifo/zvc_codec.hpp"

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "hw/skip_fifo/rlc_codec.hpp"
 #include "hw/skip_fifo/zvc_codec.hpp"
 
 namespace skipsim {
@@ -17,6 +18,11 @@ uint64_t skip_worst_entries(const HardwareConfig& hw, uint64_t beats) {
     case SkipCompression::kZvc:
       return (beats * (static_cast<uint64_t>(zvc_mask_bytes(hw.stream.lanes)) + lanes) + word - 1) /
              word;
+    case SkipCompression::kRlc: {
+      // A beat with no zero lane is `lanes` pairs, P a word.
+      const auto p = static_cast<uint64_t>(rlc_pairs_per_word(hw.sram.width_bytes));
+      return (beats * lanes + p - 1) / p;
+    }
     case SkipCompression::kNone:
       break;
   }
@@ -28,6 +34,8 @@ std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompr
   switch (kind) {
     case SkipCompression::kZvc:
       return std::make_unique<ZvcCompressor>(name, lanes, word_bytes);
+    case SkipCompression::kRlc:
+      return std::make_unique<RlcCompressor>(name, lanes, word_bytes);
     case SkipCompression::kNone:
       break;
   }
@@ -40,6 +48,8 @@ std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipC
   switch (kind) {
     case SkipCompression::kZvc:
       return std::make_unique<ZvcDecompressor>(name, lanes, word_bytes, beats_per_frame);
+    case SkipCompression::kRlc:
+      return std::make_unique<RlcDecompressor>(name, lanes, word_bytes, beats_per_frame);
     case SkipCompression::kNone:
       break;
   }

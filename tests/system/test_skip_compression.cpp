@@ -1,4 +1,4 @@
-// Zero-value compression on the skip path (hardware.skip_fifo.compression: zvc): the block
+// Compression on the skip path (hardware.skip_fifo.compression: zvc, rlc): the block
 // stays bit-exact, the report gives raw and compressed bytes, the FIFO holds fewer bytes on
 // post-ReLU data (a network's own block inputs), the incompressible worst case still finishes,
 // and what is not supported yet is refused with one line.
@@ -168,6 +168,41 @@ TEST(SkipCompression, WorstCaseDepthSurvivesIncompressibleX) {
   EXPECT_GT(j["dram"]["by_purpose"]["spill"]["bytes"].get<uint64_t>(), 0u);
 }
 
+// Run-length coding (compression: rlc): the default block stays bit-exact; its random input has
+// few zeros, so each beat takes about 16 pairs of 13 bits, 9 a 16-byte word, and the skip path
+// moves at 9/16 beats per cycle, still far above the block's own rate.
+TEST(SkipCompression, RlcDefaultBlockBitExactWithinAFewCycles) {
+  const fs::path d = dir("rlc_block");
+  const auto r = run_cli(
+      "run -q --config " + kConfig + " --set hardware.skip_fifo.compression=rlc --report r.json",
+      d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  EXPECT_TRUE(j["output"]["matches_golden"].get<bool>());
+  const auto& f = j["fifos"]["skip"];
+  EXPECT_EQ(f["compression"], "rlc");
+  EXPECT_EQ(f["raw_bytes"].get<uint64_t>(), 56u * 56 * 64);
+  EXPECT_EQ(f["pushes"].get<uint64_t>() * 16, f["compressed_bytes"].get<uint64_t>());
+  const auto& c = j["modules"]["compressor"]["codec"];
+  // Pair bits in whole bytes: at most 13 bits a lane, over 8 once a lane in 13 is zero.
+  EXPECT_LE(c["compressed_bytes"].get<uint64_t>(), (56u * 56 * 64 * 13 + 7) / 8);
+  EXPECT_LT(f["compression_ratio"].get<double>(), 1.0);
+  EXPECT_LE(j["cycles"].get<uint64_t>(), 493042u * 102 / 100);
+}
+
+TEST(SkipCompression, RlcPostReluSkipTensorTakesFewerWordsThanRaw) {
+  const std::string args = "network -q --model resnet18 --input 64x64 --blocks layer3.1 ";
+  const fs::path d = dir("rlc_net");
+  const auto r = run_cli(args + "--set hardware.skip_fifo.compression=rlc --report rlc.json", d);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(d / "rlc.json"));
+  EXPECT_TRUE(j["bit_exact"].get<bool>());
+  const auto& f = j["blocks"][0]["fifos"]["skip"];
+  EXPECT_EQ(f["compression"], "rlc");
+  EXPECT_GT(f["zero_lane_fraction"].get<double>(), 0.3);
+  EXPECT_LT(f["compressed_bytes"].get<uint64_t>(), f["raw_bytes"].get<uint64_t>());
+}
+
 TEST(SkipCompression, UnsupportedCombinationsAreRefused) {
   const fs::path d = dir("bad");
   auto r =
@@ -187,6 +222,19 @@ TEST(SkipCompression, UnsupportedCombinationsAreRefused) {
   EXPECT_NE(r.err.find("hardware.dram.burst_bytes / hardware.sram.width_bytes = 64 / 32 = 2 words"),
             std::string::npos)
       << r.err;
+  r = run_cli("run -q --config " + kConfig +
+                  " --set hardware.skip_fifo.compression=rlc --set hardware.skip_fifo.impl=rtl",
+              d);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("hardware.skip_fifo.compression: rlc stores words in the SystemC skip FIFO"),
+            std::string::npos)
+      << r.err;
+  // A 13-bit pair needs a word of two bytes.
+  r = run_cli("run -q --config " + kConfig +
+                  " --set hardware.skip_fifo.compression=rlc --set hardware.sram.width_bytes=1",
+              d);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("rlc packs 13-bit pairs"), std::string::npos) << r.err;
   r = run_cli("run -q --config " + kConfig + " --set hardware.skip_fifo.compression=lz4", d);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("hardware.skip_fifo.compression"), std::string::npos) << r.err;
