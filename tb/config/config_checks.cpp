@@ -85,6 +85,11 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
                        "hardware.sram.width_bytes, at most {} bytes; got {}",
                        kMaxLanes, c.hardware.sram.width_bytes));
   }
+  if (c.npu.skip_compression != SkipCompression::kNone && c.hardware.sram.width_bytes > kMaxLanes)
+    fail(latest_source(flat, {"npu.skip_compression", "hardware.sram.width_bytes"}, source),
+         fmt::format("npu.skip_compression: {} packs into words of hardware.sram.width_bytes, at "
+                     "most {} bytes; got {}",
+                     enum_name(c.npu.skip_compression), kMaxLanes, c.hardware.sram.width_bytes));
   const int64_t burst = c.hardware.dram.burst_bytes;
   const int lanes = c.hardware.stream.lanes;
   // A ring slot is one burst, or several when a beat is wider than a burst.
