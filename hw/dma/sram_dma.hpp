@@ -45,6 +45,8 @@ class SramDma : public DmaEngine {
   uint64_t blocking_done_cycle() const { return m_blocking_cycle; }
   uint64_t finish_cycle() const { return m_finish_cycle; }
   uint64_t bank_conflict_cycles() const { return m_conflicts; }
+  // Per job added (zero-byte jobs are not), the bytes in place so far.
+  const std::vector<uint64_t>& landed_bytes() const { return m_landed; }
 
  private:
   void on_clock();

@@ -66,6 +66,27 @@ uint64_t rlc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes) 
   return (rlc_pairs(frame) + p - 1) / p;
 }
 
+std::vector<int8_t> rlc_encode(const std::vector<int8_t>& beats, int lanes, int word_bytes) {
+  check(lanes, word_bytes, "rlc_encode");
+  std::vector<uint16_t> pairs;
+  int run = 0;
+  auto push = [&pairs](uint16_t p) { pairs.push_back(p); };
+  const size_t n = beats.size() / static_cast<size_t>(lanes) * static_cast<size_t>(lanes);
+  for (size_t i = 0; i < n; ++i) code_lane(beats[i], run, push);
+  close_frame(run, push);
+  const auto per_word = static_cast<size_t>(rlc_pairs_per_word(word_bytes));
+  const size_t words = (pairs.size() + per_word - 1) / per_word;
+  std::vector<uint8_t> out(words * static_cast<size_t>(word_bytes), 0);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    uint8_t* w = out.data() + i / per_word * static_cast<size_t>(word_bytes);
+    const size_t bit = i % per_word * kRlcPairBits;
+    const uint32_t shifted = static_cast<uint32_t>(pairs[i]) << (bit % 8);
+    for (size_t j = 0; j < 3 && bit / 8 + j < static_cast<size_t>(word_bytes); ++j)
+      w[bit / 8 + j] |= static_cast<uint8_t>(shifted >> (8 * j));
+  }
+  return std::vector<int8_t>(out.begin(), out.end());
+}
+
 RlcCompressor::RlcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes)
     : SkipCompressor(name, lanes, word_bytes), m_pairs_per_word(rlc_pairs_per_word(word_bytes)) {
   check(lanes, word_bytes, this->name());

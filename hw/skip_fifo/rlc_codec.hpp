@@ -51,6 +51,9 @@ uint64_t rlc_pairs(const std::vector<int8_t>& frame);
 // Words of `word_bytes` that one frame of `beats` (lanes each, beats.size() / lanes of them)
 // compresses to, its last word padded.
 uint64_t rlc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes);
+// The words RlcCompressor makes of one frame of whole beats, word after word (word_bytes
+// each, the last padded): the software model the layer-by-layer NPU sizes and checks with.
+std::vector<int8_t> rlc_encode(const std::vector<int8_t>& beats, int lanes, int word_bytes);
 
 class RlcCompressor : public SkipCompressor {
  public:

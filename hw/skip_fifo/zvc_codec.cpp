@@ -53,6 +53,21 @@ uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes) 
   return (bytes + static_cast<uint64_t>(word_bytes) - 1) / static_cast<uint64_t>(word_bytes);
 }
 
+std::vector<int8_t> zvc_encode(const std::vector<int8_t>& beats, int lanes, int word_bytes) {
+  check(lanes, word_bytes, "zvc_encode");
+  std::vector<uint8_t> buf;
+  buf.reserve(beats.size() + beats.size() / static_cast<size_t>(lanes) * 8 + 64);
+  Beat b;
+  for (size_t i = 0; i + static_cast<size_t>(lanes) <= beats.size();
+       i += static_cast<size_t>(lanes)) {
+    std::copy_n(beats.begin() + static_cast<long>(i), lanes, b.lane.begin());
+    append_beat(b, lanes, zvc_mask_bytes(lanes), buf);
+  }
+  const size_t w = static_cast<size_t>(word_bytes);
+  buf.resize((buf.size() + w - 1) / w * w, 0);
+  return std::vector<int8_t>(buf.begin(), buf.end());
+}
+
 ZvcCompressor::ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes)
     : SkipCompressor(name, lanes, word_bytes), m_mask(zvc_mask_bytes(lanes)) {
   check(lanes, word_bytes, this->name());

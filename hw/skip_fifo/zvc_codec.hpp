@@ -37,6 +37,9 @@ int zvc_beat_bytes(const int8_t* lanes, int n);
 inline int zvc_mask_bytes(int lanes) { return (lanes + 7) / 8; }
 // Words of `word_bytes` that `beats` (lanes each, beats.size() / lanes of them) compress to.
 uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes);
+// Those words' bytes as the compressor emits them for one frame (the last word zero-padded):
+// the codec's software model.
+std::vector<int8_t> zvc_encode(const std::vector<int8_t>& beats, int lanes, int word_bytes);
 
 class ZvcCompressor : public SkipCompressor {
  public:

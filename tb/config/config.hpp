@@ -162,6 +162,8 @@ struct NpuConfig {
   bool prefetch_fills = true;
   // A second weight buffer: the next op's weights load while the current one runs.
   bool weight_prefetch = true;
+  // Skip tensors (a residual block's X) stored in SRAM and DRAM in this codec's packed words.
+  SkipCompression skip_compression = SkipCompression::kNone;
 };
 
 struct Config {

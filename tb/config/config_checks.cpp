@@ -91,6 +91,11 @@ void check_config(const Config& c, const Flat& flat, const std::string& source) 
                        "hardware.sram.width_bytes, at least 2 bytes; got {}",
                        c.hardware.sram.width_bytes));
   }
+  if (c.npu.skip_compression != SkipCompression::kNone && c.hardware.sram.width_bytes > kMaxLanes)
+    fail(latest_source(flat, {"npu.skip_compression", "hardware.sram.width_bytes"}, source),
+         fmt::format("npu.skip_compression: {} packs into words of hardware.sram.width_bytes, at "
+                     "most {} bytes; got {}",
+                     enum_name(c.npu.skip_compression), kMaxLanes, c.hardware.sram.width_bytes));
   const int64_t burst = c.hardware.dram.burst_bytes;
   // The FIFO's entries: beats of stream.lanes, or compressed words of sram.width_bytes.
   const bool packed = sf.compression != SkipCompression::kNone;

@@ -92,6 +92,7 @@ std::vector<Field> run_fields() {
       Of("npu.fuse_add", Kind::kBool, KEY(npu.fuse_add)),
       Of("npu.prefetch_fills", Kind::kBool, KEY(npu.prefetch_fills)),
       Of("npu.weight_prefetch", Kind::kBool, KEY(npu.weight_prefetch)),
+      Of("npu.skip_compression", Kind::kEnum, KEY(npu.skip_compression)),
   };
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -54,6 +55,18 @@ int channels_per_pass(const NpuProgramOp& o, uint64_t buffer) {
   }
   const uint64_t fit = std::max<uint64_t>(1, buffer / per);
   return static_cast<int>(std::min<uint64_t>(fit, static_cast<uint64_t>(out)));
+}
+
+// The passes an op runs in (1 without weights).
+int op_passes(const NpuProgramOp& o, uint64_t buffer) {
+  const int per = channels_per_pass(o, buffer);
+  if (per <= 0) return 1;
+  int out_c = 0;
+  if (const auto* f = std::get_if<FcStage>(&o.compute))
+    out_c = f->params.out_f;
+  else
+    out_c = std::get<ConvStage>(o.compute).params.out_c;
+  return (out_c + per - 1) / per;
 }
 
 // Output channels [c0, c0 + n) of a layer (its weights copied once, not the whole layer).
@@ -198,7 +211,10 @@ void JobBuilder::assign_transfers() {
 
 NpuOperandJob JobBuilder::operand(int k, int t, int pass) const {
   NpuOperandJob in;
-  in.data = &m_p.values[t];
+  in.tensor = t;
+  in.data = &m_p.stored_value(t);
+  if (m_p.compressed(t))
+    in.words = m_p.stored[t].size() / static_cast<uint64_t>(m_cfg.hardware.sram.width_bytes);
   const NpuTensorShape& s = m_p.shapes[t];
   in.h = s.h, in.w = s.w, in.c = s.c;
   const Residency* r = m_plan.resident_at(t, k);
@@ -265,16 +281,19 @@ std::vector<PassJob> JobBuilder::passes(int k) const {
     const Residency* r = m_plan.resident_at(out_t, k);
     out.in_sram = r != nullptr;
     if (r) out.sram_offset = r->offset;
+    if (m_p.compressed(out_t))  // one pass (compress_skip_tensors): the whole stream
+      out.words = m_p.stored[out_t].size() / static_cast<uint64_t>(m_cfg.hardware.sram.width_bytes);
     pj.expected = out.channels == os.c
-                      ? m_p.values[out_t]
+                      ? m_p.stored_value(out_t)
                       : channel_slice(m_p.values[out_t], os.c, out.channel_offset, out.channels);
     if (p == 0) {
       for (const Assigned& a : m_transfers[k]) {
         const TransferEvent& e = a.e;
         NpuTransferJob t;
-        t.data = &m_p.values[e.tensor];
+        t.data = &m_p.stored_value(e.tensor);
+        t.tensor = e.tensor;
         t.to_dram = e.kind == TransferKind::kSpill;
-        t.bytes = m_p.values[e.tensor].size();
+        t.bytes = t.data->size();
         t.purpose = t.to_dram
                         ? DmaPurpose::kSpill
                         : (e.kind == TransferKind::kLoad ? DmaPurpose::kInput : DmaPurpose::kFill);
@@ -339,6 +358,9 @@ nlohmann::json simulate_pass(const Config& cfg, const PassJob& pj) {
     bad += i >= got.size() || got[i] != pj.expected[i];
   r["mismatches"] = bad;
   r["transfers_match"] = top.transfers_match();
+  r["transfer_bytes"] = top.transfer_bytes();
+  r["input_dram_bytes"] = top.input_dram_bytes();
+  r["output_dram_bytes"] = top.output_dram_bytes();
   return r;
 }
 
@@ -385,6 +407,28 @@ std::vector<nlohmann::json> run_passes(const Config& cfg, const std::vector<Pass
   return out;
 }
 
+// Per tensor, the DRAM bytes the hardware moved as the plan counts them: spilled (spills,
+// streamed outputs) and filled (fills, streamed operands; not a graph input's load).
+void measured_tensor_dram(const NpuProgram& prog, const std::vector<PassJob>& all,
+                          const std::vector<nlohmann::json>& results, NpuRunFacts& facts) {
+  facts.tensor_spilled.assign(prog.values.size(), 0);
+  facts.tensor_filled.assign(prog.values.size(), 0);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const NpuOpJob& j = all[i].job;
+    const nlohmann::json& r = results[i];
+    const auto moved = r.at("transfer_bytes").get<std::vector<uint64_t>>();
+    for (size_t k = 0; k < j.transfers.size(); ++k) {
+      const NpuTransferJob& t = j.transfers[k];
+      if (t.tensor < 0 || t.purpose == DmaPurpose::kInput) continue;
+      (t.to_dram ? facts.tensor_spilled : facts.tensor_filled)[t.tensor] += moved.at(k);
+    }
+    const auto in = r.at("input_dram_bytes").get<std::vector<uint64_t>>();
+    for (size_t k = 0; k < j.inputs.size(); ++k)
+      if (j.inputs[k].tensor >= 0) facts.tensor_filled[j.inputs[k].tensor] += in.at(k);
+    facts.tensor_spilled[prog.ops[all[i].op].output] += r.at("output_dram_bytes").get<uint64_t>();
+  }
+}
+
 }  // namespace
 
 // Runs opt once more with npu.fuse_add flipped: both organizations of the add side by side.
@@ -407,7 +451,11 @@ nlohmann::json run_npu(const NpuOptions& opt) {
       throw InputError(fmt::format("--dump-tensors {}: cannot create the folder ({})",
                                    opt.dump_tensors, ec.message()));
   }
-  const NpuProgram prog = build_npu_program(net, first, last, x, cfg.npu.fuse_add);
+  NpuProgram prog = build_npu_program(net, first, last, x, cfg.npu.fuse_add);
+  const uint64_t wbuf = static_cast<uint64_t>(cfg.npu.weight_buffer_bytes);
+  compress_skip_tensors(prog, cfg.npu.skip_compression, cfg.hardware.stream.lanes,
+                        cfg.hardware.sram.width_bytes,
+                        [wbuf](const NpuProgramOp& o) { return op_passes(o, wbuf); });
   if (opt.progress) std::fprintf(stderr, "\r%60s\r", "");
 
   // The activation arena: what the SRAM leaves beside the weight buffer and line buffers.
@@ -447,6 +495,13 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   const std::vector<std::string> bad = check_plan(prog.graph, plan);
   if (!bad.empty()) throw std::logic_error("npu: unsound SRAM plan: " + bad.front());
   arena = std::max<uint64_t>(arena, SramBanks::rounded(plan.sram_arena_bytes, hw.sram.width_bytes));
+  // The same plan with every tensor raw: what the compression saves.
+  std::optional<SramPlan> raw_plan;
+  if (cfg.npu.skip_compression != SkipCompression::kNone) {
+    OpGraph raw = prog.graph;
+    for (size_t t = 0; t < raw.tensors.size(); ++t) raw.tensors[t].bytes = prog.values[t].size();
+    raw_plan = plan_sram(raw, ao);
+  }
 
   JobBuilder jb(prog, plan, cfg, arena);
   std::vector<PassJob> all;
@@ -471,6 +526,8 @@ nlohmann::json run_npu(const NpuOptions& opt) {
   }
   NpuRunFacts facts;
   facts.arena_bytes = arena;
+  facts.raw_plan = raw_plan ? &*raw_plan : nullptr;
+  measured_tensor_dram(prog, all, results, facts);
   facts.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   facts.simulations = all.size();
   std::vector<std::pair<int, int>> pass_ops;

@@ -47,6 +47,43 @@ nlohmann::json intensity(uint64_t ops, uint64_t bytes) {
   return static_cast<double>(ops) / static_cast<double>(bytes);
 }
 
+// The skip tensors as stored (npu.skip_compression): raw vs stored bytes, the DRAM bytes
+// they moved, and with compression what it saved against the same plan with them raw.
+void report_skip_storage(const NpuProgram& prog, const SramPlan& plan, const NpuRunFacts& facts,
+                         nlohmann::json& rep) {
+  uint64_t raw = 0, stored = 0, spilled = 0, filled = 0, planned = 0, planned_raw = 0;
+  for (size_t t = 0; t < prog.skip.size(); ++t) {
+    if (!prog.skip[t]) continue;
+    raw += prog.values[t].size();
+    stored += prog.graph.tensors[t].bytes;
+    if (t < facts.tensor_spilled.size()) {
+      spilled += facts.tensor_spilled[t];
+      filled += facts.tensor_filled[t];
+    }
+    planned += plan.tensors[t].spilled_bytes + plan.tensors[t].filled_bytes;
+    if (facts.raw_plan)
+      planned_raw +=
+          facts.raw_plan->tensors[t].spilled_bytes + facts.raw_plan->tensors[t].filled_bytes;
+  }
+  rep["skip_raw_bytes"] = raw;
+  rep["skip_compressed_bytes"] = stored;
+  rep["skip_compression_ratio"] = stored ? static_cast<double>(raw) / stored : 1.0;
+  rep["skip_dram_spill_bytes"] = spilled;
+  rep["skip_dram_fill_bytes"] = filled;
+  if (!facts.raw_plan) return;
+  const SramPlan& r = *facts.raw_plan;
+  nlohmann::json s;
+  s["sram_peak_live_bytes_raw"] = r.sram_peak_live_bytes;
+  s["sram_peak_live_bytes"] = plan.sram_peak_live_bytes;
+  s["liveness_peak_bytes_raw"] = r.liveness_peak_bytes;
+  s["liveness_peak_bytes"] = plan.liveness_peak_bytes;
+  s["spill_fill_bytes_raw"] = r.spill_bytes + r.fill_bytes;
+  s["spill_fill_bytes"] = plan.spill_bytes + plan.fill_bytes;
+  s["skip_spill_fill_bytes_raw"] = planned_raw;
+  s["skip_spill_fill_bytes"] = planned;
+  rep["skip_compression_saving"] = s;
+}
+
 }  // namespace
 
 nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramPlan& plan,
@@ -130,6 +167,7 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
                 {"fuse_add", cfg.npu.fuse_add},
                 {"prefetch_fills", cfg.npu.prefetch_fills},
                 {"weight_prefetch", cfg.npu.weight_prefetch},
+                {"skip_compression", enum_name(cfg.npu.skip_compression)},
                 {"activation_bytes", facts.arena_bytes},
                 {"weight_buffer_bytes", cfg.npu.weight_buffer_bytes}};
 
@@ -196,7 +234,9 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     const TensorPlan& tp = plan.tensors[t];
     nlohmann::json e;
     e["name"] = nt.name;
-    e["bytes"] = nt.bytes;
+    e["bytes"] = prog.values[t].size();  // raw
+    e["stored_bytes"] = nt.bytes;        // as SRAM and DRAM hold it
+    e["compressed"] = prog.compressed(static_cast<int>(t));
     const uint64_t first = nt.producer >= 0 ? s[static_cast<size_t>(nt.producer)].first_write : 0;
     uint64_t last = first;
     for (int c : nt.consumers) last = std::max(last, s[static_cast<size_t>(c)].last_read);
@@ -213,6 +253,14 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
     e["spilled_bytes"] = tp.spilled_bytes;
     e["filled_bytes"] = tp.filled_bytes;
     e["skip"] = static_cast<bool>(prog.skip[t]);
+    if (prog.skip[t]) {
+      e["raw_bytes"] = prog.values[t].size();
+      e["compressed_bytes"] = nt.bytes;
+    }
+    if (t < facts.tensor_spilled.size()) {
+      e["dram_spilled_bytes"] = facts.tensor_spilled[t];
+      e["dram_filled_bytes"] = facts.tensor_filled[t];
+    }
     tensors.push_back(e);
   }
 
@@ -240,8 +288,9 @@ nlohmann::json npu_report(const Config& cfg, const NpuProgram& prog, const SramP
   rep["dram"] = d;
   uint64_t skip_bytes = 0;
   for (size_t t = 0; t < prog.skip.size(); ++t)
-    if (prog.skip[t]) skip_bytes = std::max<uint64_t>(skip_bytes, prog.graph.tensors[t].bytes);
+    if (prog.skip[t]) skip_bytes = std::max<uint64_t>(skip_bytes, prog.values[t].size());
   rep["skip_tensor_bytes_max"] = skip_bytes;
+  report_skip_storage(prog, plan, facts, rep);
   rep["golden"] = {{"checked", true},
                    {"match", mismatches == 0 && transfers_ok},
                    {"mismatches", mismatches},
@@ -293,6 +342,13 @@ std::string npu_table(const nlohmann::json& r) {
                    d.at("total").get<uint64_t>(), d.at("weights").get<uint64_t>(),
                    d.at("input").get<uint64_t>(), d.at("output").get<uint64_t>(),
                    d.at("spill").get<uint64_t>(), d.at("fill").get<uint64_t>());
+  if (r.contains("skip_raw_bytes") && r.at("skip_raw_bytes").get<uint64_t>() > 0)
+    o << fmt::format(
+        "skip tensors ({}): {} B raw, {} B stored (x{:.2f}); DRAM spill {} B, fill {} B\n",
+        r.at("npu").at("skip_compression").get<std::string>(),
+        r.at("skip_raw_bytes").get<uint64_t>(), r.at("skip_compressed_bytes").get<uint64_t>(),
+        r.at("skip_compression_ratio").get<double>(), r.at("skip_dram_spill_bytes").get<uint64_t>(),
+        r.at("skip_dram_fill_bytes").get<uint64_t>());
   o << fmt::format("golden: {}\n",
                    r.at("golden").at("match").get<bool>() ? "bit-exact" : "MISMATCH");
   if (r.contains("fuse_add_comparison")) {

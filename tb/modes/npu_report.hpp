@@ -18,6 +18,11 @@ struct NpuRunFacts {
   uint64_t arena_bytes = 0;
   double wall_seconds = 0;
   size_t simulations = 0;
+  // With npu.skip_compression: the plan with every tensor raw (the saving's reference).
+  const SramPlan* raw_plan = nullptr;
+  // Per tensor: DRAM bytes the hardware wrote (spills, streamed outputs) and read back (fills,
+  // streamed operands).
+  std::vector<uint64_t> tensor_spilled, tensor_filled;
 };
 
 // pass_ops[i] = (op, pass) of results[i], in op order.

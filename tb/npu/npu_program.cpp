@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
+#include "hw/stream/stream.hpp"
+#include "tb/top/codec_factory.hpp"
 
 namespace skipsim {
 
@@ -206,6 +208,46 @@ NpuProgram build_npu_program(const Network& net, size_t first, size_t last, cons
   p.graph = b.take();
   p.graph.validate();
   return p;
+}
+
+namespace {
+
+// A tensor's stream: ceil(C / lanes) beats of `lanes` bytes per pixel, lanes past C zero.
+std::vector<int8_t> stream_beats(const std::vector<int8_t>& v, int c, int lanes) {
+  const int bpp = beats_per_pixel(c, lanes);
+  if (bpp * lanes == c) return v;
+  const size_t pixels = v.size() / static_cast<size_t>(c);
+  std::vector<int8_t> b(pixels * static_cast<size_t>(bpp * lanes), 0);
+  for (size_t p = 0; p < pixels; ++p)
+    std::copy_n(v.begin() + static_cast<long>(p * c), c,
+                b.begin() + static_cast<long>(p * static_cast<size_t>(bpp * lanes)));
+  return b;
+}
+
+}  // namespace
+
+void compress_skip_tensors(NpuProgram& p, SkipCompression kind, int lanes, int word_bytes,
+                           const std::function<int(const NpuProgramOp&)>& passes) {
+  p.codec = kind;
+  p.stored.assign(p.values.size(), {});
+  if (kind == SkipCompression::kNone) return;
+  std::vector<bool> whole(p.values.size(), true);
+  for (const NpuProgramOp& o : p.ops) {
+    const bool split = passes(o) > 1;
+    if (split) whole[static_cast<size_t>(o.output)] = false;
+    for (size_t i = 0; i < o.inputs.size(); ++i) {
+      const bool x_sliced = o.fused_add && split && i + 1 == o.inputs.size();
+      if (o.type == NpuOpType::kFc || x_sliced) whole[static_cast<size_t>(o.inputs[i])] = false;
+    }
+  }
+  for (size_t t = 0; t < p.values.size(); ++t) {
+    if (!p.skip[t] || !whole[t]) continue;
+    std::vector<int8_t> words =
+        encode_skip_words(kind, stream_beats(p.values[t], p.shapes[t].c, lanes), lanes, word_bytes);
+    if (words.size() >= p.values[t].size()) continue;  // no saving (dense X): stored raw
+    p.stored[t] = std::move(words);
+    p.graph.tensors[t].bytes = p.stored[t].size();
+  }
 }
 
 }  // namespace skipsim

@@ -8,6 +8,7 @@
 // add reads F(X) and X); with fuse_add the add joins the last main conv's output stage
 // instead (after the projection, which then runs before it): one op, reading its input and X.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,12 +43,32 @@ struct NpuProgram {
   std::vector<std::vector<int8_t>> values;  // per tensor, golden
   std::vector<bool> skip;                   // per tensor: a residual block's X
   std::vector<int32_t> logits;              // golden, when the network ends in logits
+  // Per tensor: its bytes as SRAM and DRAM hold them when stored compressed (the codec's
+  // packed words, compress_skip_tensors), else empty: stored raw. graph.tensors[t].bytes is
+  // the stored size.
+  std::vector<std::vector<int8_t>> stored;
+  SkipCompression codec = SkipCompression::kNone;
+
+  bool compressed(int t) const { return !stored.empty() && !stored[t].empty(); }
+  const std::vector<int8_t>& stored_value(int t) const {
+    return compressed(t) ? stored[t] : values[t];
+  }
 };
 
 // The blocks [first, last] of `net`; the first block's input is `input` (the golden value
 // of that block's input). Throws InputError for a block kind the NPU cannot run.
 NpuProgram build_npu_program(const Network& net, size_t first, size_t last, const Tensor8& input,
                              bool fuse_add);
+
+// Stores the skip tensors compressed by `kind` in words of word_bytes: each one's stored value
+// is its stream (beats of `lanes` lanes, lanes past C zero) as the compressor packs it, and its
+// graph size that of the words. A tensor some op writes or reads other than as one whole
+// stream stays raw: written in passes over output channels (passes(op) > 1), read by an FC
+// (flattened) or in channel slices (a fused add in passes); so does one whose words would
+// not be fewer bytes than it (a dense X, e.g. a projection without ReLU): the compiler, which
+// sizes every buffer from the data, keeps the codec off for it.
+void compress_skip_tensors(NpuProgram& p, SkipCompression kind, int lanes, int word_bytes,
+                           const std::function<int(const NpuProgramOp&)>& passes);
 
 // Parameter bytes of a conv and an FC layer as the engines load them.
 uint64_t conv_weight_bytes(const ConvParams& p);

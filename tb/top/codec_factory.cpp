@@ -56,4 +56,17 @@ std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipC
   throw std::logic_error("make_skip_decompressor: no codec");
 }
 
+std::vector<int8_t> encode_skip_words(SkipCompression kind, const std::vector<int8_t>& beats,
+                                      int lanes, int word_bytes) {
+  switch (kind) {
+    case SkipCompression::kZvc:
+      return zvc_encode(beats, lanes, word_bytes);
+    case SkipCompression::kRlc:
+      return rlc_encode(beats, lanes, word_bytes);
+    case SkipCompression::kNone:
+      break;
+  }
+  throw std::logic_error("encode_skip_words: no codec");
+}
+
 }  // namespace skipsim

@@ -3,6 +3,7 @@
 // hw/skip_fifo/skip_codec.hpp whichever codec it is.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "hw/skip_fifo/skip_codec.hpp"
 #include "tb/config/config.hpp"
@@ -23,5 +24,10 @@ std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompr
 std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipCompression kind,
                                                          int lanes, int word_bytes,
                                                          uint64_t beats_per_frame);
+// The words (word_bytes each, concatenated) that kind's compressor emits for one frame of
+// `beats` (lanes bytes each): the codec's software model, which the layer-by-layer NPU
+// stores and checks the compressor against. kind must not be kNone.
+std::vector<int8_t> encode_skip_words(SkipCompression kind, const std::vector<int8_t>& beats,
+                                      int lanes, int word_bytes);
 
 }  // namespace skipsim

@@ -11,6 +11,7 @@
 #include "hw/pool/global_pool.hpp"
 #include "hw/pool/max_pool.hpp"
 #include "tb/top/block_factory.hpp"
+#include "tb/top/codec_factory.hpp"
 #include "tb/top/residual_block.hpp"
 
 namespace skipsim {
@@ -24,6 +25,7 @@ NpuOpTop::NpuOpTop(sc_core::sc_module_name name, const Config& cfg, const NpuOpJ
       m_job(job),
       m_clk("clk", sc_core::sc_time(std::round(1000.0 / cfg.hardware.clock_ghz), sc_core::SC_PS)) {
   const auto& hw = cfg.hardware;
+  m_word = static_cast<uint64_t>(hw.sram.width_bytes);
   m_sram = std::make_unique<SramBanks>(hw.sram.banks, hw.sram.bank_bytes, hw.sram.width_bytes,
                                        hw.sram.dual_port);
   m_sram->defer_capacity_check();
@@ -132,7 +134,8 @@ void NpuOpTop::build_dram(const Config& cfg) {
     m_input_addr.push_back(in.in_sram ? 0 : take(in.data->size()));
   for (const NpuTransferJob& t : m_job.transfers) m_transfer_addr.push_back(take(t.bytes));
   const NpuOutputJob& o = m_job.output;
-  m_output_addr = take(static_cast<uint64_t>(o.h) * o.w * o.channels);
+  m_output_addr = take(o.words ? o.words * static_cast<uint64_t>(cfg.hardware.sram.width_bytes)
+                               : static_cast<uint64_t>(o.h) * o.w * o.channels);
   m_dram = make_dram(cfg, at, &m_ddr);
   uint8_t* mem = m_dram->memory();
   if (!m_params.empty()) std::memcpy(mem + m_weights_addr, m_params.data(), m_params.size());
@@ -187,62 +190,93 @@ void NpuOpTop::build_io(const Config& cfg) {
     m_dma_weights->socket.bind(m_dram->socket);
     m_dma_weights->clk.bind(m_clk.signal());
   }
+  const int word = hw.sram.width_bytes;
   for (size_t i = 0; i < m_job.inputs.size(); ++i) {
     const NpuOperandJob& in = m_job.inputs[i];
     const std::string sname = fmt::format("in{}", i);
+    const uint64_t pixels = static_cast<uint64_t>(in.h) * in.w;
+    // A compressed operand: its words stream to a decompressor, whose beats the engine takes.
+    StreamIn* consumer = m_compute_in[i];
+    std::string cname = m_in_consumer[i].first, cport = m_in_consumer[i].second;
+    if (in.words) {
+      auto dec = make_skip_decompressor(
+          fmt::format("decompressor{}", i).c_str(), cfg.npu.skip_compression, lanes, word,
+          pixels * static_cast<uint64_t>(beats_per_pixel(in.c, lanes)));
+      Stream& s = stream(sname, dec->block_name(), "out", cname, cport);
+      dec->out.bind(s);
+      m_compute_in[i]->bind(s);
+      dec->clk.bind(m_clk.signal());
+      consumer = &dec->in;
+      cname = dec->block_name(), cport = "in";
+      m_decompressors.push_back(std::move(dec));
+    }
+    const std::string src = in.words ? sname + "_words" : sname;
     if (in.in_sram) {
       SramTensorView v;
       v.region = m_arena;
       v.offset = in.sram_offset;
-      v.pixels = static_cast<uint64_t>(in.h) * in.w;
-      v.pixel_stride = in.pixel_stride ? in.pixel_stride : in.c;
-      v.channel_offset = in.channel_offset;
-      v.channels = in.c;
-      auto r = std::make_unique<SramReader>(fmt::format("reader{}", i).c_str(), *m_sram, v, lanes);
-      Stream& s =
-          stream(sname, r->block_name(), "out", m_in_consumer[i].first, m_in_consumer[i].second);
+      v.pixels = in.words ? in.words : pixels;
+      v.pixel_stride = in.words ? word : (in.pixel_stride ? in.pixel_stride : in.c);
+      v.channel_offset = in.words ? 0 : in.channel_offset;
+      v.channels = in.words ? word : in.c;
+      auto r = std::make_unique<SramReader>(fmt::format("reader{}", i).c_str(), *m_sram, v,
+                                            in.words ? word : lanes);
+      Stream& s = stream(src, r->block_name(), "out", cname, cport);
       r->out.bind(s);
-      m_compute_in[i]->bind(s);
+      consumer->bind(s);
       r->enable.bind(m_ready_to_start);
       r->clk.bind(m_clk.signal());
       m_readers.push_back(std::move(r));
     } else {
       auto d = std::make_unique<DmaRead>(fmt::format("dma_in{}", i).c_str(), mo, burst);
       TensorStreamShape sh;
-      sh.pixels = static_cast<uint64_t>(in.h) * in.w;
-      sh.channels = in.c;
-      sh.lanes = lanes;
+      sh.pixels = in.words ? in.words : pixels;
+      sh.channels = in.words ? word : in.c;
+      sh.lanes = in.words ? word : lanes;
       d->add_stream_job(m_input_addr[i], sh, in.purpose);
-      Stream& s =
-          stream(sname, d->block_name(), "out", m_in_consumer[i].first, m_in_consumer[i].second);
+      Stream& s = stream(src, d->block_name(), "out", cname, cport);
       d->out.bind(s);
-      m_compute_in[i]->bind(s);
+      consumer->bind(s);
       d->socket.bind(m_dram->socket);
       d->clk.bind(m_clk.signal());
       m_dma_in.push_back(std::move(d));
     }
   }
   const NpuOutputJob& o = m_job.output;
+  // A compressed output: the engine's beats pass the compressor, whose words are stored.
+  StreamOut* producer = m_compute_out;
+  std::string pname = engine;
+  if (o.words) {
+    m_compressor = make_skip_compressor("compressor", cfg.npu.skip_compression, lanes, word);
+    Stream& s = stream("out", engine, "out", "compressor", "in");
+    m_compute_out->bind(s);
+    m_compressor->in.bind(s);
+    m_compressor->clk.bind(m_clk.signal());
+    producer = &m_compressor->out;
+    pname = "compressor";
+  }
+  const std::string oname = o.words ? "out_words" : "out";
+  const uint64_t out_beats = o.words ? o.words : static_cast<uint64_t>(o.h) * o.w;
   if (o.in_sram) {
     SramTensorView v;
     v.region = m_arena;
     v.offset = o.sram_offset;
-    v.pixels = static_cast<uint64_t>(o.h) * o.w;
-    v.pixel_stride = o.pixel_stride;
-    v.channel_offset = o.channel_offset;
-    v.channels = o.channels;
-    m_writer = std::make_unique<SramWriter>("writer", *m_sram, v, lanes);
-    Stream& s = stream("out", engine, "out", "writer", "in");
-    m_compute_out->bind(s);
+    v.pixels = out_beats;
+    v.pixel_stride = o.words ? word : o.pixel_stride;
+    v.channel_offset = o.words ? 0 : o.channel_offset;
+    v.channels = o.words ? word : o.channels;
+    m_writer = std::make_unique<SramWriter>("writer", *m_sram, v, o.words ? word : lanes);
+    Stream& s = stream(oname, pname, "out", "writer", "in");
+    producer->bind(s);
     m_writer->in.bind(s);
     m_writer->clk.bind(m_clk.signal());
   } else {
     m_dma_out = std::make_unique<DmaWrite>("dma_out", mo, burst, static_cast<uint64_t>(mo) * burst);
-    m_dma_out->set_stream_job(m_output_addr, static_cast<uint64_t>(o.h) * o.w, o.channels, lanes,
-                              1);
+    m_dma_out->set_stream_job(m_output_addr, out_beats, o.words ? word : o.channels,
+                              o.words ? word : lanes, 1);
     m_dma_out->set_purpose(DmaPurpose::kSpill);  // streamed out: it does not fit the SRAM
-    Stream& s = stream("out", engine, "out", "dma_out", "in");
-    m_compute_out->bind(s);
+    Stream& s = stream(oname, pname, "out", "dma_out", "in");
+    producer->bind(s);
     m_dma_out->in.bind(s);
     m_dma_out->socket.bind(m_dram->socket);
     m_dma_out->clk.bind(m_clk.signal());
@@ -289,8 +323,10 @@ std::vector<HwBlock*> NpuOpTop::blocks() const {
   if (m_dma_weights) v.push_back(m_dma_weights.get());
   for (const auto& d : m_dma_in) v.push_back(d.get());
   for (const auto& r : m_readers) v.push_back(r.get());
+  for (const auto& d : m_decompressors) v.push_back(d.get());
   v.push_back(m_compute);
   if (m_fused_add) v.push_back(m_fused_add);
+  if (m_compressor) v.push_back(m_compressor.get());
   if (m_writer) v.push_back(m_writer.get());
   if (m_dma_out) v.push_back(m_dma_out.get());
   v.push_back(m_transfer.get());
@@ -309,9 +345,12 @@ std::vector<const DmaEngine*> NpuOpTop::dma_engines() const {
 std::vector<int8_t> NpuOpTop::read_output() const {
   const NpuOutputJob& o = m_job.output;
   const uint64_t pixels = static_cast<uint64_t>(o.h) * o.w;
-  std::vector<int8_t> v(pixels * static_cast<uint64_t>(o.channels));
-  if (!o.in_sram) {
-    std::memcpy(v.data(), m_dram->memory() + m_output_addr, v.size());
+  std::vector<int8_t> v(o.words ? o.words * m_word : pixels * static_cast<uint64_t>(o.channels));
+  if (!o.in_sram || o.words) {  // compressed words lie one after another
+    std::memcpy(
+        v.data(),
+        o.in_sram ? m_sram->data(m_arena) + o.sram_offset : m_dram->memory() + m_output_addr,
+        v.size());
     return v;
   }
   const uint8_t* a = m_sram->data(m_arena);
@@ -344,6 +383,26 @@ uint64_t NpuOpTop::last_read_cycle() const {
   uint64_t c = 0;
   for (const auto& r : m_readers) c = std::max(c, r->last_beat_cycle());
   return c;
+}
+
+std::vector<uint64_t> NpuOpTop::transfer_bytes() const {
+  std::vector<uint64_t> v;
+  size_t job = 0;
+  for (const NpuTransferJob& t : m_job.transfers)
+    v.push_back(t.bytes ? m_transfer->landed_bytes().at(job++) : 0);
+  return v;
+}
+
+std::vector<uint64_t> NpuOpTop::input_dram_bytes() const {
+  std::vector<uint64_t> v;
+  size_t k = 0;
+  for (const NpuOperandJob& in : m_job.inputs)
+    v.push_back(in.in_sram ? 0 : m_dma_in.at(k++)->dma_stats().bytes_read);
+  return v;
+}
+
+uint64_t NpuOpTop::output_dram_bytes() const {
+  return m_dma_out ? m_dma_out->dma_stats().bytes_written : 0;
 }
 
 }  // namespace skipsim

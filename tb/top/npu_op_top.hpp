@@ -31,6 +31,7 @@
 #include "hw/dma/dma_write.hpp"
 #include "hw/dma/sram_dma.hpp"
 #include "hw/dram/dram_controller.hpp"
+#include "hw/skip_fifo/skip_codec.hpp"
 #include "hw/sram/sram_banks.hpp"
 #include "hw/sram/sram_stream.hpp"
 #include "hw/stream/add.hpp"
@@ -60,6 +61,10 @@ struct NpuOperandJob {
   // In SRAM but not there yet: a blocking fill of this op brings it (not preloaded).
   bool filled_here = false;
   DmaPurpose purpose = DmaPurpose::kInput;  // read from DRAM: input (the image) or fill
+  // Stored compressed (npu.skip_compression): `data` is `words` words of
+  // hardware.sram.width_bytes, read through a decompressor that restores the h x w x c beats.
+  uint64_t words = 0;
+  int tensor = -1;  // the program's tensor id (for the report)
 };
 
 // Where the output (or, in a pass, its channel slice) goes.
@@ -70,6 +75,8 @@ struct NpuOutputJob {
   int channels = 0;
   bool in_sram = true;
   uint64_t sram_offset = 0;
+  // Stored compressed: the output stream passes a compressor and `words` words are written.
+  uint64_t words = 0;
 };
 
 // A spill (to_dram) or a fill / load of this op's window: `data` is the tensor's bytes (a
@@ -81,6 +88,7 @@ struct NpuTransferJob {
   DmaPurpose purpose = DmaPurpose::kSpill;
   bool blocking = false;
   bool next_weights = false;  // into the other weight buffer (offset 0), not the arena
+  int tensor = -1;            // the program's tensor id (-1: weights)
 };
 
 struct NpuOpJob {
@@ -123,6 +131,11 @@ class NpuOpTop : public sc_core::sc_module {
   // Edge at which the blocking transfers had landed (0: none).
   uint64_t blocking_done_cycle() const { return m_transfer->blocking_done_cycle(); }
   bool transfers_match() const;
+  // Bytes each transfer moved, in job order; per operand the bytes read from DRAM (0: in
+  // SRAM); the output's bytes written to DRAM.
+  std::vector<uint64_t> transfer_bytes() const;
+  std::vector<uint64_t> input_dram_bytes() const;
+  uint64_t output_dram_bytes() const;
   uint64_t deadlock_window() const { return m_deadlock_window; }
 
  private:
@@ -154,6 +167,9 @@ class NpuOpTop : public sc_core::sc_module {
   std::vector<std::unique_ptr<DmaRead>> m_dma_in;
   std::vector<std::unique_ptr<SramReader>> m_readers;
   std::unique_ptr<SramWriter> m_writer;
+  // The skip codec of compressed operands and of a compressed output.
+  std::vector<std::unique_ptr<SkipDecompressor>> m_decompressors;
+  std::unique_ptr<SkipCompressor> m_compressor;
   std::unique_ptr<DmaWrite> m_dma_out;
   sc_core::sc_signal<bool> m_ready_to_start{"ready_to_start"};
   std::vector<std::unique_ptr<Stream>> m_streams;
@@ -161,6 +177,7 @@ class NpuOpTop : public sc_core::sc_module {
   uint64_t m_weights_addr = 0, m_output_addr = 0;
   std::vector<uint64_t> m_input_addr, m_transfer_addr;
   uint64_t m_deadlock_window = 0;
+  uint64_t m_word = 0;  // hardware.sram.width_bytes: a compressed word
 };
 
 }  // namespace skipsim

@@ -220,3 +220,33 @@ TEST(RlcCodec, IncompressibleStreamKeepsOneBeatPerCycleIn32ByteWords) {
   EXPECT_EQ(tb.comp.codec_stats().words, (400u * 16 + 18) / 19);
   EXPECT_LE(tb.sink.cycles.back() - tb.src.send_cycles.front(), 400u + 8);
 }
+
+// rlc_encode, the software model the layer-by-layer NPU stores, is the compressor's words,
+// with runs longer than 31 and a zero tail in the frame.
+TEST(RlcCodec, SoftwareModelIsTheCompressorsWords) {
+  auto beats = sparse_beats(301, 16, 0.8, 23, 301);
+  for (int i = 100; i < 110; ++i) beats[i].first.lane.fill(0);
+  for (int i = 290; i < 301; ++i) beats[i].first.lane.fill(0);
+  sc_core::sc_clock clk("clk", 1, sc_core::SC_NS);
+  Stream a("a"), w("w");
+  StreamSource src("src", beats, 0.2, 3);
+  RlcCompressor comp("comp", 16, 16);
+  StreamSink sink("sink", 0.3, 4);
+  src.clk(clk);
+  comp.clk(clk);
+  sink.clk(clk);
+  src.out.bind(a);
+  comp.in.bind(a);
+  comp.out.bind(w);
+  sink.in.bind(w);
+  sc_core::sc_start(sc_core::sc_time(3, sc_core::SC_US));
+  std::vector<int8_t> flat;
+  for (const auto& [b, last] : beats) flat.insert(flat.end(), b.lane.begin(), b.lane.begin() + 16);
+  const std::vector<int8_t> want = rlc_encode(flat, 16, 16);
+  ASSERT_EQ(want.size(), rlc_words(flat, 16, 16) * 16);
+  ASSERT_EQ(sink.beats.size() * 16, want.size());
+  for (size_t i = 0; i < sink.beats.size(); ++i) {
+    for (int l = 0; l < 16; ++l) ASSERT_EQ(sink.beats[i].lane[l], want[i * 16 + l]) << i;
+    EXPECT_EQ(sink.lasts[i], i + 1 == sink.beats.size()) << i;
+  }
+}

@@ -126,3 +126,30 @@ TEST(ZvcCodec, AllZeroFrameIsOneMaskPerBeat) {
   expect_same(beats, tb.sink);
   EXPECT_EQ(tb.comp.codec_stats().words, 64u * 2 / 16);  // 2 mask bytes per beat
 }
+
+// zvc_encode, the software model the layer-by-layer NPU stores, is the compressor's words.
+TEST(ZvcCodec, SoftwareModelIsTheCompressorsWords) {
+  const auto beats = sparse_beats(301, 16, 13, 0.5, 17, 301);
+  sc_core::sc_clock clk("clk", 1, sc_core::SC_NS);
+  Stream a("a"), w("w");
+  StreamSource src("src", beats, 0.2, 3);
+  ZvcCompressor comp("comp", 16, 16);
+  StreamSink sink("sink", 0.3, 4);
+  src.clk(clk);
+  comp.clk(clk);
+  sink.clk(clk);
+  src.out.bind(a);
+  comp.in.bind(a);
+  comp.out.bind(w);
+  sink.in.bind(w);
+  sc_core::sc_start(sc_core::sc_time(3, sc_core::SC_US));
+  std::vector<int8_t> flat;
+  for (const auto& [b, last] : beats) flat.insert(flat.end(), b.lane.begin(), b.lane.begin() + 16);
+  const std::vector<int8_t> want = zvc_encode(flat, 16, 16);
+  ASSERT_EQ(want.size(), zvc_words(flat, 16, 16) * 16);
+  ASSERT_EQ(sink.beats.size() * 16, want.size());
+  for (size_t i = 0; i < sink.beats.size(); ++i) {
+    for (int l = 0; l < 16; ++l) ASSERT_EQ(sink.beats[i].lane[l], want[i * 16 + l]) << i;
+    EXPECT_EQ(sink.lasts[i], i + 1 == sink.beats.size()) << i;
+  }
+}
