@@ -113,6 +113,7 @@ struct HardwareConfig {
   StreamConfig stream;
   SkipFifoConfig skip_fifo;
   BlockImplConfig fork, add;
+  BlockImplConfig skip_codec;  // the skip path's compressor and decompressor
   SramConfig sram;
   EnergyConfig energy;
   DramConfig dram;

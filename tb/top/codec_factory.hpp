@@ -9,12 +9,13 @@
 
 namespace skipsim {
 
-// kind must not be kNone.
+// kind must not be kNone. impl (hardware.skip_codec.impl): the SystemC model or its
+// Verilated RTL (tb/top/block_factory.hpp; InputError in a build without it).
 std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompression kind,
-                                                     int lanes, int word_bytes);
+                                                     Impl impl, int lanes, int word_bytes);
 // beats_per_frame: the frame's beats (pixels x ceil(C / lanes)), where `last` goes.
 std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipCompression kind,
-                                                         int lanes, int word_bytes,
+                                                         Impl impl, int lanes, int word_bytes,
                                                          uint64_t beats_per_frame);
 
 }  // namespace skipsim
