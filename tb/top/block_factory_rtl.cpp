@@ -82,13 +82,13 @@ std::unique_ptr<AddBase> make_add_twin(const char* name, const AddConfig& cfg) {
 
 std::unique_ptr<SkipCompressor> make_skip_compressor_twin(const char* name, int lanes,
                                                           int word_bytes) {
-  return std::make_unique<RtlZvcCompressor>(name, lanes, word_bytes);
+  return make_rtl_zvc_compressor(name, lanes, word_bytes);
 }
 
 std::unique_ptr<SkipDecompressor> make_skip_decompressor_twin(const char* name, int lanes,
                                                               int word_bytes,
                                                               uint64_t beats_per_frame) {
-  return std::make_unique<RtlZvcDecompressor>(name, lanes, word_bytes, beats_per_frame);
+  return make_rtl_zvc_decompressor(name, lanes, word_bytes, beats_per_frame);
 }
 
 }  // namespace skipsim

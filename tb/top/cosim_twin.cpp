@@ -26,6 +26,12 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
     throw InputError(fmt::format(
         "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{1}.impl at systemc", m,
         codec ? "skip_codec" : m));
+  // The RTL skip FIFO holds beats of the stream's lanes, not the codec's words.
+  if (m == "skip_fifo" && cfg.hardware.skip_fifo.compression != SkipCompression::kNone)
+    throw InputError(
+        "--cosim skip_fifo: with hardware.skip_fifo.compression the FIFO holds compressed words, "
+        "which the RTL skip FIFO does not model; compare compressor or decompressor, or set "
+        "compression: none");
   if (codec && cfg.hardware.skip_fifo.compression != SkipCompression::kZvc)
     throw InputError(fmt::format(
         "--cosim {}: the design has no skip codec; set hardware.skip_fifo.compression: zvc", m));
@@ -55,7 +61,8 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
     twin_out(f->skip, streams.named("fork_skip"), "skip");
     m_twin = std::move(f);
   } else if (m == "compressor") {
-    auto c = make_skip_compressor_twin("compressor_rtl", lanes, word);
+    auto c = opt.compressor_rtl ? opt.compressor_rtl("compressor_rtl", lanes, word)
+                                : make_skip_compressor_twin("compressor_rtl", lanes, word);
     c->clk.bind(clk);
     twin_in(c->in, streams.named(streams.skip_in), "in");
     twin_out(c->out, streams.named("skip_packed"), "out");

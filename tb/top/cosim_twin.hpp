@@ -13,6 +13,7 @@
 #include "hw/common/core_clock.hpp"
 
 #include "hw/common/beat.hpp"
+#include "hw/skip_fifo/skip_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/stream.hpp"
@@ -25,6 +26,8 @@ struct CosimOptions {
   std::string module;  // "", "skip_fifo", "fork", "add", "compressor" or "decompressor"
   // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
   std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
+  // Likewise the RTL compressor (name, lanes, word bytes).
+  std::function<std::unique_ptr<SkipCompressor>(const char*, int, int)> compressor_rtl;
 };
 
 class CosimTwin {

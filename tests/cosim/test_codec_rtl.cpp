@@ -1,13 +1,19 @@
 // The skip path's ZVC codec as RTL (hw/rtl/zvc_compressor.v, zvc_decompressor.v): lock-step
 // against the SystemC codec pin by pin every cycle (default block, narrow lanes in wide
 // words, random stalls on both sides, a FIFO at the deadlock edge), and as a drop-in
-// (hardware.skip_codec.impl: rtl) the same cycles, output and statistics as SystemC.
+// (hardware.skip_codec.impl: rtl) the same cycles, output and statistics as SystemC; and an
+// altered compressor caught.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "Vzvc_compressor_altered.h"
+#include "hw/rtl/rtl_zvc_codec.hpp"
+#include "tb/config/config.hpp"
+#include "tb/modes/run.hpp"
+#include "tb/ref/block_params.hpp"
 #include "tests/common/cli.hpp"
 
 using skipsim::test::scratch_dir;
@@ -103,7 +109,8 @@ TEST(CodecRtl, DeadlockIsTheSameDeadlock) {
 }
 
 TEST(CodecRtl, RefusedWhereItCannotRun) {
-  // More lanes than built, a cosim of a codec that is RTL already, a design without codec.
+  // More lanes than built, a cosim of a codec that is RTL already, a design without codec,
+  // the RTL skip FIFO (beats) asked to hold the codec's words.
   EXPECT_EQ(run("configs/workloads/tiny_basic.yaml",
                 "--set hardware.stream.lanes=32 --set hardware.skip_codec.impl=rtl", "lanes")
                 .code,
@@ -116,4 +123,25 @@ TEST(CodecRtl, RefusedWhereItCannotRun) {
                 "--set hardware.skip_fifo.compression=none --cosim decompressor", "none")
                 .code,
             2);
+  EXPECT_EQ(run("configs/workloads/tiny_basic.yaml", "--cosim skip_fifo", "fifo").code, 2);
+}
+
+TEST(CodecRtl, AlteredCompressorIsCaught) {
+  using namespace skipsim;
+  Config cfg = load_config(std::string(SKIPSIM_SOURCE_DIR) + "/configs/workloads/tiny_basic.yaml");
+  cfg.hardware.skip_fifo.compression = SkipCompression::kZvc;
+  const BlockParams p = random_block(block_shape(cfg.workload), cfg.workload.seed);
+  RunOptions opt;
+  opt.cosim.module = "compressor";
+  opt.cosim.compressor_rtl = [](const char* name, int lanes, int word) {
+    return std::unique_ptr<SkipCompressor>(
+        std::make_unique<RtlZvcCompressorT<Vzvc_compressor_altered>>(name, lanes, word));
+  };
+  const RunResult r = run_block(cfg, p, opt);
+  ASSERT_EQ(r.end, RunResult::End::kCosimMismatch);
+  const auto& m = r.report["cosim"]["first_mismatch"];
+  EXPECT_EQ(m["pin"], "in_ready");
+  // Once the frame's last beat is in, the SystemC compressor holds ready low.
+  EXPECT_EQ(m["systemc"], "0");
+  EXPECT_EQ(m["rtl"], "1");
 }
