@@ -62,8 +62,8 @@ class RunCommand : public Command {
     run->add_option("--occupancy", m_args.occupancy,
                     "write the skip FIFO occupancy over time (CSV cycle,occupancy, on change)");
     run->add_option("--cosim", m_args.cosim,
-                    "run BLOCK (skip_fifo, fork, add) as SystemC and RTL side by side and stop at "
-                    "the first output pin that differs");
+                    "run BLOCK (skip_fifo, fork, add, compressor, decompressor) as SystemC and RTL "
+                    "side by side and stop at the first output pin that differs");
     run->add_option("--seed", m_args.seed,
                     "seed of the random tensors (same as --set workload.seed=N)");
     run->add_flag("--no-check", m_args.no_check, "skip the comparison with the golden model");

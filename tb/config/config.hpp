@@ -116,6 +116,7 @@ struct HardwareConfig {
   StreamConfig stream;
   SkipFifoConfig skip_fifo;
   BlockImplConfig fork, add;
+  BlockImplConfig skip_codec;  // the skip path's compressor and decompressor
   SramConfig sram;
   EnergyConfig energy;
   DramConfig dram;

@@ -52,6 +52,25 @@ void check_rtl(const Config& c, const Flat& flat, const std::string& source) {
                      b.key));
 #endif
   }
+  if (hw.skip_codec.impl != Impl::kRtl) return;
+  const char* key = "hardware.skip_codec.impl";
+  if (hw.skip_fifo.compression != SkipCompression::kZvc)
+    fail(latest_source(flat, {key, "hardware.skip_fifo.compression"}, source),
+         "hardware.skip_codec.impl: rtl is the ZVC codec; set hardware.skip_fifo.compression: "
+         "zvc, or skip_codec.impl: systemc");
+#ifdef SKIPSIM_HAVE_RTL
+  // The codecs take the lanes at run time, up to the width they are built for.
+  if (hw.stream.lanes > SKIPSIM_RTL_LANES)
+    fail(latest_source(flat, {key, "hardware.stream.lanes"}, source),
+         fmt::format("{}: rtl is built for at most {} lanes, hardware.stream.lanes is {} (set "
+                     "{}: systemc, or rebuild with -DSKIPSIM_RTL_LANES={})",
+                     key, SKIPSIM_RTL_LANES, hw.stream.lanes, key, hw.stream.lanes));
+#else
+  fail(latest_source(flat, {key}, source),
+       fmt::format("{}: rtl needs a build with Verilator (-DSKIPSIM_RTL=ON); this build has "
+                   "systemc only",
+                   key));
+#endif
 }
 
 }  // namespace

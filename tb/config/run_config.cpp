@@ -50,6 +50,7 @@ std::vector<Field> run_fields() {
       Of("hardware.skip_fifo.compression", Kind::kEnum, KEY(hardware.skip_fifo.compression)),
       Of("hardware.fork.impl", Kind::kEnum, KEY(hardware.fork.impl)),
       Of("hardware.add.impl", Kind::kEnum, KEY(hardware.add.impl)),
+      Of("hardware.skip_codec.impl", Kind::kEnum, KEY(hardware.skip_codec.impl)),
       Int("hardware.sram.banks", 1, 1024, KEY(hardware.sram.banks)),
       Int("hardware.sram.bank_bytes", 1, uint64_t{1} << 30, KEY(hardware.sram.bank_bytes)),
       Int("hardware.sram.width_bytes", 1, 1024, KEY(hardware.sram.width_bytes)),

@@ -5,6 +5,8 @@
 #include "hw/rtl/rtl_mac_array.hpp"
 #include "hw/rtl/rtl_skip_fifo.hpp"
 #include "hw/rtl/rtl_stream_blocks.hpp"
+#include "hw/rtl/rtl_zvc_codec.hpp"
+#include "hw/skip_fifo/zvc_codec.hpp"
 #include "tb/top/block_factory.hpp"
 
 namespace skipsim {
@@ -45,6 +47,19 @@ std::unique_ptr<SkipFifoBase> make_skip_fifo(const char* name, Impl impl, uint64
   return f;
 }
 
+std::unique_ptr<SkipCompressor> make_zvc_compressor(const char* name, Impl impl, int lanes,
+                                                    int word_bytes) {
+  if (impl == Impl::kSystemC) return std::make_unique<ZvcCompressor>(name, lanes, word_bytes);
+  return make_skip_compressor_twin(name, lanes, word_bytes);
+}
+
+std::unique_ptr<SkipDecompressor> make_zvc_decompressor(const char* name, Impl impl, int lanes,
+                                                        int word_bytes, uint64_t beats_per_frame) {
+  if (impl == Impl::kSystemC)
+    return std::make_unique<ZvcDecompressor>(name, lanes, word_bytes, beats_per_frame);
+  return make_skip_decompressor_twin(name, lanes, word_bytes, beats_per_frame);
+}
+
 std::unique_ptr<ArrayDatapath> make_mac_datapath(Impl impl, int rows, int cols, Dataflow d) {
   if (impl == Impl::kSystemC) return nullptr;
   return make_rtl_datapath(make_builtin_mac_array(rows, cols, d));
@@ -63,6 +78,17 @@ std::unique_ptr<ForkBase> make_fork_twin(const char* name, int lanes) {
 std::unique_ptr<AddBase> make_add_twin(const char* name, const AddConfig& cfg) {
   require_lanes("add", cfg.lanes);
   return std::make_unique<RtlAdd>(name, cfg);
+}
+
+std::unique_ptr<SkipCompressor> make_skip_compressor_twin(const char* name, int lanes,
+                                                          int word_bytes) {
+  return make_rtl_zvc_compressor(name, lanes, word_bytes);
+}
+
+std::unique_ptr<SkipDecompressor> make_skip_decompressor_twin(const char* name, int lanes,
+                                                              int word_bytes,
+                                                              uint64_t beats_per_frame) {
+  return make_rtl_zvc_decompressor(name, lanes, word_bytes, beats_per_frame);
 }
 
 }  // namespace skipsim

@@ -4,6 +4,7 @@
 
 #include "hw/skip_fifo/rlc_codec.hpp"
 #include "hw/skip_fifo/zvc_codec.hpp"
+#include "tb/top/block_factory.hpp"
 
 namespace skipsim {
 
@@ -30,10 +31,10 @@ uint64_t skip_worst_entries(const HardwareConfig& hw, uint64_t beats) {
 }
 
 std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompression kind,
-                                                     int lanes, int word_bytes) {
+                                                     Impl impl, int lanes, int word_bytes) {
   switch (kind) {
     case SkipCompression::kZvc:
-      return std::make_unique<ZvcCompressor>(name, lanes, word_bytes);
+      return make_zvc_compressor(name, impl, lanes, word_bytes);
     case SkipCompression::kRlc:
       return std::make_unique<RlcCompressor>(name, lanes, word_bytes);
     case SkipCompression::kNone:
@@ -43,11 +44,11 @@ std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompr
 }
 
 std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipCompression kind,
-                                                         int lanes, int word_bytes,
+                                                         Impl impl, int lanes, int word_bytes,
                                                          uint64_t beats_per_frame) {
   switch (kind) {
     case SkipCompression::kZvc:
-      return std::make_unique<ZvcDecompressor>(name, lanes, word_bytes, beats_per_frame);
+      return make_zvc_decompressor(name, impl, lanes, word_bytes, beats_per_frame);
     case SkipCompression::kRlc:
       return std::make_unique<RlcDecompressor>(name, lanes, word_bytes, beats_per_frame);
     case SkipCompression::kNone:

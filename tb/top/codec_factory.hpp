@@ -17,12 +17,13 @@ int skip_entry_bytes(const HardwareConfig& hw);
 // or the words of the codec's incompressible format (a frame's last word padded).
 uint64_t skip_worst_entries(const HardwareConfig& hw, uint64_t beats);
 
-// kind must not be kNone.
+// kind must not be kNone. impl (hardware.skip_codec.impl): the SystemC model or its
+// Verilated RTL (tb/top/block_factory.hpp; InputError in a build without it).
 std::unique_ptr<SkipCompressor> make_skip_compressor(const char* name, SkipCompression kind,
-                                                     int lanes, int word_bytes);
+                                                     Impl impl, int lanes, int word_bytes);
 // beats_per_frame: the frame's beats (pixels x ceil(C / lanes)), where `last` goes.
 std::unique_ptr<SkipDecompressor> make_skip_decompressor(const char* name, SkipCompression kind,
-                                                         int lanes, int word_bytes,
+                                                         Impl impl, int lanes, int word_bytes,
                                                          uint64_t beats_per_frame);
 // The words (word_bytes each, concatenated) that kind's compressor emits for one frame of
 // `beats` (lanes bytes each): the codec's software model, which the layer-by-layer NPU

@@ -1,5 +1,7 @@
 #include "tb/top/cosim_twin.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
@@ -11,21 +13,36 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
                      const Streams& streams, ClockSignal& clk) {
   const std::string& m = opt.module;
   const int lanes = cfg.hardware.stream.lanes;
-  if (m != "skip_fifo" && m != "fork" && m != "add")
-    throw InputError(fmt::format("--cosim: unknown block '{}' (allowed: skip_fifo, fork, add)", m));
+  const bool codec = m == "compressor" || m == "decompressor";
+  if (m != "skip_fifo" && m != "fork" && m != "add" && !codec)
+    throw InputError(fmt::format(
+        "--cosim: unknown block '{}' (allowed: skip_fifo, fork, add, compressor, decompressor)",
+        m));
   const bool rtl_in_pipeline = (m == "skip_fifo" && cfg.hardware.skip_fifo.impl == Impl::kRtl) ||
                                (m == "fork" && cfg.hardware.fork.impl == Impl::kRtl) ||
-                               (m == "add" && cfg.hardware.add.impl == Impl::kRtl);
+                               (m == "add" && cfg.hardware.add.impl == Impl::kRtl) ||
+                               (codec && cfg.hardware.skip_codec.impl == Impl::kRtl);
   if (rtl_in_pipeline)
     throw InputError(fmt::format(
-        "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{0}.impl at systemc",
-        m));
+        "--cosim {0}: compares the SystemC {0} with its RTL; leave hardware.{1}.impl at systemc", m,
+        codec ? "skip_codec" : m));
+  // The RTL skip FIFO holds beats of the stream's lanes, not the codec's words.
+  if (m == "skip_fifo" && cfg.hardware.skip_fifo.compression != SkipCompression::kNone)
+    throw InputError(
+        "--cosim skip_fifo: with hardware.skip_fifo.compression the FIFO holds compressed words, "
+        "which the RTL skip FIFO does not model; compare compressor or decompressor, or set "
+        "compression: none");
+  if (codec && cfg.hardware.skip_fifo.compression != SkipCompression::kZvc)
+    throw InputError(fmt::format(
+        "--cosim {}: the design has no skip codec; set hardware.skip_fifo.compression: zvc", m));
   // The twin would block where the SystemC FIFO spills: every such cycle a false mismatch.
   if (m == "skip_fifo" && cfg.hardware.skip_fifo.policy == SkipPolicy::kSpill)
     throw InputError(
         "--cosim skip_fifo: hardware.skip_fifo.policy is spill, which the RTL skip FIFO does not "
         "model (it has no DRAM port); compare with policy: block, or drop --cosim");
-  m_lockstep = std::make_unique<Lockstep>("lockstep", m, lanes);
+  const int word = cfg.hardware.sram.width_bytes;
+  // The compressed words are shown whole.
+  m_lockstep = std::make_unique<Lockstep>("lockstep", m, codec ? std::max(lanes, word) : lanes);
   m_lockstep->clk.bind(clk);
   if (m == "skip_fifo") {
     const uint64_t depth = cfg.hardware.skip_fifo.depth;
@@ -43,6 +60,19 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
     twin_out(f->main, streams.named("fork_main"), "main");
     twin_out(f->skip, streams.named("fork_skip"), "skip");
     m_twin = std::move(f);
+  } else if (m == "compressor") {
+    auto c = opt.compressor_rtl ? opt.compressor_rtl("compressor_rtl", lanes, word)
+                                : make_skip_compressor_twin("compressor_rtl", lanes, word);
+    c->clk.bind(clk);
+    twin_in(c->in, streams.named(streams.skip_in), "in");
+    twin_out(c->out, streams.named("skip_packed"), "out");
+    m_twin = std::move(c);
+  } else if (m == "decompressor") {
+    auto d = make_skip_decompressor_twin("decompressor_rtl", lanes, word, streams.skip_frame_beats);
+    d->clk.bind(clk);
+    twin_in(d->in, streams.named("skip_out_packed"), "in");
+    twin_out(d->out, streams.named("skip_out"), "out");
+    m_twin = std::move(d);
   } else {
     auto f = make_add_twin("add_rtl", add);
     f->clk.bind(clk);

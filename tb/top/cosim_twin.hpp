@@ -2,6 +2,7 @@
 // Lock-step co-simulation of one block of a built design (README "RTL co-simulation"): the
 // block's RTL twin reads the same input pins as the pipeline's SystemC block and drives
 // shadow wires; a Lockstep compares every output pin of the two each cycle.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "hw/common/core_clock.hpp"
 
 #include "hw/common/beat.hpp"
+#include "hw/skip_fifo/skip_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/stream/add.hpp"
 #include "hw/stream/stream.hpp"
@@ -21,9 +23,11 @@
 namespace skipsim {
 
 struct CosimOptions {
-  std::string module;  // "", "skip_fifo", "fork" or "add"
+  std::string module;  // "", "skip_fifo", "fork", "add", "compressor" or "decompressor"
   // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
   std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
+  // Likewise the RTL compressor (name, lanes, word bytes).
+  std::function<std::unique_ptr<SkipCompressor>(const char*, int, int)> compressor_rtl;
 };
 
 class CosimTwin {
@@ -33,6 +37,7 @@ class CosimTwin {
   struct Streams {
     std::function<Stream&(const std::string&)> named;
     std::string main_out, skip_in;
+    uint64_t skip_frame_beats = 0;  // beats of a skip frame (where the decompressor's last goes)
   };
   // Throws InputError for an unknown block or one already RTL in the pipeline.
   CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,

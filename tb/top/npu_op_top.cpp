@@ -200,8 +200,8 @@ void NpuOpTop::build_io(const Config& cfg) {
     std::string cname = m_in_consumer[i].first, cport = m_in_consumer[i].second;
     if (in.words) {
       auto dec = make_skip_decompressor(
-          fmt::format("decompressor{}", i).c_str(), cfg.npu.skip_compression, lanes, word,
-          pixels * static_cast<uint64_t>(beats_per_pixel(in.c, lanes)));
+          fmt::format("decompressor{}", i).c_str(), cfg.npu.skip_compression, Impl::kSystemC, lanes,
+          word, pixels * static_cast<uint64_t>(beats_per_pixel(in.c, lanes)));
       Stream& s = stream(sname, dec->block_name(), "out", cname, cport);
       dec->out.bind(s);
       m_compute_in[i]->bind(s);
@@ -247,7 +247,9 @@ void NpuOpTop::build_io(const Config& cfg) {
   StreamOut* producer = m_compute_out;
   std::string pname = engine;
   if (o.words) {
-    m_compressor = make_skip_compressor("compressor", cfg.npu.skip_compression, lanes, word);
+    // The NPU's codec is the SystemC model (hardware.skip_codec.impl drives the streaming one).
+    m_compressor =
+        make_skip_compressor("compressor", cfg.npu.skip_compression, Impl::kSystemC, lanes, word);
     Stream& s = stream("out", engine, "out", "compressor", "in");
     m_compute_out->bind(s);
     m_compressor->in.bind(s);

@@ -173,6 +173,8 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
     s.named = [this](const std::string& n) -> Stream& { return stream_named(n); };
     s.main_out = block.main.back().out_stream;
     s.skip_in = block.skip ? block.skip->out_stream : "fork_skip";
+    s.skip_frame_beats = static_cast<uint64_t>(m_out_h) * m_out_w *
+                         static_cast<uint64_t>(beats_per_pixel(m_out_c, hw.stream.lanes));
     m_cosim = std::make_unique<CosimTwin>(cosim, cfg, add_config(block.add, hw.stream.lanes), s,
                                           m_clk.signal());
   }
@@ -223,11 +225,12 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
   // Entries: beats, or with compression the codec's words, one SRAM row each.
   const int entry = skip_entry_bytes(hw), lanes = hw.stream.lanes;
   if (hw.skip_fifo.compression != SkipCompression::kNone) {
-    m_compressor = make_skip_compressor("compressor", hw.skip_fifo.compression, lanes, entry);
+    m_compressor = make_skip_compressor("compressor", hw.skip_fifo.compression, hw.skip_codec.impl,
+                                        lanes, entry);
     const uint64_t beats = static_cast<uint64_t>(m_out_h) * m_out_w *
                            static_cast<uint64_t>(beats_per_pixel(m_out_c, lanes));
-    m_decompressor =
-        make_skip_decompressor("decompressor", hw.skip_fifo.compression, lanes, entry, beats);
+    m_decompressor = make_skip_decompressor("decompressor", hw.skip_fifo.compression,
+                                            hw.skip_codec.impl, lanes, entry, beats);
   }
   if (hw.skip_fifo.impl == Impl::kSystemC && hw.skip_fifo.policy == SkipPolicy::kSpill) {
     SpillConfig sc;

@@ -43,6 +43,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(ha.dram.preset, hb.dram.preset);
   EXPECT_EQ(ha.fork.impl, hb.fork.impl);
   EXPECT_EQ(ha.add.impl, hb.add.impl);
+  EXPECT_EQ(ha.skip_codec.impl, hb.skip_codec.impl);
   EXPECT_EQ(ha.sram.banks, hb.sram.banks);
   EXPECT_EQ(ha.sram.bank_bytes, hb.sram.bank_bytes);
   EXPECT_EQ(ha.sram.width_bytes, hb.sram.width_bytes);
@@ -76,6 +77,7 @@ hardware:
   skip_fifo: {depth: 1099511627776, impl: rtl, policy: block, spill_ring_bytes: 4096}
   fork: {impl: rtl}
   add: {impl: rtl}
+  skip_codec: {impl: rtl}
   sram: {banks: 8, bank_bytes: 0x1000, width_bytes: 8}
   dram: {model: simple, preset: lpddr4_3200, clock_ghz: 3.2, latency_ns: 45.5,
          bytes_per_cycle: 32, queue_depth: 4, burst_bytes: 128}
@@ -142,6 +144,7 @@ TEST(ConfigSchema, EveryKeyParsed) {
   EXPECT_EQ(c.hardware.skip_fifo.impl, Impl::kRtl);
   EXPECT_EQ(c.hardware.fork.impl, Impl::kRtl);
   EXPECT_EQ(c.hardware.add.impl, Impl::kRtl);
+  EXPECT_EQ(c.hardware.skip_codec.impl, Impl::kRtl);
   EXPECT_EQ(c.sim.deadlock_window, 5000);
   EXPECT_EQ(c.sim.max_cycles, 1000000);
   EXPECT_EQ(c.sim.output_stall_probability, 0.25);
@@ -199,7 +202,7 @@ TEST(ConfigErrors, UnknownKeyAtEveryLevel) {
             "(allowed: description, base, hardware, workload, sim, npu)");
   EXPECT_EQ(parse_error("hardware: {mac_aray: {rows: 1}}"),
             "config error: x.yaml: hardware.mac_aray: unknown key (allowed: clock_ghz, "
-            "mac_array, stream, skip_fifo, fork, add, sram, energy, dram, dma)");
+            "mac_array, stream, skip_fifo, fork, add, skip_codec, sram, energy, dram, dma)");
   EXPECT_EQ(parse_error("hardware:\n  mac_array:\n    rowz: 16\n"),
             "config error: x.yaml: hardware.mac_array.rowz: unknown key (allowed: rows, cols, "
             "dataflow, scalesim_compat, tile_pixels, impl, model)");
@@ -469,4 +472,15 @@ TEST(ConfigSpill, PolicyRingAndRtlAreChecked) {
   const Config c = parse_config("hardware: {skip_fifo: {policy: spill, spill_ring_bytes: 128}}");
   EXPECT_EQ(c.hardware.skip_fifo.policy, SkipPolicy::kSpill);
   EXPECT_EQ(c.hardware.skip_fifo.spill_ring_bytes, 128);
+}
+
+TEST(ConfigSkipCodec, RtlIsTheZvcCodec) {
+  EXPECT_EQ(parse_error("hardware: {skip_codec: {impl: rtl}}"),
+            "config error: x.yaml: hardware.skip_codec.impl: rtl is the ZVC codec; set "
+            "hardware.skip_fifo.compression: zvc, or skip_codec.impl: systemc");
+  EXPECT_EQ(parse_error("hardware: {skip_codec: {impl: vhdl}}"),
+            "config error: x.yaml: hardware.skip_codec.impl: expected one of: systemc, rtl, got "
+            "'vhdl'");
+  EXPECT_EQ(parse_config("hardware: {skip_codec: {impl: systemc}}").hardware.skip_codec.impl,
+            Impl::kSystemC);
 }

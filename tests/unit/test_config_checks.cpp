@@ -89,6 +89,28 @@ TEST(ConfigChecks, RtlBlocksNeedTheBuiltRtl) {
   }
 }
 
+TEST(ConfigChecks, RtlSkipCodecNeedsTheBuiltRtl) {
+  const std::string zvc = "hardware.skip_fifo.compression=zvc";
+  const std::string set = "hardware.skip_codec.impl=rtl";
+#ifdef SKIPSIM_HAVE_RTL
+  // The codecs take the lanes at run time: fewer than built are fine, more are not.
+  EXPECT_NO_THROW(parse_config("", {zvc, set, "hardware.stream.lanes=1"}));
+  EXPECT_NO_THROW(parse_config("", {zvc, set}));
+  const std::string more = fmt::format("hardware.stream.lanes={}", SKIPSIM_RTL_LANES + 1);
+  const std::string e = parse_error("", {zvc, set, more});
+  EXPECT_EQ(e, fmt::format("config error: --set {0}: hardware.skip_codec.impl: rtl is built for "
+                           "at most {1} lanes, hardware.stream.lanes is {2} (set "
+                           "hardware.skip_codec.impl: systemc, or rebuild with "
+                           "-DSKIPSIM_RTL_LANES={2})",
+                           more, SKIPSIM_RTL_LANES, SKIPSIM_RTL_LANES + 1));
+#else
+  EXPECT_EQ(parse_error("", {zvc, set}),
+            fmt::format("config error: --set {0}: hardware.skip_codec.impl: rtl needs a build "
+                        "with Verilator (-DSKIPSIM_RTL=ON); this build has systemc only",
+                        set));
+#endif
+}
+
 TEST_F(ConfigDir, PresetIsReadOnceAtLoad) {
   const std::string preset = write(
       "slow.yaml",
