@@ -118,8 +118,9 @@ void ZvcCompressor::on_clock() {
   }
   // Room for a beat of all lanes non-zero beside what waits; a frame's tail leaves first.
   const size_t pending = m_buf.size() - m_head;
-  const bool ready = !m_flush && pending + static_cast<size_t>(m_mask + m_lanes) <=
-                                     static_cast<size_t>(2 * m_word + m_mask + m_lanes);
+  const bool ready =
+      !m_flush && pending + static_cast<size_t>(m_mask + m_lanes) <=
+                      2 * static_cast<size_t>(m_word) + static_cast<size_t>(m_mask + m_lanes);
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
   if (fired_in || fired_out || loaded) {
@@ -218,8 +219,9 @@ void ZvcDecompressor::on_clock() {
   // Room for one more word; none once a frame's last word waits (its padding is dropped
   // with the frame's last beat).
   const size_t pending = m_buf.size() - m_head;
-  const bool ready = !m_last_word_in && pending + static_cast<size_t>(m_word) <=
-                                            static_cast<size_t>(2 * m_word + m_mask + m_lanes);
+  const bool ready = !m_last_word_in &&
+                     pending + static_cast<size_t>(m_word) <=
+                         2 * static_cast<size_t>(m_word) + static_cast<size_t>(m_mask + m_lanes);
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
   if (fired_in || fired_out || loaded) {
