@@ -198,7 +198,7 @@ void fill_from_run(nlohmann::json& e, const nlohmann::json& r, const Config& cfg
     e["fifos"]["skip"]["max_occupancy_bytes"] =
         skip_fifo_storage(occ, entry).sram_bytes(cfg.hardware.sram.width_bytes);
     for (const char* k : {"compression", "raw_bytes", "compressed_bytes", "compression_ratio",
-                          "zero_lane_fraction"})
+                          "zero_lane_fraction", "max_occupancy_raw_bytes"})
       if (sk.contains(k)) e["fifos"]["skip"][k] = sk[k];
   }
   // Utilization of all the block's MAC arrays over the block's cycles.

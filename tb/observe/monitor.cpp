@@ -40,6 +40,13 @@ void Monitor::count_states(uint64_t upto) const {
         break;
     }
   }
+  if (m_flight) {
+    // The states hold over the n edges: the count moves one way, so its peak is at an end.
+    const int64_t d =
+        int64_t{m_wires[m_flight->first] == 3} - int64_t{m_wires[m_flight->second] == 3};
+    m_in_flight += d * static_cast<int64_t>(n);
+    m_max_flight = std::max(m_max_flight, static_cast<uint64_t>(std::max<int64_t>(0, m_in_flight)));
+  }
   m_counted = upto;
 }
 

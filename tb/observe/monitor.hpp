@@ -7,6 +7,7 @@
 // moved for `deadlock_window` cycles (no stream transfer, no DMA/DRAM transaction).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ class Monitor : public sc_core::sc_module {
   const std::vector<Stream*>& streams() const { return m_streams; }
   // Counted up to the last edge.
   const std::vector<ChannelStats>& channel_stats() const;
+  // Keeps the peak of transfers(in) - transfers(out) over the run: the beats held between
+  // two streams (a compressed skip path's beats, whatever their packed size).
+  void track_in_flight(size_t in, size_t out) { m_flight = {in, out}; }
+  uint64_t max_in_flight() const {
+    count_states(m_cycle);
+    return m_max_flight;
+  }
   // Lets a CoreClock on clk stop while the `sleepers` blocks sleep (all of the blocks;
   // CoreClock::enable_gating) whenever this monitor would only count edges: no beat
   // moving, a block still working (a tile), no quiet count under way.
@@ -77,6 +85,9 @@ class Monitor : public sc_core::sc_module {
   int m_quiet = 0;
   mutable std::vector<ChannelStats> m_stats;
   mutable uint64_t m_counted = 0;  // edges counted into m_stats
+  std::optional<std::pair<size_t, size_t>> m_flight;
+  mutable int64_t m_in_flight = 0;
+  mutable uint64_t m_max_flight = 0;
   uint64_t m_window, m_max_cycles;
   uint64_t m_cycle = 0, m_activity = 0, m_seen_activity = 0, m_last_activity_cycle = 0;
   End m_end = End::kRunning;

@@ -67,6 +67,10 @@ void report_skip_fifo(StatsNode& j, ResidualBlock& top, const Config& cfg) {
   if (z) {
     const CodecStats& c = z->codec_stats();
     const uint64_t packed = c.words * entry;
+    // The beats held between the compressor's input and the decompressor's output at their
+    // peak, as bytes of uncompressed beats: what the same run held in X's own size.
+    n.set("max_occupancy_raw_bytes",
+          top.monitor().max_in_flight() * static_cast<uint64_t>(cfg.hardware.stream.lanes));
     n.set("raw_bytes", c.raw_bytes)
         .set("compressed_bytes", packed)
         .set("compression_ratio", packed ? static_cast<double>(c.raw_bytes) / packed : 0.0)

@@ -312,14 +312,17 @@ void ResidualBlock::wire_streams(const BlockDescription& block) {
   const std::string fifo = m_skip_fifo->block_name();
   if (m_compressor) {
     // fork -> [projection] -> compressor -words-> FIFO -words-> decompressor -> add
-    m_compressor->in.bind(
-        wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, "compressor", "in"));
+    Stream& raw_in =
+        wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, "compressor", "in");
+    m_compressor->in.bind(raw_in);
     m_skip_fifo->in.bind(
         wire_chain(m_compressor->out, "compressor", "out", "skip_packed", {}, fifo, "in"));
     m_decompressor->in.bind(
         wire_chain(m_skip_fifo->out, fifo, "out", "skip_out_packed", {}, "decompressor", "in"));
-    m_add->skip.bind(
-        wire_chain(m_decompressor->out, "decompressor", "out", "skip_out", {}, "add", "skip"));
+    Stream& raw_out =
+        wire_chain(m_decompressor->out, "decompressor", "out", "skip_out", {}, "add", "skip");
+    m_add->skip.bind(raw_out);
+    m_codec_streams = {&raw_in, &raw_out};
   } else {
     m_skip_fifo->in.bind(wire_chain(m_fork->skip, "fork", "skip", "fork_skip", skip, fifo, "in"));
     m_add->skip.bind(wire_chain(m_skip_fifo->out, fifo, "out", "skip_out", {}, "add", "skip"));
@@ -346,6 +349,12 @@ void ResidualBlock::build_monitor(const Config& cfg) {
                                         static_cast<uint64_t>(cfg.sim.max_cycles));
   m_monitor->set_finished_probe([this] { return m_dma_write->finished(); });
   m_monitor->set_blocks(blocks());
+  if (m_codec_streams.first) {
+    const auto index = [&](const Stream* s) {
+      return static_cast<size_t>(std::find(sp.begin(), sp.end(), s) - sp.begin());
+    };
+    m_monitor->track_in_flight(index(m_codec_streams.first), index(m_codec_streams.second));
+  }
   m_dma_read->set_activity_counter(m_monitor->activity_counter());
   m_dma_write->set_activity_counter(m_monitor->activity_counter());
   if (m_dma_skip) m_dma_skip->set_activity_counter(m_monitor->activity_counter());

@@ -122,6 +122,8 @@ class ResidualBlock : public sc_core::sc_module {
   // With hardware.skip_fifo.compression: the codec around the FIFO (which then holds words).
   std::unique_ptr<SkipCompressor> m_compressor;
   std::unique_ptr<SkipDecompressor> m_decompressor;
+  // The codec's beat streams: into the compressor, out of the decompressor.
+  std::pair<const Stream*, const Stream*> m_codec_streams{nullptr, nullptr};
   std::unique_ptr<AddBase> m_add;
   std::unique_ptr<Monitor> m_monitor;
   std::unique_ptr<CosimTwin> m_cosim;

@@ -43,6 +43,8 @@ TEST(SkipCompression, DefaultBlockBitExactWithCodecFigures) {
   // still finishes within a few cycles of the uncompressed one.
   EXPECT_LT(f["compression_ratio"].get<double>(), 1.0);
   EXPECT_LE(j["cycles"].get<uint64_t>(), 493042u + 2000);
+  // The same run's peak in uncompressed beats: the 1053 beats the uncompressed FIFO peaks at.
+  EXPECT_EQ(f["max_occupancy_raw_bytes"].get<uint64_t>(), 1053u * 16);
 }
 
 TEST(SkipCompression, PostReluSkipTensorsTakeFewerFifoBytes) {
@@ -61,6 +63,10 @@ TEST(SkipCompression, PostReluSkipTensorsTakeFewerFifoBytes) {
     EXPECT_GT(fb["zero_lane_fraction"].get<double>(), 0.3) << b["blocks"][i]["name"];
     EXPECT_GT(fb["compression_ratio"].get<double>(), 1.3) << b["blocks"][i]["name"];
     EXPECT_LT(fb["max_occupancy_bytes"].get<uint64_t>(), fa["max_occupancy_bytes"].get<uint64_t>())
+        << b["blocks"][i]["name"];
+    // Peak with and without compression from the one compressed run.
+    EXPECT_EQ(fb["max_occupancy_raw_bytes"].get<uint64_t>(),
+              fa["max_occupancy"].get<uint64_t>() * 16)
         << b["blocks"][i]["name"];
   }
 }
