@@ -88,7 +88,7 @@ std::vector<int8_t> rlc_encode(const std::vector<int8_t>& beats, int lanes, int 
 }
 
 RlcCompressor::RlcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes)
-    : SkipCompressor(name, lanes, word_bytes), m_pairs_per_word(rlc_pairs_per_word(word_bytes)) {
+    : CodecModel(name, lanes, word_bytes), m_pairs_per_word(rlc_pairs_per_word(word_bytes)) {
   check(lanes, word_bytes, this->name());
   SC_METHOD(on_clock);
   sensitive << clk.pos();
@@ -108,15 +108,7 @@ void RlcCompressor::append_beat(const Beat& b, bool last) {
 }
 
 void RlcCompressor::on_clock() {
-  if (m_sleep.needs_setup()) {
-    m_sleep.watch(in.valid->value_changed_event());
-    m_sleep.watch(out.ready->value_changed_event());
-    m_sleep.enable(clk);
-  }
-  uint64_t skipped = 0;
-  if (!m_sleep.at_edge(clk, skipped)) return;
-  if (skipped) m_stats.add_times(m_edge_counts, skipped);
-  const StallStats before = m_stats;
+  if (!begin_edge()) return;
   const bool fired_out = m_out_busy && out.ready.read();
   if (fired_out) {
     m_out_busy = false;
@@ -159,23 +151,7 @@ void RlcCompressor::on_clock() {
   const bool ready = !m_flush && pending <= 2 * per_word;
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
-  if (fired_in || fired_out || loaded) {
-    ++m_stats.busy;
-    m_wait = {WaitState::Kind::kBusy, "", ""};
-  } else if (m_out_busy) {
-    ++m_stats.blocked;
-    ++m_stats.blocked_on[0];
-    m_wait = {WaitState::Kind::kBlocked, "out", "word waiting"};
-  } else {
-    ++m_stats.starved;
-    ++m_stats.starved_on[0];
-    m_wait = {WaitState::Kind::kStarved, "in", "no beat"};
-  }
-  record_state(m_wait.kind);
-  if (m_sleep.enabled() && !fired_in && !fired_out && !loaded && !ready_changed) {
-    m_edge_counts = m_stats.since(before);
-    m_sleep.sleep();
-  }
+  end_edge(fired_in || fired_out || loaded, ready_changed, m_out_busy, "word waiting", "no beat");
 }
 
 void RlcCompressor::report(StatsNode& node) const {
@@ -185,7 +161,7 @@ void RlcCompressor::report(StatsNode& node) const {
 
 RlcDecompressor::RlcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
                                  uint64_t beats_per_frame)
-    : SkipDecompressor(name, lanes, word_bytes),
+    : CodecModel(name, lanes, word_bytes),
       m_pairs_per_word(rlc_pairs_per_word(word_bytes)),
       m_frame_beats(beats_per_frame) {
   check(lanes, word_bytes, this->name());
@@ -222,15 +198,7 @@ Beat RlcDecompressor::take_beat() {
 }
 
 void RlcDecompressor::on_clock() {
-  if (m_sleep.needs_setup()) {
-    m_sleep.watch(in.valid->value_changed_event());
-    m_sleep.watch(out.ready->value_changed_event());
-    m_sleep.enable(clk);
-  }
-  uint64_t skipped = 0;
-  if (!m_sleep.at_edge(clk, skipped)) return;
-  if (skipped) m_stats.add_times(m_edge_counts, skipped);
-  const StallStats before = m_stats;
+  if (!begin_edge()) return;
   const bool fired_out = m_out_busy && out.ready.read();
   if (fired_out) m_out_busy = false;
   bool loaded = false;
@@ -280,23 +248,7 @@ void RlcDecompressor::on_clock() {
       !m_last_word_in && pending + per_word <= 2 * per_word + 2 * static_cast<size_t>(m_lanes);
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
-  if (fired_in || fired_out || loaded) {
-    ++m_stats.busy;
-    m_wait = {WaitState::Kind::kBusy, "", ""};
-  } else if (m_out_busy) {
-    ++m_stats.blocked;
-    ++m_stats.blocked_on[0];
-    m_wait = {WaitState::Kind::kBlocked, "out", "beat waiting"};
-  } else {
-    ++m_stats.starved;
-    ++m_stats.starved_on[0];
-    m_wait = {WaitState::Kind::kStarved, "in", "no word"};
-  }
-  record_state(m_wait.kind);
-  if (m_sleep.enabled() && !fired_in && !fired_out && !loaded && !ready_changed) {
-    m_edge_counts = m_stats.since(before);
-    m_sleep.sleep();
-  }
+  end_edge(fired_in || fired_out || loaded, ready_changed, m_out_busy, "beat waiting", "no word");
 }
 
 }  // namespace skipsim

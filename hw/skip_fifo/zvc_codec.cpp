@@ -69,7 +69,7 @@ std::vector<int8_t> zvc_encode(const std::vector<int8_t>& beats, int lanes, int 
 }
 
 ZvcCompressor::ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes)
-    : SkipCompressor(name, lanes, word_bytes), m_mask(zvc_mask_bytes(lanes)) {
+    : CodecModel(name, lanes, word_bytes), m_mask(zvc_mask_bytes(lanes)) {
   check(lanes, word_bytes, this->name());
   SC_METHOD(on_clock);
   sensitive << clk.pos();
@@ -77,15 +77,7 @@ ZvcCompressor::ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_b
 }
 
 void ZvcCompressor::on_clock() {
-  if (m_sleep.needs_setup()) {
-    m_sleep.watch(in.valid->value_changed_event());
-    m_sleep.watch(out.ready->value_changed_event());
-    m_sleep.enable(clk);
-  }
-  uint64_t skipped = 0;
-  if (!m_sleep.at_edge(clk, skipped)) return;
-  if (skipped) m_stats.add_times(m_edge_counts, skipped);
-  const StallStats before = m_stats;
+  if (!begin_edge()) return;
   const bool fired_out = m_out_busy && out.ready.read();
   if (fired_out) {
     m_out_busy = false;
@@ -123,23 +115,7 @@ void ZvcCompressor::on_clock() {
                       2 * static_cast<size_t>(m_word) + static_cast<size_t>(m_mask + m_lanes);
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
-  if (fired_in || fired_out || loaded) {
-    ++m_stats.busy;
-    m_wait = {WaitState::Kind::kBusy, "", ""};
-  } else if (m_out_busy) {
-    ++m_stats.blocked;
-    ++m_stats.blocked_on[0];
-    m_wait = {WaitState::Kind::kBlocked, "out", "word waiting"};
-  } else {
-    ++m_stats.starved;
-    ++m_stats.starved_on[0];
-    m_wait = {WaitState::Kind::kStarved, "in", "no beat"};
-  }
-  record_state(m_wait.kind);
-  if (m_sleep.enabled() && !fired_in && !fired_out && !loaded && !ready_changed) {
-    m_edge_counts = m_stats.since(before);
-    m_sleep.sleep();
-  }
+  end_edge(fired_in || fired_out || loaded, ready_changed, m_out_busy, "word waiting", "no beat");
 }
 
 void ZvcCompressor::report(StatsNode& node) const {
@@ -149,7 +125,7 @@ void ZvcCompressor::report(StatsNode& node) const {
 
 ZvcDecompressor::ZvcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
                                  uint64_t beats_per_frame)
-    : SkipDecompressor(name, lanes, word_bytes),
+    : CodecModel(name, lanes, word_bytes),
       m_mask(zvc_mask_bytes(lanes)),
       m_frame_beats(beats_per_frame) {
   check(lanes, word_bytes, this->name());
@@ -168,15 +144,7 @@ size_t ZvcDecompressor::front_beat_bytes() const {
 }
 
 void ZvcDecompressor::on_clock() {
-  if (m_sleep.needs_setup()) {
-    m_sleep.watch(in.valid->value_changed_event());
-    m_sleep.watch(out.ready->value_changed_event());
-    m_sleep.enable(clk);
-  }
-  uint64_t skipped = 0;
-  if (!m_sleep.at_edge(clk, skipped)) return;
-  if (skipped) m_stats.add_times(m_edge_counts, skipped);
-  const StallStats before = m_stats;
+  if (!begin_edge()) return;
   const bool fired_out = m_out_busy && out.ready.read();
   if (fired_out) m_out_busy = false;
   bool loaded = false;
@@ -224,23 +192,7 @@ void ZvcDecompressor::on_clock() {
                          2 * static_cast<size_t>(m_word) + static_cast<size_t>(m_mask + m_lanes);
   const bool ready_changed = in.ready.read() != ready;
   if (ready_changed) in.ready.write(ready);
-  if (fired_in || fired_out || loaded) {
-    ++m_stats.busy;
-    m_wait = {WaitState::Kind::kBusy, "", ""};
-  } else if (m_out_busy) {
-    ++m_stats.blocked;
-    ++m_stats.blocked_on[0];
-    m_wait = {WaitState::Kind::kBlocked, "out", "beat waiting"};
-  } else {
-    ++m_stats.starved;
-    ++m_stats.starved_on[0];
-    m_wait = {WaitState::Kind::kStarved, "in", "no word"};
-  }
-  record_state(m_wait.kind);
-  if (m_sleep.enabled() && !fired_in && !fired_out && !loaded && !ready_changed) {
-    m_edge_counts = m_stats.since(before);
-    m_sleep.sleep();
-  }
+  end_edge(fired_in || fired_out || loaded, ready_changed, m_out_busy, "beat waiting", "no word");
 }
 
 }  // namespace skipsim

@@ -26,8 +26,7 @@
 
 #include <systemc>
 
-#include "hw/common/edge_sleep.hpp"
-#include "hw/skip_fifo/skip_codec.hpp"
+#include "hw/skip_fifo/codec_model.hpp"
 
 namespace skipsim {
 
@@ -41,20 +40,12 @@ uint64_t zvc_words(const std::vector<int8_t>& beats, int lanes, int word_bytes);
 // the codec's software model.
 std::vector<int8_t> zvc_encode(const std::vector<int8_t>& beats, int lanes, int word_bytes);
 
-class ZvcCompressor : public SkipCompressor {
+class ZvcCompressor : public CodecModel<SkipCompressor> {
  public:
   SC_HAS_PROCESS(ZvcCompressor);
 
   ZvcCompressor(sc_core::sc_module_name name, int lanes, int word_bytes);
 
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override { return m_wait; }
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  bool allow_sleep() override {
-    m_sleep.want();
-    return true;
-  }
-  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
   void report(StatsNode& node) const override;
   const CodecStats& codec_stats() const override { return m_codec; }
 
@@ -66,27 +57,15 @@ class ZvcCompressor : public SkipCompressor {
   bool m_flush = false;        // the frame's last beat is in: send the tail padded
   bool m_out_busy = false;
   CodecStats m_codec;
-  StallStats m_stats, m_edge_counts;
-  WaitState m_wait;
-  EdgeSleep m_sleep;
 };
 
-class ZvcDecompressor : public SkipDecompressor {
+class ZvcDecompressor : public CodecModel<SkipDecompressor> {
  public:
   SC_HAS_PROCESS(ZvcDecompressor);
 
   // beats_per_frame: the frame's beats (pixels x ceil(C / lanes)), where `last` goes.
   ZvcDecompressor(sc_core::sc_module_name name, int lanes, int word_bytes,
                   uint64_t beats_per_frame);
-
-  const StallStats& stall_stats() const override { return m_stats; }
-  WaitState wait_state() const override { return m_wait; }
-  bool quiescent() const override { return m_wait.kind != WaitState::Kind::kBusy; }
-  bool allow_sleep() override {
-    m_sleep.want();
-    return true;
-  }
-  void settle() override { m_stats.add_times(m_edge_counts, m_sleep.settle()); }
 
  private:
   void on_clock();
@@ -99,9 +78,6 @@ class ZvcDecompressor : public SkipDecompressor {
   bool m_last_word_in = false;  // the frame's last word is in; its padding ends at m_pad_end
   size_t m_pad_end = 0;
   bool m_out_busy = false;
-  StallStats m_stats, m_edge_counts;
-  WaitState m_wait;
-  EdgeSleep m_sleep;
 };
 
 }  // namespace skipsim
