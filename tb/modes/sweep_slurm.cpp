@@ -110,17 +110,25 @@ bool on_path(const std::string& name) {
   return false;
 }
 
-// Runs sbatch --parsable with args; returns the job id. Fails with sbatch's own message.
-std::string sbatch(const std::vector<std::string>& args) {
-  std::string cmd = "sbatch --parsable";
+// Runs a Slurm client command; returns its exit status and its stdout and stderr.
+int run_client(const std::string& program, const std::vector<std::string>& args,
+               std::string& output) {
+  std::string cmd = program;
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw InputError("sweep error: --slurm: cannot run sbatch");
-  std::string output;
+  if (!p) throw InputError(fmt::format("sweep error: --slurm: cannot run {}", program));
   char buf[4096];
   for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-  const int status = pclose(p);
+  return pclose(p);
+}
+
+// Runs sbatch --parsable with args; returns the job id. Fails with sbatch's own message.
+std::string sbatch(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--parsable"};
+  a.insert(a.end(), args.begin(), args.end());
+  std::string output;
+  const int status = run_client("sbatch", a, output);
   while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
   // "id" or "id;cluster".
   const std::string id = output.substr(0, output.find_first_of(";\n"));
@@ -260,6 +268,24 @@ int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
     return merge_sweep(opt.out).missing ? 1 : 0;
   }
 
+  // Jobs of this sweep still queued would run the same slices again, into the same part
+  // files; they are found by their job name, which carries OUT's path.
+  const std::string job_name = "skipsim-sweep:" + fs::absolute(opt.out).string();
+  std::string queued;
+  if (on_path("squeue") &&
+      run_client("squeue",
+                 {"-h", "-o", "%i", "-n", job_name, "-u", std::to_string(getuid()), "-t",
+                  "pending,running,suspended,configuring,completing"},
+                 queued) == 0 &&
+      !queued.empty()) {
+    std::string ids;
+    for (const auto& l : whole_lines(queued + "\n"))
+      if (!l.empty()) ids += (ids.empty() ? "" : " ") + l;
+    throw InputError(fmt::format(
+        "sweep error: --slurm: jobs of this sweep are still queued or running ({}); run the "
+        "command again when they have left the queue (squeue), or cancel them (scancel)",
+        ids));
+  }
   const std::string exe = self_executable();
   const std::string cwd = fs::current_path().string();
   std::string task = shell_quote(exe) + " sweep -c " + shell_quote(fs::absolute(opt.config));
@@ -274,31 +300,30 @@ int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
       " -o " + shell_quote(fs::absolute(opt.out)) +
       fmt::format(" -j \"${{SLURM_CPUS_PER_TASK:-1}}\" --slice \"$SLURM_ARRAY_TASK_ID/{}\"", tasks);
   const std::string array_script = dir + "/array.sbatch", merge_script = dir + "/merge.sbatch";
-  write_replace(array_script, fmt::format("#!/bin/bash\n"
-                                          "#SBATCH --job-name=skipsim-sweep\n"
-                                          "#SBATCH --output={}/logs/task-%A_%a.log\n"
-                                          "#SBATCH --chdir={}\n"
-                                          "# Task I of {}: slice I of the points into {}.part-I\n"
-                                          "exec {}\n",
-                                          fs::absolute(dir).string(), cwd, tasks,
-                                          fs::absolute(opt.out).string(), task));
+  // Name, log and folder go on sbatch's command line, where a path may hold spaces.
+  const std::string logs = fs::absolute(dir).string() + "/logs";
+  write_replace(array_script,
+                fmt::format("#!/bin/bash\n"
+                            "# Task I of {} (sbatch --array): slice I of the points into "
+                            "OUT.part-I.\n"
+                            "exec {}\n",
+                            tasks, task));
   write_replace(merge_script, fmt::format("#!/bin/bash\n"
-                                          "#SBATCH --job-name=skipsim-merge\n"
-                                          "#SBATCH --output={}/logs/merge-%j.log\n"
-                                          "#SBATCH --chdir={}\n"
+                                          "# After the array: its part files into OUT.\n"
                                           "exec {} sweep --merge {}\n",
-                                          fs::absolute(dir).string(), cwd, shell_quote(exe),
-                                          shell_quote(fs::absolute(opt.out))));
+                                          shell_quote(exe), shell_quote(fs::absolute(opt.out))));
 
-  std::vector<std::string> common;
+  std::vector<std::string> common = {"--job-name=" + job_name, "--chdir=" + cwd};
   if (!slurm.partition.empty()) common.push_back("--partition=" + slurm.partition);
   for (const auto& a : slurm.sbatch_args) common.push_back(a);
   std::vector<std::string> a = common;
+  a.push_back("--output=" + logs + "/task-%A_%a.log");
   a.push_back("--array=" + array_spec(todo) +
               (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
   a.push_back(array_script);
   const std::string array_job = sbatch(a);
   std::vector<std::string> m = common;
+  m.push_back("--output=" + logs + "/merge-%j.log");
   m.push_back("--dependency=afterany:" + array_job);
   m.push_back(merge_script);
   const std::string merge_job = sbatch(m);

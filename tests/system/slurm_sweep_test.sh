@@ -71,6 +71,9 @@ array=$(sed -n 's/^array_job=//p' submit.txt)
 merge=$(sed -n 's/^merge_job=//p' submit.txt)
 [ -n "$array" ] && [ -n "$merge" ] || fail "submit printed no job ids: $(cat submit.txt)"
 grep -q "submitted 4 of 4 tasks" submit.err || fail "first submit: $(cat submit.err)"
+# The same command while its jobs are queued would run the slices twice: refused.
+expect_input_error "re-run while queued" "still queued or running" "${sweep[@]}" --slurm \
+  --points-per-task 4
 wait_job "$array"
 wait_job "$merge"
 [ -f out.csv ] || fail "no merged CSV; merge log: $(cat out.csv.slurm/logs/merge-*.log)"
