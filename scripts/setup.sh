@@ -7,7 +7,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev libfmt-dev
           nlohmann-json3-dev libcli11-dev googletest libgtest-dev
           verilator python3 python3-numpy python3-matplotlib python3-yaml ccache
-          libonnx-dev libprotobuf-dev python3-onnx)
+          libonnx-dev libprotobuf-dev python3-onnx
+          slurm-wlm munge)  # for `sweep --slurm` and its one-machine test cluster
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

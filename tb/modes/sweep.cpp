@@ -46,6 +46,8 @@ std::string number_text(double v, bool integral) {
   return fmt::format("{}", v);
 }
 
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
@@ -53,7 +55,6 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-// Splits one CSV line (quoted fields allowed).
 std::vector<std::string> csv_split(const std::string& line) {
   std::vector<std::string> f;
   std::string cur;
@@ -81,6 +82,8 @@ std::vector<std::string> csv_split(const std::string& line) {
   f.push_back(cur);
   return f;
 }
+
+namespace {
 
 const nlohmann::json* find_path(const nlohmann::json& j, const std::string& path) {
   const nlohmann::json* cur = &j;
@@ -199,12 +202,10 @@ const std::vector<std::string>& sweep_report_columns() {
   return cols;
 }
 
-SweepSummary run_sweep(const SweepOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
-  SweepSummary sum;
-  // Points: the cartesian product, first parameter slowest.
+std::vector<std::vector<std::string>> sweep_points(const std::vector<SweepParam>& params) {
+  // The cartesian product, first parameter slowest.
   std::vector<std::vector<std::string>> points{{}};
-  for (const auto& p : opt.params) {
+  for (const auto& p : params) {
     std::vector<std::vector<std::string>> next;
     for (const auto& pt : points)
       for (const auto& v : p.values) {
@@ -213,6 +214,28 @@ SweepSummary run_sweep(const SweepOptions& opt) {
         next.push_back(q);
       }
     points.swap(next);
+  }
+  return points;
+}
+
+std::pair<size_t, size_t> sweep_slice(size_t points, size_t index, size_t count) {
+  return {points * index / count, points * (index + 1) / count};
+}
+
+std::string sweep_header_line(const std::vector<SweepParam>& params) {
+  std::string line;
+  for (const auto& p : params) line += (line.empty() ? "" : ",") + csv_field(p.key);
+  for (const auto& c : sweep_report_columns()) line += (line.empty() ? "" : ",") + csv_field(c);
+  return line;
+}
+
+SweepSummary run_sweep(const SweepOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SweepSummary sum;
+  std::vector<std::vector<std::string>> points = sweep_points(opt.params);
+  if (opt.slice_count) {
+    const auto [b, e] = sweep_slice(points.size(), opt.slice_index, opt.slice_count);
+    points = std::vector<std::vector<std::string>>(points.begin() + b, points.begin() + e);
   }
   sum.points = points.size();
   auto sets_of = [&](const std::vector<std::string>& pt) {
@@ -227,11 +250,8 @@ SweepSummary run_sweep(const SweepOptions& opt) {
   configs.reserve(points.size());
   for (const auto& pt : points) configs.push_back(load_config(opt.config, sets_of(pt)));
 
-  std::vector<std::string> header;
-  for (const auto& p : opt.params) header.push_back(p.key);
-  for (const auto& c : sweep_report_columns()) header.push_back(c);
-  std::string header_line;
-  for (size_t i = 0; i < header.size(); ++i) header_line += (i ? "," : "") + csv_field(header[i]);
+  const std::string header_line = sweep_header_line(opt.params);
+  const size_t columns = opt.params.size() + sweep_report_columns().size();
 
   // One sweep per CSV at a time: the lock is held from before the resume read to the end.
   const int fd = open_locked(opt.out, "sweep");
@@ -263,7 +283,7 @@ SweepSummary run_sweep(const SweepOptions& opt) {
         continue;
       }
       auto f = csv_split(line);
-      if (f.size() != header.size()) continue;
+      if (f.size() != columns) continue;
       f.resize(opt.params.size());
       done.insert(f);
     }

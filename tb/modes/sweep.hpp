@@ -6,6 +6,7 @@
 // already in the file. The CSV is locked while a sweep
 // writes it; a point whose child was killed from outside gets no row, so it is retried.
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace skipsim {
@@ -27,6 +28,9 @@ struct SweepOptions {
   int jobs = 0;     // 0 = all cores
   bool check_golden = false;
   bool progress_tty = false;
+  // With slice_count > 0: only the points of slice slice_index (sweep_slice), e.g. one task
+  // of a Slurm job array; `out` is then that slice's part file.
+  size_t slice_index = 0, slice_count = 0;
 };
 
 struct SweepSummary {
@@ -37,6 +41,19 @@ struct SweepSummary {
 
 // The CSV columns after the parameters (report keys, flattened with dots).
 const std::vector<std::string>& sweep_report_columns();
+
+// The sweep's points in CSV row order: the cartesian product, first parameter slowest.
+std::vector<std::vector<std::string>> sweep_points(const std::vector<SweepParam>& params);
+
+// Points [first, last) of slice `index` of `count` near-equal contiguous slices.
+std::pair<size_t, size_t> sweep_slice(size_t points, size_t index, size_t count);
+
+// The CSV's header line: the parameter keys, then sweep_report_columns().
+std::string sweep_header_line(const std::vector<SweepParam>& params);
+
+// One CSV field, quoted when needed; one line split into fields (quoted fields allowed).
+std::string csv_field(const std::string& s);
+std::vector<std::string> csv_split(const std::string& line);
 
 // Forks its children: call it from a process that has elaborated no SystemC model and runs
 // no other thread.

@@ -1,0 +1,339 @@
+#include "tb/modes/sweep_slurm.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "hw/common/errors.hpp"
+#include "tb/config/config.hpp"
+#include "tb/config/paths.hpp"
+#include "tb/modes/output_lock.hpp"
+
+namespace fs = std::filesystem;
+
+namespace skipsim {
+
+namespace {
+
+using Point = std::vector<std::string>;
+
+bool read_text(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  text = s.str();
+  return true;
+}
+
+// Replaces path as a whole (write beside it, then rename), so that a reader, or another task
+// writing the same content, never sees half a file.
+void write_replace(const std::string& path, const std::string& text) {
+  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f) throw InputError(fmt::format("sweep error: cannot write '{}'", tmp));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw InputError(fmt::format("sweep error: cannot write '{}' ({})", path, ec.message()));
+}
+
+// Whole lines only: a task killed mid-write leaves a torn last line, which is not a row.
+std::vector<std::string> whole_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  for (size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    lines.push_back(text.substr(pos, nl - pos));
+  return lines;
+}
+
+std::string points_path(const std::string& out) { return sweep_slurm_dir(out) + "/points.csv"; }
+
+// Rows of every part file of `out` (any slice count), keyed by their point.
+std::map<Point, std::string> part_rows(const std::string& out, const std::string& header_line,
+                                       size_t nparams, size_t* parts) {
+  std::map<Point, std::string> rows;
+  const fs::path o(out);
+  const fs::path dir = o.parent_path().empty() ? fs::path(".") : o.parent_path();
+  const std::string prefix = o.filename().string() + ".part-";
+  const size_t columns = nparams + sweep_report_columns().size();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string idx = name.substr(prefix.size());
+    if (idx.empty() || idx.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string text;
+    if (!read_text(e.path().string(), text)) continue;
+    const auto lines = whole_lines(text);
+    if (lines.empty()) continue;
+    if (lines[0] != header_line)
+      throw InputError(fmt::format(
+          "sweep error: {} has other columns (a different sweep); remove it or choose another "
+          "--out",
+          e.path().string()));
+    if (parts) ++*parts;
+    for (size_t i = 1; i < lines.size(); ++i) {
+      auto f = csv_split(lines[i]);
+      if (f.size() != columns) continue;
+      f.resize(nparams);
+      rows.emplace(std::move(f), lines[i]);
+    }
+  }
+  return rows;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+bool on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::istringstream in(path);
+  for (std::string d; std::getline(in, d, ':');)
+    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+// Runs a Slurm client command; returns its exit status and its stdout and stderr.
+int run_client(const std::string& program, const std::vector<std::string>& args,
+               std::string& output) {
+  std::string cmd = program;
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw InputError(fmt::format("sweep error: --slurm: cannot run {}", program));
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
+  return pclose(p);
+}
+
+// Runs sbatch --parsable with args; returns the job id. Fails with sbatch's own message.
+std::string sbatch(const std::vector<std::string>& args) {
+  std::vector<std::string> a = {"--parsable"};
+  a.insert(a.end(), args.begin(), args.end());
+  std::string output;
+  const int status = run_client("sbatch", a, output);
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  // "id" or "id;cluster".
+  const std::string id = output.substr(0, output.find_first_of(";\n"));
+  if (status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+    throw InputError(
+        fmt::format("sweep error: --slurm: sbatch failed: {} (is SLURM_CONF set for this cluster?)",
+                    output.empty() ? "no output" : output.substr(output.rfind('\n') + 1)));
+  return id;
+}
+
+// "0-3,7,9-10": the task indices as sbatch --array takes them.
+std::string array_spec(const std::vector<size_t>& idx) {
+  std::string s;
+  for (size_t i = 0; i < idx.size();) {
+    size_t j = i;
+    while (j + 1 < idx.size() && idx[j + 1] == idx[j] + 1) ++j;
+    s += (s.empty() ? "" : ",") +
+         (j == i ? std::to_string(idx[i]) : fmt::format("{}-{}", idx[i], idx[j]));
+    i = j + 1;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string sweep_part_path(const std::string& out, size_t index) {
+  return fmt::format("{}.part-{}", out, index);
+}
+
+std::string sweep_slurm_dir(const std::string& out) { return out + ".slurm"; }
+
+void write_sweep_points(const SweepOptions& opt) {
+  std::string text;
+  for (size_t i = 0; i < opt.params.size(); ++i)
+    text += (i ? "," : "") + csv_field(opt.params[i].key);
+  text += "\n";
+  for (const auto& pt : sweep_points(opt.params)) {
+    for (size_t i = 0; i < pt.size(); ++i) text += (i ? "," : "") + csv_field(pt[i]);
+    text += "\n";
+  }
+  const std::string dir = sweep_slurm_dir(opt.out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InputError(fmt::format("sweep error: cannot create '{}' ({})", dir, ec.message()));
+  std::string old;
+  if (read_text(points_path(opt.out), old) && old == text) return;
+  write_replace(points_path(opt.out), text);
+}
+
+MergeSummary merge_sweep(const std::string& out) {
+  std::string text;
+  if (!read_text(points_path(out), text))
+    throw InputError(fmt::format(
+        "sweep error: --merge {}: no point list {} (written by `sweep --slurm` and `--slice`)", out,
+        points_path(out)));
+  const auto lines = whole_lines(text);
+  if (lines.empty())
+    throw InputError(fmt::format("sweep error: --merge {}: {} is empty", out, points_path(out)));
+  std::vector<SweepParam> params;
+  for (const auto& k : csv_split(lines[0])) params.push_back({k, {}});
+  const std::string header_line = sweep_header_line(params);
+  size_t parts = 0;
+  const auto rows = part_rows(out, header_line, params.size(), &parts);
+
+  MergeSummary m;
+  std::string merged = header_line + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const Point pt = csv_split(lines[i]);
+    ++m.points;
+    const auto it = rows.find(pt);
+    if (it == rows.end())
+      ++m.missing;
+    else
+      merged += it->second + "\n";
+  }
+  // Held while replacing, so that no local sweep appends to OUT meanwhile.
+  const int fd = open_locked(out, "sweep");
+  try {
+    write_replace(out, merged);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  close(fd);
+  std::fprintf(stderr, "sweep: merged %zu of %zu points from %zu part files into %s\n",
+               m.points - m.missing, m.points, parts, out.c_str());
+  if (m.missing)
+    std::fprintf(stderr,
+                 "sweep: %zu points have no row yet (task killed, failed or still running); run "
+                 "the same --slurm command again to submit them\n",
+                 m.missing);
+  return m;
+}
+
+int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
+  if (!on_path("sbatch"))
+    throw InputError(
+        "sweep error: --slurm: sbatch not found on PATH; install the Slurm client commands and "
+        "set SLURM_CONF for your cluster, or start a one-machine cluster with "
+        "scripts/slurm_local.sh start");
+  const auto points = sweep_points(opt.params);
+  // Every point must be a valid configuration before anything is submitted.
+  for (const auto& pt : points) {
+    std::vector<std::string> sets = opt.sets;
+    for (size_t i = 0; i < pt.size(); ++i) sets.push_back(opt.params[i].key + "=" + pt[i]);
+    load_config(opt.config, sets);
+  }
+  const std::string header_line = sweep_header_line(opt.params);
+  {
+    std::string text;
+    if (read_text(opt.out, text) && !text.empty() && text.substr(0, text.find('\n')) != header_line)
+      throw InputError(fmt::format(
+          "sweep error: {} exists with other columns (a different sweep); choose another --out "
+          "or remove it",
+          opt.out));
+  }
+  write_sweep_points(opt);
+  const std::string dir = sweep_slurm_dir(opt.out);
+  fs::create_directories(dir + "/logs");
+
+  const size_t n = points.size();
+  const size_t per =
+      slurm.points_per_task > 0 ? static_cast<size_t>(slurm.points_per_task) : (n + 999) / 1000;
+  const size_t tasks = (n + per - 1) / per;
+  const auto rows = part_rows(opt.out, header_line, opt.params.size(), nullptr);
+  std::vector<size_t> todo;
+  size_t missing = 0;
+  for (size_t t = 0; t < tasks; ++t) {
+    const auto [b, e] = sweep_slice(n, t, tasks);
+    size_t m = 0;
+    for (size_t i = b; i < e; ++i) m += rows.count(points[i]) ? 0 : 1;
+    if (m) todo.push_back(t);
+    missing += m;
+  }
+  if (todo.empty()) {
+    std::fprintf(stderr, "sweep: all %zu points are in the part files; nothing to submit\n", n);
+    return merge_sweep(opt.out).missing ? 1 : 0;
+  }
+
+  // Jobs of this sweep still queued would run the same slices again, into the same part
+  // files; they are found by their job name, which carries OUT's path.
+  const std::string job_name = "skipsim-sweep:" + fs::absolute(opt.out).string();
+  std::string queued;
+  if (on_path("squeue") &&
+      run_client("squeue",
+                 {"-h", "-o", "%i", "-n", job_name, "-u", std::to_string(getuid()), "-t",
+                  "pending,running,suspended,configuring,completing"},
+                 queued) == 0 &&
+      !queued.empty()) {
+    std::string ids;
+    for (const auto& l : whole_lines(queued + "\n"))
+      if (!l.empty()) ids += (ids.empty() ? "" : " ") + l;
+    throw InputError(fmt::format(
+        "sweep error: --slurm: jobs of this sweep are still queued or running ({}); run the "
+        "command again when they have left the queue (squeue), or cancel them (scancel)",
+        ids));
+  }
+  const std::string exe = self_executable();
+  const std::string cwd = fs::current_path().string();
+  std::string task = shell_quote(exe) + " sweep -c " + shell_quote(fs::absolute(opt.config));
+  for (const auto& p : opt.params) {
+    std::string list;
+    for (const auto& v : p.values) list += (list.empty() ? "" : ",") + v;
+    task += " --param " + shell_quote(p.key + "=" + list);
+  }
+  for (const auto& s : opt.sets) task += " --set " + shell_quote(s);
+  if (opt.check_golden) task += " --check";
+  task +=
+      " -o " + shell_quote(fs::absolute(opt.out)) +
+      fmt::format(" -j \"${{SLURM_CPUS_PER_TASK:-1}}\" --slice \"$SLURM_ARRAY_TASK_ID/{}\"", tasks);
+  const std::string array_script = dir + "/array.sbatch", merge_script = dir + "/merge.sbatch";
+  // Name, log and folder go on sbatch's command line, where a path may hold spaces.
+  const std::string logs = fs::absolute(dir).string() + "/logs";
+  write_replace(array_script,
+                fmt::format("#!/bin/bash\n"
+                            "# Task I of {} (sbatch --array): slice I of the points into "
+                            "OUT.part-I.\n"
+                            "exec {}\n",
+                            tasks, task));
+  write_replace(merge_script, fmt::format("#!/bin/bash\n"
+                                          "# After the array: its part files into OUT.\n"
+                                          "exec {} sweep --merge {}\n",
+                                          shell_quote(exe), shell_quote(fs::absolute(opt.out))));
+
+  std::vector<std::string> common = {"--job-name=" + job_name, "--chdir=" + cwd};
+  if (!slurm.partition.empty()) common.push_back("--partition=" + slurm.partition);
+  for (const auto& a : slurm.sbatch_args) common.push_back(a);
+  std::vector<std::string> a = common;
+  a.push_back("--output=" + logs + "/task-%A_%a.log");
+  a.push_back("--array=" + array_spec(todo) +
+              (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
+  a.push_back(array_script);
+  const std::string array_job = sbatch(a);
+  std::vector<std::string> m = common;
+  m.push_back("--output=" + logs + "/merge-%j.log");
+  m.push_back("--dependency=afterany:" + array_job);
+  m.push_back(merge_script);
+  const std::string merge_job = sbatch(m);
+  std::printf("array_job=%s\nmerge_job=%s\n", array_job.c_str(), merge_job.c_str());
+  std::fprintf(stderr,
+               "sweep: submitted %zu of %zu tasks (%zu missing of %zu points, %zu per task) as "
+               "job array %s; job %s then merges them into %s (logs: %s/logs)\n",
+               todo.size(), tasks, missing, n, per, array_job.c_str(), merge_job.c_str(),
+               opt.out.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace skipsim
