@@ -38,10 +38,14 @@ class RtlChecked {
 template <class Data>
 class OutputHoldCheck {
  public:
+  // `hold_while_invalid` false: only the stalled rule (the fork, whose valids are
+  // combinational and low while the other branch is not ready, loads its next beat then).
+  explicit OutputHoldCheck(bool hold_while_invalid = true) : m_check_invalid(hold_while_invalid) {}
   // `cycle`: the rising edge (1-based) whose pre-edge values these are.
   void sample(uint64_t cycle, bool valid, bool ready, const Data& data) {
     if (m_seen && !(data == m_data)) {
-      if (!valid) count(m_invalid, m_first_invalid, cycle);  // incl. the last beat's value
+      if (!valid && m_check_invalid)
+        count(m_invalid, m_first_invalid, cycle);  // incl. the last beat's value
       if (m_valid && !m_ready) count(m_stalled, m_first_stalled, cycle);
     }
     m_seen = true;
@@ -60,7 +64,7 @@ class OutputHoldCheck {
   static void count(uint64_t& n, uint64_t& first, uint64_t cycle) {
     if (n++ == 0) first = cycle;
   }
-  bool m_seen = false, m_valid = false, m_ready = false;
+  bool m_check_invalid, m_seen = false, m_valid = false, m_ready = false;
   Data m_data{};
   uint64_t m_invalid = 0, m_first_invalid = 0, m_stalled = 0, m_first_stalled = 0;
 };

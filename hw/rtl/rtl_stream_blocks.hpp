@@ -41,7 +41,7 @@ class RtlFork : public ForkBase, public RtlTraceable, public RtlChecked {
       m_skip_bits{"skip_bits"};
   int m_held = 0;  // beats in the RTL's skid queue, from the handshakes
   uint64_t m_edge = 0;
-  OutputHoldCheck<RtlBits> m_main_hold, m_skip_hold;
+  OutputHoldCheck<RtlBits> m_main_hold{false}, m_skip_hold{false};
 };
 
 class RtlAdd : public AddBase, public RtlTraceable, public RtlChecked {
