@@ -37,11 +37,9 @@ void Lockstep::add_data(const std::string& pin, const sc_core::sc_signal<Beat>& 
   m_data.push_back({pin, {&systemc, &rtl}});
 }
 
-void Lockstep::add_port(const std::string& port, const sc_core::sc_signal<bool>& ready,
-                        PortPins systemc, PortPins rtl) {
+void Lockstep::add_port(const std::string& port, PortPins systemc, PortPins rtl) {
   Port p;
   p.name = port;
-  p.ready = &ready;
   p.sides[0] = systemc;
   p.sides[1] = rtl;
   m_ports.push_back(std::move(p));
@@ -84,10 +82,9 @@ void Lockstep::compare_pins() {
 // A beat on offer now with ready high moves at the next rising edge: cycle m_cycles + 1.
 void Lockstep::compare_ports() {
   for (Port& p : m_ports) {
-    if (!p.ready->read()) continue;
     for (int side = 0; side < 2; ++side) {
       const PortPins& s = p.sides[side];
-      if (!s.valid->read()) continue;
+      if (!s.valid->read() || !s.ready->read()) continue;
       p.pending[side].push_back({s.data->read(), s.last->read(), m_cycles + 1});
       ++p.beats[side];
     }

@@ -40,14 +40,14 @@ class Lockstep : public sc_core::sc_module {
                const sc_core::sc_signal<bool>& rtl);
   void add_data(const std::string& pin, const sc_core::sc_signal<Beat>& systemc,
                 const sc_core::sc_signal<Beat>& rtl);
-  // Transactions mode: an output port; `ready` is the pipeline's, seen by both.
+  // Transactions mode: an output port, the pins of each side.
   struct PortPins {
     const sc_core::sc_signal<bool>* valid;
+    const sc_core::sc_signal<bool>* ready;
     const sc_core::sc_signal<Beat>* data;
     const sc_core::sc_signal<bool>* last;
   };
-  void add_port(const std::string& port, const sc_core::sc_signal<bool>& ready, PortPins systemc,
-                PortPins rtl);
+  void add_port(const std::string& port, PortPins systemc, PortPins rtl);
 
   CosimCompare mode() const { return m_mode; }
   bool equal() const { return m_differences == 0; }
@@ -71,7 +71,6 @@ class Lockstep : public sc_core::sc_module {
   };
   struct Port {
     std::string name;
-    const sc_core::sc_signal<bool>* ready;
     PortPins sides[2];             // systemc, rtl
     std::deque<Fired> pending[2];  // beats one side handed on that the other has not yet
     uint64_t beats[2] = {0, 0};

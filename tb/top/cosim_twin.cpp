@@ -52,6 +52,38 @@ class Replay : public sc_core::sc_module {
   std::deque<std::pair<Beat, bool>> m_queue;
   sc_core::sc_event m_changed;
 };
+
+// Transactions mode: the ready the twin's output sees. The pipeline's consumer takes the
+// RTL's k-th beat once it has taken the SystemC block's k-th, or when it is ready now; so
+// the latency difference is the RTL's own, not the consumer's next free slot.
+class Credit : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Credit);
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_signal<bool> ready{"ready"};
+
+  Credit(sc_core::sc_module_name name, const Stream& s, const sc_core::sc_signal<bool>& rtl_valid)
+      : sc_module(name), m_s(s), m_valid(rtl_valid) {
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+    SC_METHOD(drive);
+    sensitive << s.ready << m_changed;
+  }
+
+ private:
+  void on_clock() {
+    m_systemc += m_s.valid.read() && m_s.ready.read();
+    m_rtl += m_valid.read() && ready.read();
+    m_changed.notify(sc_core::SC_ZERO_TIME);
+  }
+  void drive() { ready.write(m_rtl < m_systemc || m_s.ready.read()); }
+
+  const Stream& m_s;
+  const sc_core::sc_signal<bool>& m_valid;
+  uint64_t m_systemc = 0, m_rtl = 0;
+  sc_core::sc_event m_changed;
+};
 }  // namespace
 
 CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
@@ -163,7 +195,6 @@ void CosimTwin::twin_in(StreamIn& p, Stream& s, const std::string& pin) {
 }
 
 void CosimTwin::twin_out(StreamOut& p, Stream& s, const std::string& pin) {
-  p.ready.bind(s.ready);
   sc_core::sc_signal<bool>& v = shadow_bool(pin + "_valid");
   sc_core::sc_signal<bool>& l = shadow_bool(pin + "_last");
   sc_core::sc_signal<Beat>& d = shadow_beat(pin + "_data");
@@ -171,9 +202,14 @@ void CosimTwin::twin_out(StreamOut& p, Stream& s, const std::string& pin) {
   p.last.bind(l);
   p.data.bind(d);
   if (m_lockstep->mode() == CosimCompare::kTransactions) {
-    m_lockstep->add_port(pin, s.ready, {&s.valid, &s.data, &s.last}, {&v, &d, &l});
+    auto c = std::make_unique<Credit>(("credit_" + pin).c_str(), s, v);
+    c->clk.bind(*m_clk);
+    p.ready.bind(c->ready);
+    m_lockstep->add_port(pin, {&s.valid, &s.ready, &s.data, &s.last}, {&v, &c->ready, &d, &l});
+    m_replays.push_back(std::move(c));
     return;
   }
+  p.ready.bind(s.ready);
   m_lockstep->add_pin(pin + "_valid", s.valid, v);
   m_lockstep->add_pin(pin + "_last", s.last, l);
   m_lockstep->add_data(pin + "_data", s.data, d);
