@@ -33,6 +33,10 @@ RtlFork::RtlFork(sc_core::sc_module_name name)
 
 RtlFork::~RtlFork() = default;
 void RtlFork::trace_rtl(VerilatedVcdC* vcd, int levels) { m_rtl->trace(vcd, levels); }
+void RtlFork::report_rtl_checks(StatsNode& n) const {
+  m_main_hold.report(n.child("main"));
+  m_skip_hold.report(n.child("skip"));
+}
 
 void RtlFork::drive_in() { m_in_bits.write(to_bits(in.data.read())); }
 void RtlFork::take_out() {
@@ -42,6 +46,9 @@ void RtlFork::take_out() {
 
 // The same accounting as the SystemC Fork, from the pins.
 void RtlFork::on_clock() {
+  ++m_edge;
+  m_main_hold.sample(m_edge, main.valid.read(), main.ready.read(), m_main_bits.read());
+  m_skip_hold.sample(m_edge, skip.valid.read(), skip.ready.read(), m_skip_bits.read());
   const bool fired = account(m_held > 0, main.ready.read(), skip.ready.read());
   m_held += (in.valid.read() && in.ready.read()) - fired;
 }
@@ -80,6 +87,7 @@ RtlAdd::RtlAdd(sc_core::sc_module_name name, const AddConfig& cfg)
 
 RtlAdd::~RtlAdd() = default;
 void RtlAdd::trace_rtl(VerilatedVcdC* vcd, int levels) { m_rtl->trace(vcd, levels); }
+void RtlAdd::report_rtl_checks(StatsNode& n) const { m_out_hold.report(n.child("out")); }
 
 void RtlAdd::drive_in() {
   m_main_bits.write(to_bits(main.data.read()));
@@ -89,6 +97,8 @@ void RtlAdd::take_out() { out.data.write(from_bits(m_out_bits.read())); }
 
 // The same accounting as the SystemC Add, from the pins.
 void RtlAdd::on_clock() {
+  ++m_edge;
+  m_out_hold.sample(m_edge, out.valid.read(), out.ready.read(), m_out_bits.read());
   const bool fired = m_out_busy && out.ready.read();
   const bool out_free = !m_out_busy || fired;
   const bool compute = out_free && m_main_held > 0 && m_skip_held > 0;

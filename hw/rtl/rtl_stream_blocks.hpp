@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "hw/common/hw_block.hpp"
+#include "hw/rtl/rtl_checks.hpp"
 #include "hw/rtl/rtl_skip_fifo.hpp"
 #include "hw/rtl/rtl_traceable.hpp"
 #include "hw/stream/add.hpp"
@@ -18,7 +19,7 @@ class Vadd;
 
 namespace skipsim {
 
-class RtlFork : public ForkBase, public RtlTraceable {
+class RtlFork : public ForkBase, public RtlTraceable, public RtlChecked {
  public:
   SC_HAS_PROCESS(RtlFork);
 
@@ -27,6 +28,7 @@ class RtlFork : public ForkBase, public RtlTraceable {
 
   Vstream_fork& rtl() { return *m_rtl; }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override;
+  void report_rtl_checks(StatsNode& n) const override;
 
  private:
   void on_clock();
@@ -38,9 +40,11 @@ class RtlFork : public ForkBase, public RtlTraceable {
   sc_core::sc_signal<RtlBits> m_in_bits{"in_bits"}, m_main_bits{"main_bits"},
       m_skip_bits{"skip_bits"};
   int m_held = 0;  // beats in the RTL's skid queue, from the handshakes
+  uint64_t m_edge = 0;
+  OutputHoldCheck<RtlBits> m_main_hold{false}, m_skip_hold{false};
 };
 
-class RtlAdd : public AddBase, public RtlTraceable {
+class RtlAdd : public AddBase, public RtlTraceable, public RtlChecked {
  public:
   SC_HAS_PROCESS(RtlAdd);
 
@@ -49,6 +53,7 @@ class RtlAdd : public AddBase, public RtlTraceable {
 
   Vadd& rtl() { return *m_rtl; }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override;
+  void report_rtl_checks(StatsNode& n) const override;
 
  private:
   void on_clock();
@@ -62,6 +67,8 @@ class RtlAdd : public AddBase, public RtlTraceable {
       m_out_bits{"out_bits"};
   int m_main_held = 0, m_skip_held = 0;  // skid queue fill, from the handshakes
   bool m_out_busy = false;
+  uint64_t m_edge = 0;
+  OutputHoldCheck<RtlBits> m_out_hold;
 };
 
 }  // namespace skipsim

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "hw/common/errors.hpp"
+#include "hw/rtl/rtl_checks.hpp"
 #include "hw/rtl/rtl_skip_fifo.hpp"
 #include "hw/rtl/rtl_traceable.hpp"
 #include "hw/skip_fifo/skip_codec.hpp"
@@ -40,7 +41,7 @@ class CodecPins {
 };
 
 template <class V>
-class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable {
+class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable, public RtlChecked {
  public:
   SC_HAS_PROCESS(RtlZvcCompressorT);
 
@@ -88,6 +89,7 @@ class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable {
     m_pins.after(out.valid.read(), m_stats, m_wait, "word waiting", "no beat");
   }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override { m_rtl->trace(vcd, levels); }
+  void report_rtl_checks(StatsNode& n) const override { m_out_hold.report(n.child("out")); }
 
  private:
   void drive_in() { m_in_bits.write(to_bits(in.data.read())); }
@@ -101,6 +103,7 @@ class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable {
       return;
     }
     const bool fired_in = in.fire();
+    m_out_hold.sample(++m_edge, out.valid.read(), out.ready.read(), m_out_bits.read());
     m_pins.before(fired_in, out.valid.read(), out.ready.read());
     if (fired_in) {
       const int bytes = zvc_beat_bytes_of(in.data.read(), m_lanes);
@@ -120,6 +123,8 @@ class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable {
   sc_core::sc_signal<RtlBits> m_in_bits{"in_bits"};
   sc_core::sc_signal<RtlWordBits> m_out_bits{"out_bits"};
   int m_mask;
+  uint64_t m_edge = 0;
+  OutputHoldCheck<RtlWordBits> m_out_hold;
   bool m_after_edge = false;
   CodecPins m_pins;
   CodecStats m_codec;
@@ -128,7 +133,7 @@ class RtlZvcCompressorT : public SkipCompressor, public RtlTraceable {
 };
 
 template <class V>
-class RtlZvcDecompressorT : public SkipDecompressor, public RtlTraceable {
+class RtlZvcDecompressorT : public SkipDecompressor, public RtlTraceable, public RtlChecked {
  public:
   SC_HAS_PROCESS(RtlZvcDecompressorT);
 
@@ -174,6 +179,7 @@ class RtlZvcDecompressorT : public SkipDecompressor, public RtlTraceable {
     m_pins.after(out.valid.read(), m_stats, m_wait, "beat waiting", "no word");
   }
   void trace_rtl(VerilatedVcdC* vcd, int levels) override { m_rtl->trace(vcd, levels); }
+  void report_rtl_checks(StatsNode& n) const override { m_out_hold.report(n.child("out")); }
 
  private:
   void drive_in() { m_in_bits.write(to_word_bits(in.data.read())); }
@@ -184,6 +190,7 @@ class RtlZvcDecompressorT : public SkipDecompressor, public RtlTraceable {
       record_state(m_pins.after(out.valid.read(), m_stats, m_wait, "beat waiting", "no word"));
       return;
     }
+    m_out_hold.sample(++m_edge, out.valid.read(), out.ready.read(), m_out_bits.read());
     m_pins.before(in.fire(), out.valid.read(), out.ready.read());
     m_after_edge = true;
     next_trigger(sc_core::SC_ZERO_TIME);
@@ -196,6 +203,8 @@ class RtlZvcDecompressorT : public SkipDecompressor, public RtlTraceable {
   sc_core::sc_signal<RtlWordBits> m_in_bits{"in_bits"};
   sc_core::sc_signal<RtlBits> m_out_bits{"out_bits"};
   bool m_after_edge = false;
+  uint64_t m_edge = 0;
+  OutputHoldCheck<RtlBits> m_out_hold;
   CodecPins m_pins;
   StallStats m_stats;
   WaitState m_wait;

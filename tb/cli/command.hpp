@@ -15,7 +15,7 @@ class App;
 namespace skipsim::cli {
 
 constexpr int kExitOk = 0, kExitInternal = 1, kExitInput = 2, kExitDeadlock = 3, kExitCosim = 4,
-              kExitCycleLimit = 5, kExitInterrupted = 130;
+              kExitCycleLimit = 5, kExitRtlCheck = 6, kExitInterrupted = 130;
 
 class Command {
  public:

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "hw/common/errors.hpp"
 #include "tb/cli/command.hpp"
@@ -25,14 +26,81 @@
 namespace skipsim::cli {
 namespace {
 
+// The RTL blocks' output data that moved while it had to hold: one line per port.
+void print_rtl_warnings(const nlohmann::json& report) {
+  if (!report.contains("rtl_checks")) return;
+  for (const auto& [block, checks] : report["rtl_checks"].items()) {
+    for (const auto& [port, c] : checks.items()) {
+      if (!c.is_object() || !c.contains("data_changed_while_invalid")) continue;
+      if (const auto n = c["data_changed_while_invalid"].get<uint64_t>())
+        std::cerr << fmt::format(
+            "skipsim: warning: RTL {} port {}: data changed while valid was low, first at cycle "
+            "{} ({} cycles in all; it must hold)\n",
+            block, port, c["first_data_changed_while_invalid_cycle"].get<uint64_t>(), n);
+      if (const auto n = c["data_changed_while_stalled"].get<uint64_t>())
+        std::cerr << fmt::format(
+            "skipsim: warning: RTL {} port {}: data changed while a beat was on offer and not "
+            "taken, first at cycle {} ({} cycles in all; valid/ready forbids it)\n",
+            block, port, c["first_data_changed_while_stalled_cycle"].get<uint64_t>(), n);
+    }
+  }
+}
+
+// The co-simulation's verdict on stderr; false if it found a difference.
+bool print_cosim(const nlohmann::json& c, bool quiet) {
+  const std::string module = c["module"].get<std::string>();
+  const bool tx = c.value("compare", std::string("pins")) == "transactions";
+  const uint64_t diffs = c.value("differences", uint64_t{0});
+  if (tx && c.contains("latency_difference") && (!quiet || diffs)) {
+    const auto& l = c["latency_difference"];
+    std::cerr << fmt::format(
+        "skipsim: cosim {}: latency difference rtl - systemc over {} beats: min {} mean {:.2f} "
+        "max {} cycles\n",
+        module, l["beats"].get<uint64_t>(), l["min"].get<int64_t>(), l["mean"].get<double>(),
+        l["max"].get<int64_t>());
+  }
+  if (c["equal"].get<bool>()) {
+    if (!quiet)
+      std::cerr << fmt::format(
+          tx ? "skipsim: cosim {}: every output beat equal, in order, over {} cycles\n"
+             : "skipsim: cosim {}: every output pin equal over {} cycles\n",
+          module, c["compared_cycles"].get<uint64_t>());
+    return true;
+  }
+  const auto& f = c["first_mismatch"];
+  if (tx)
+    std::cerr << fmt::format(
+        "skipsim: cosim {}: first difference at beat {} of port {} (cycle {}): systemc {} rtl "
+        "{}\n",
+        module, f["beat"].get<uint64_t>(), f["port"].get<std::string>(), f["cycle"].get<uint64_t>(),
+        f["systemc"].get<std::string>(), f["rtl"].get<std::string>());
+  else
+    std::cerr << fmt::format(
+        "skipsim: cosim {}: first difference at cycle {} on pin {}: systemc {} rtl {}\n", module,
+        f["cycle"].get<uint64_t>(), f["pin"].get<std::string>(), f["systemc"].get<std::string>(),
+        f["rtl"].get<std::string>());
+  if (c.value("keep_going", false)) {
+    std::string per;
+    const char* key = tx ? "ports" : "pin_differences";
+    if (c.contains(key))
+      for (const auto& [name, v] : c[key].items()) {
+        const uint64_t n = tx ? v["differing_beats"].get<uint64_t>() : v.get<uint64_t>();
+        if (n) per += fmt::format("{}{} {}", per.empty() ? "" : ", ", name, n);
+      }
+    std::cerr << fmt::format("skipsim: cosim {}: {} differences in all ({} {})\n", module, diffs,
+                             tx ? "beats by port:" : "pin-cycles by pin:", per);
+  }
+  return false;
+}
+
 struct RunArgs {
   std::string config;
   std::vector<std::string> sets;
-  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim, vcd_window;
+  std::string report, vcd, tensors, dump_tensors, output, occupancy, cosim, vcd_window, compare;
   std::vector<std::string> vcd_scopes;
   std::string seed;  // validated by the config like workload.seed
   double vcd_max_mb = 500;
-  bool no_check = false, quiet = false, print_config = false;
+  bool no_check = false, quiet = false, print_config = false, keep_going = false;
 };
 
 class RunCommand : public Command {
@@ -63,7 +131,12 @@ class RunCommand : public Command {
                     "write the skip FIFO occupancy over time (CSV cycle,occupancy, on change)");
     run->add_option("--cosim", m_args.cosim,
                     "run BLOCK (skip_fifo, fork, add, compressor, decompressor) as SystemC and RTL "
-                    "side by side and stop at the first output pin that differs");
+                    "side by side and stop at the first output that differs");
+    run->add_option("--compare", m_args.compare,
+                    "with --cosim: pins (default; every output pin, every cycle) or transactions "
+                    "(the beats at every output port in order, and their latency difference)");
+    run->add_flag("--keep-going", m_args.keep_going,
+                  "with --cosim: count every difference instead of stopping at the first");
     run->add_option("--seed", m_args.seed,
                     "seed of the random tensors (same as --set workload.seed=N)");
     run->add_flag("--no-check", m_args.no_check, "skip the comparison with the golden model");
@@ -90,6 +163,11 @@ class RunCommand : public Command {
           fmt::format("--vcd-scope '{}': needs --vcd FILE (it limits the waveform "
                       "that option writes)",
                       a.vcd_scopes.front()));
+    if (!a.compare.empty() && a.compare != "pins" && a.compare != "transactions")
+      throw InputError(fmt::format("--compare '{}': allowed: pins, transactions", a.compare));
+    if (a.cosim.empty() && (!a.compare.empty() || a.keep_going))
+      throw InputError(fmt::format("{}: needs --cosim BLOCK (it says how that block is compared)",
+                                   a.compare.empty() ? "--keep-going" : "--compare"));
     const Config cfg = load_config(a.config, sets);
     if (a.print_config) {
       std::cout << dump_config(cfg);
@@ -117,6 +195,9 @@ class RunCommand : public Command {
     opt.vcd_max_mb = a.vcd_max_mb;
     opt.occupancy_csv = a.occupancy;
     opt.cosim.module = a.cosim;
+    opt.cosim.compare =
+        a.compare == "transactions" ? CosimCompare::kTransactions : CosimCompare::kPins;
+    opt.cosim.keep_going = a.keep_going;
     opt.progress = !a.quiet && isatty(STDERR_FILENO);
     RunResult r = run_block(cfg, params, opt);
 
@@ -131,22 +212,12 @@ class RunCommand : public Command {
     }
     if (!a.output.empty() && finished) write_tensor8(a.output, r.output);
     if (!a.quiet) std::cout << format_report_table(r.stats);
-    if (r.report.contains("cosim")) {
-      const auto& c = r.report["cosim"];
-      if (c["equal"].get<bool>()) {
-        if (!a.quiet)
-          std::cerr << fmt::format("skipsim: cosim {}: every output pin equal over {} cycles\n",
-                                   c["module"].get<std::string>(),
-                                   c["compared_cycles"].get<uint64_t>());
-      } else {
-        const auto& f = c["first_mismatch"];
-        std::cerr << fmt::format(
-            "skipsim: cosim {}: first difference at cycle {} on pin {}: systemc {} rtl {}\n",
-            c["module"].get<std::string>(), f["cycle"].get<uint64_t>(), f["pin"].get<std::string>(),
-            f["systemc"].get<std::string>(), f["rtl"].get<std::string>());
-        return kExitCosim;
-      }
+    print_rtl_warnings(r.report);
+    if (!r.rtl_failure.empty()) {
+      std::cerr << r.rtl_failure << "\n";
+      return kExitRtlCheck;
     }
+    if (r.report.contains("cosim") && !print_cosim(r.report["cosim"], a.quiet)) return kExitCosim;
     if (verdict.exit_code != kExitOk) {
       std::cerr << verdict.message << "\n";
       return verdict.exit_code;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "hw/common/errors.hpp"
+#include "hw/rtl/rtl_checks.hpp"
 #include "tb/observe/deadlock.hpp"
 #include "tb/observe/stats_json.hpp"
 #include "tb/observe/waveform.hpp"
@@ -96,8 +97,24 @@ RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptio
       r.end = RunResult::End::kFinished;
       break;
   }
+  if (top.lockstep()) top.lockstep()->finish();
   if (top.lockstep() && !top.lockstep()->equal()) r.end = RunResult::End::kCosimMismatch;
+  // The RTL blocks' checks of their own outputs (the cosim twin's too).
+  std::vector<std::pair<std::string, const RtlChecked*>> checked;
+  for (HwBlock* b : top.blocks())
+    if (const auto* c = dynamic_cast<const RtlChecked*>(b))
+      checked.emplace_back(b->block_name(), c);
+  if (top.cosim_twin_checks())
+    checked.emplace_back(top.cosim_module() + "_rtl", top.cosim_twin_checks());
+  for (const auto& [name, c] : checked)
+    if (r.rtl_failure.empty() && !c->rtl_failure().empty()) r.rtl_failure = c->rtl_failure();
+  if (!r.rtl_failure.empty()) r.end = RunResult::End::kRtlCheckFailed;
   r.stats = build_report(top, cfg, r.end, wall);
+  if (!checked.empty()) {
+    StatsNode& rc = r.stats.child("rtl_checks");
+    for (const auto& [name, c] : checked) c->report_rtl_checks(rc.child(name));
+    if (!r.rtl_failure.empty()) r.stats.set("rtl_check_failure", r.rtl_failure);
+  }
   if (r.end == RunResult::End::kDeadlock) {
     std::vector<Stream*> sp;
     for (const auto& s : top.streams()) sp.push_back(s.get());

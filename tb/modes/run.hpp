@@ -31,6 +31,7 @@ struct RunResult {
   nlohmann::json report;  // its JSON view
   Tensor8 output;
   std::string deadlock_text;
+  std::string rtl_failure;  // the RTL check that stopped the run, one line ("" if none)
 };
 
 RunResult run_block(const Config& cfg, const BlockParams& params, const RunOptions& opt);

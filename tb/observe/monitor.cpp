@@ -111,6 +111,7 @@ void Monitor::on_clock() {
   }
   if (m_progress && (m_cycle & 0xffff) == 0) m_progress(m_cycle);
   if (m_finished && m_finished()) {
+    if (m_drained && !m_drained()) return;
     m_end = End::kFinished;
     sc_core::sc_stop();
   } else if (m_quiet >= kQuietCycles || m_cycle - m_last_activity_cycle > m_window) {

@@ -36,6 +36,9 @@ class Monitor : public sc_core::sc_module {
           uint64_t max_cycles);
 
   void set_finished_probe(std::function<bool()> f) { m_finished = std::move(f); }
+  // Once finished, the run goes on (without deadlock checks) until this says so: a
+  // co-simulated twin delivering the beats it holds later than the pipeline did.
+  void set_drained_probe(std::function<bool()> f) { m_drained = std::move(f); }
   void set_blocks(std::vector<HwBlock*> blocks) { m_blocks = std::move(blocks); }
   // The deadlock was found as a fixed point rather than by the window.
   bool deadlock_was_quiescent() const { return m_quiet >= kQuietCycles; }
@@ -91,7 +94,7 @@ class Monitor : public sc_core::sc_module {
   uint64_t m_window, m_max_cycles;
   uint64_t m_cycle = 0, m_activity = 0, m_seen_activity = 0, m_last_activity_cycle = 0;
   End m_end = End::kRunning;
-  std::function<bool()> m_finished;
+  std::function<bool()> m_finished, m_drained;
   std::function<void(uint64_t)> m_progress;
 };
 

@@ -12,7 +12,7 @@
 
 namespace skipsim {
 
-enum class RunEnd { kFinished, kDeadlock, kCycleLimit, kCosimMismatch };
+enum class RunEnd { kFinished, kDeadlock, kCycleLimit, kCosimMismatch, kRtlCheckFailed };
 
 // `wall`: seconds of simulation, for the speed figures.
 StatsNode build_report(ResidualBlock& top, const Config& cfg, RunEnd end, double wall);

@@ -1,6 +1,8 @@
 #include "tb/top/cosim_twin.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -9,8 +11,84 @@
 
 namespace skipsim {
 
+namespace {
+// Transactions mode: feeds the twin's input with the beats the pipeline's block took, in
+// order, whenever the twin is ready for them (its ready may differ from the block's). With
+// nothing queued the pipeline's beat passes straight through, in the same cycle.
+class Replay : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Replay);
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_signal<bool> valid{"valid"}, ready{"ready"}, last{"last"};
+  sc_core::sc_signal<Beat> data{"data"};
+
+  Replay(sc_core::sc_module_name name, const Stream& s) : sc_module(name), m_s(s) {
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+    SC_METHOD(drive);
+    sensitive << s.valid << s.ready << s.data << s.last << m_changed;
+  }
+
+ private:
+  void on_clock() {
+    if (m_s.valid.read() && m_s.ready.read()) m_queue.push_back({m_s.data.read(), m_s.last.read()});
+    if (valid.read() && ready.read() && !m_queue.empty()) m_queue.pop_front();
+    m_changed.notify(sc_core::SC_ZERO_TIME);
+  }
+  void drive() {
+    if (m_queue.empty()) {
+      valid.write(m_s.valid.read() && m_s.ready.read());
+      data.write(m_s.data.read());
+      last.write(m_s.last.read());
+    } else {
+      valid.write(true);
+      data.write(m_queue.front().first);
+      last.write(m_queue.front().second);
+    }
+  }
+
+  const Stream& m_s;
+  std::deque<std::pair<Beat, bool>> m_queue;
+  sc_core::sc_event m_changed;
+};
+
+// Transactions mode: the ready the twin's output sees. The pipeline's consumer takes the
+// RTL's k-th beat once it has taken the SystemC block's k-th, or when it is ready now; so
+// the latency difference is the RTL's own, not the consumer's next free slot.
+class Credit : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Credit);
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_signal<bool> ready{"ready"};
+
+  Credit(sc_core::sc_module_name name, const Stream& s, const sc_core::sc_signal<bool>& rtl_valid)
+      : sc_module(name), m_s(s), m_valid(rtl_valid) {
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+    SC_METHOD(drive);
+    sensitive << s.ready << m_changed;
+  }
+
+ private:
+  void on_clock() {
+    m_systemc += m_s.valid.read() && m_s.ready.read();
+    m_rtl += m_valid.read() && ready.read();
+    m_changed.notify(sc_core::SC_ZERO_TIME);
+  }
+  void drive() { ready.write(m_rtl < m_systemc || m_s.ready.read()); }
+
+  const Stream& m_s;
+  const sc_core::sc_signal<bool>& m_valid;
+  uint64_t m_systemc = 0, m_rtl = 0;
+  sc_core::sc_event m_changed;
+};
+}  // namespace
+
 CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig& add,
-                     const Streams& streams, ClockSignal& clk) {
+                     const Streams& streams, ClockSignal& clk)
+    : m_module(opt.module), m_clk(&clk) {
   const std::string& m = opt.module;
   const int lanes = cfg.hardware.stream.lanes;
   const bool codec = m == "compressor" || m == "decompressor";
@@ -42,7 +120,8 @@ CosimTwin::CosimTwin(const CosimOptions& opt, const Config& cfg, const AddConfig
         "model (it has no DRAM port); compare with policy: block, or drop --cosim");
   const int word = cfg.hardware.sram.width_bytes;
   // The compressed words are shown whole.
-  m_lockstep = std::make_unique<Lockstep>("lockstep", m, codec ? std::max(lanes, word) : lanes);
+  m_lockstep = std::make_unique<Lockstep>("lockstep", m, codec ? std::max(lanes, word) : lanes,
+                                          opt.compare, opt.keep_going);
   m_lockstep->clk.bind(clk);
   if (m == "skip_fifo") {
     const uint64_t depth = cfg.hardware.skip_fifo.depth;
@@ -97,6 +176,16 @@ sc_core::sc_signal<Beat>& CosimTwin::shadow_beat(const std::string& name) {
 
 // An input port of the twin reads the pipeline's stream; its ready goes to a shadow.
 void CosimTwin::twin_in(StreamIn& p, Stream& s, const std::string& pin) {
+  if (m_lockstep->mode() == CosimCompare::kTransactions) {
+    auto r = std::make_unique<Replay>(("replay_" + pin).c_str(), s);
+    r->clk.bind(*m_clk);
+    p.valid.bind(r->valid);
+    p.data.bind(r->data);
+    p.last.bind(r->last);
+    p.ready.bind(r->ready);
+    m_replays.push_back(std::move(r));
+    return;
+  }
   p.valid.bind(s.valid);
   p.data.bind(s.data);
   p.last.bind(s.last);
@@ -106,13 +195,21 @@ void CosimTwin::twin_in(StreamIn& p, Stream& s, const std::string& pin) {
 }
 
 void CosimTwin::twin_out(StreamOut& p, Stream& s, const std::string& pin) {
-  p.ready.bind(s.ready);
   sc_core::sc_signal<bool>& v = shadow_bool(pin + "_valid");
   sc_core::sc_signal<bool>& l = shadow_bool(pin + "_last");
   sc_core::sc_signal<Beat>& d = shadow_beat(pin + "_data");
   p.valid.bind(v);
   p.last.bind(l);
   p.data.bind(d);
+  if (m_lockstep->mode() == CosimCompare::kTransactions) {
+    auto c = std::make_unique<Credit>(("credit_" + pin).c_str(), s, v);
+    c->clk.bind(*m_clk);
+    p.ready.bind(c->ready);
+    m_lockstep->add_port(pin, {&s.valid, &s.ready, &s.data, &s.last}, {&v, &c->ready, &d, &l});
+    m_replays.push_back(std::move(c));
+    return;
+  }
+  p.ready.bind(s.ready);
   m_lockstep->add_pin(pin + "_valid", s.valid, v);
   m_lockstep->add_pin(pin + "_last", s.last, l);
   m_lockstep->add_data(pin + "_data", s.data, d);

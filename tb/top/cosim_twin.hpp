@@ -13,6 +13,7 @@
 #include "hw/common/core_clock.hpp"
 
 #include "hw/common/beat.hpp"
+#include "hw/rtl/rtl_checks.hpp"
 #include "hw/skip_fifo/skip_codec.hpp"
 #include "hw/skip_fifo/skip_fifo.hpp"
 #include "hw/stream/add.hpp"
@@ -24,8 +25,13 @@ namespace skipsim {
 
 struct CosimOptions {
   std::string module;  // "", "skip_fifo", "fork", "add", "compressor" or "decompressor"
+  CosimCompare compare = CosimCompare::kPins;
+  bool keep_going = false;  // count every difference instead of stopping at the first
   // Builds the RTL skip FIFO to compare; empty = the build's (tests pass altered variants).
   std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> skip_fifo_rtl;
+  // With hardware.skip_fifo.impl: rtl, builds the pipeline's skip FIFO instead of the
+  // build's (tests run altered variants in the pipeline; they get no SRAM reserved).
+  std::function<std::unique_ptr<SkipFifoBase>(const char*, uint64_t)> pipeline_skip_fifo_rtl;
   // Likewise the RTL compressor (name, lanes, word bytes).
   std::function<std::unique_ptr<SkipCompressor>(const char*, int, int)> compressor_rtl;
 };
@@ -45,6 +51,8 @@ class CosimTwin {
   ~CosimTwin();
 
   Lockstep& lockstep() { return *m_lockstep; }
+  const RtlChecked* twin_checks() const { return dynamic_cast<const RtlChecked*>(m_twin.get()); }
+  const std::string& module() const { return m_module; }
 
  private:
   void twin_in(StreamIn& p, Stream& s, const std::string& pin);
@@ -52,10 +60,13 @@ class CosimTwin {
   sc_core::sc_signal<bool>& shadow_bool(const std::string& name);
   sc_core::sc_signal<Beat>& shadow_beat(const std::string& name);
 
+  std::string m_module;
   std::unique_ptr<Lockstep> m_lockstep;
   std::unique_ptr<sc_core::sc_module> m_twin;
   std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> m_bools;
   std::vector<std::unique_ptr<sc_core::sc_signal<Beat>>> m_beats;
+  std::vector<std::unique_ptr<sc_core::sc_module>> m_replays;
+  ClockSignal* m_clk;
 };
 
 }  // namespace skipsim

@@ -159,7 +159,7 @@ ResidualBlock::ResidualBlock(sc_core::sc_module_name name, const Config& cfg,
   // Engines allocate their line buffers and weights, then the skip FIFO its storage.
   build_engines(cfg, block);
   const auto blobs = plan_dram(cfg, block, input);
-  build_skip_fifo(cfg);
+  build_skip_fifo(cfg, cosim);
   m_sram->check_capacity(sram_advice(*m_sram, hw));
   m_fork = make_fork("fork", hw.fork.impl, hw.stream.lanes);
   m_add = make_add("add", hw.add.impl, add_config(block.add, hw.stream.lanes));
@@ -219,7 +219,7 @@ std::vector<std::vector<uint8_t>> ResidualBlock::plan_dram(const Config& cfg,
   return blobs;
 }
 
-void ResidualBlock::build_skip_fifo(const Config& cfg) {
+void ResidualBlock::build_skip_fifo(const Config& cfg, const CosimOptions& cosim) {
   const auto& hw = cfg.hardware;
   const auto depth = static_cast<uint64_t>(hw.skip_fifo.depth);
   // Entries: beats, or with compression the codec's words, one SRAM row each.
@@ -245,6 +245,8 @@ void ResidualBlock::build_skip_fifo(const Config& cfg) {
     auto f = std::make_unique<SpillSkipFifo>("skip_fifo", sc, *m_sram, *m_dma_skip);
     m_spill_fifo = f.get();
     m_skip_fifo = std::move(f);
+  } else if (hw.skip_fifo.impl == Impl::kRtl && cosim.pipeline_skip_fifo_rtl) {
+    m_skip_fifo = cosim.pipeline_skip_fifo_rtl("skip_fifo", depth);  // no SRAM reserved
   } else {
     m_skip_fifo = make_skip_fifo("skip_fifo", hw.skip_fifo.impl, depth, entry, *m_sram);
   }
@@ -348,6 +350,7 @@ void ResidualBlock::build_monitor(const Config& cfg) {
   m_monitor = std::make_unique<Monitor>("monitor", sp, m_deadlock_window,
                                         static_cast<uint64_t>(cfg.sim.max_cycles));
   m_monitor->set_finished_probe([this] { return m_dma_write->finished(); });
+  if (m_cosim) m_monitor->set_drained_probe([this] { return m_cosim->lockstep().drained(); });
   m_monitor->set_blocks(blocks());
   if (m_codec_streams.first) {
     const auto index = [&](const Stream* s) {

@@ -58,6 +58,9 @@ class ResidualBlock : public sc_core::sc_module {
   Monitor& monitor() { return *m_monitor; }
   ClockSignal& clock() { return m_clk.signal(); }
   Lockstep* lockstep() { return m_cosim ? &m_cosim->lockstep() : nullptr; }
+  // The --cosim twin's own RTL checks (nullptr without one or when it has none).
+  const RtlChecked* cosim_twin_checks() const { return m_cosim ? m_cosim->twin_checks() : nullptr; }
+  std::string cosim_module() const { return m_cosim ? m_cosim->module() : std::string(); }
   SkipFifoBase& skip_fifo() { return *m_skip_fifo; }
   // The skip path's compressor, or nullptr without compression.
   const SkipCompressor* compressor() const { return m_compressor.get(); }
@@ -89,7 +92,7 @@ class ResidualBlock : public sc_core::sc_module {
   // ring in DRAM.
   std::vector<std::vector<uint8_t>> plan_dram(const Config& cfg, const BlockDescription& block,
                                               const Tensor8& input);
-  void build_skip_fifo(const Config& cfg);
+  void build_skip_fifo(const Config& cfg, const CosimOptions& cosim);
   void build_dram(const Config& cfg, const Tensor8& input,
                   const std::vector<std::vector<uint8_t>>& blobs);
   void build_dma(const Config& cfg, const Tensor8& input);
