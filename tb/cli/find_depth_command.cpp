@@ -1,6 +1,7 @@
 // skipsim find-depth: the skip FIFO depths that matter, from simulation and a closed form.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -12,6 +13,8 @@
 #include "hw/common/errors.hpp"
 #include "tb/cli/command.hpp"
 #include "tb/modes/find_depth.hpp"
+#include "tb/modes/find_depth_slurm.hpp"
+#include "tb/modes/slurm_client.hpp"
 
 namespace skipsim::cli {
 namespace {
@@ -28,6 +31,18 @@ class FindDepthCommand : public Command {
     m_jobs = find->add_option("-j,--jobs", m_opt.jobs, "parallel probes (default: all cores)");
     find->add_flag("--json", m_json, "print exactly the result keys as JSON");
     find->add_flag("-v,--verbose", m_opt.verbose, "print every probe");
+    find->add_option("-o,--out", m_out,
+                     "also write the JSON result to FILE; finished probes are kept in "
+                     "FILE.probes until it is written, and a rerun takes them");
+    m_slurm_flag = find->add_flag("--slurm",
+                                  "submit the search as a Slurm job whose probes are job steps "
+                                  "(-j of them at once, default 4) and return; needs --out");
+    m_partition = find->add_option("--partition", m_slurm.partition, "Slurm partition (--slurm)");
+    m_sbatch_args = find->add_option(
+        "--sbatch-arg", m_slurm.sbatch_args,
+        "extra sbatch argument, e.g. --sbatch-arg=--account=ACC (--slurm; repeatable)");
+    // The batch script's own flag: probes through srun, in the job's allocation.
+    find->add_flag("--srun-probes", m_srun_probes)->group("");
 
     return find;
   }
@@ -38,10 +53,23 @@ class FindDepthCommand : public Command {
     if (!(opt.tolerance >= 0 && opt.tolerance <= 1))
       throw InputError(fmt::format("--tolerance {}: expected a fraction in [0, 1]", opt.tolerance));
     if (m_jobs->count()) check_jobs(opt.jobs);
+    const bool slurm = m_slurm_flag->count() > 0;
+    for (const CLI::Option* o : {m_partition, m_sbatch_args})
+      if (o->count() && !slurm)
+        throw InputError(fmt::format("find-depth error: {} needs --slurm", o->get_name()));
+    if ((slurm || m_srun_probes) && m_out.empty())
+      throw InputError("find-depth error: --slurm needs -o/--out FILE (where the result goes)");
+    if (!m_out.empty() && std::filesystem::is_directory(m_out))
+      throw InputError(fmt::format("--out '{}': is a directory; expected a file", m_out));
+    if (slurm) return submit_find_depth_slurm(opt, m_out, m_jobs->count() ? opt.jobs : 4, m_slurm);
+    if (!m_out.empty()) opt.probe_journal = m_out + ".probes";
+    if (m_srun_probes) use_srun_probes(m_out);
     const bool json = m_json;
     // Like sweep: a progress line only for a person at a terminal.
     opt.progress = !json && isatty(STDERR_FILENO);
-    opt.fork_probes = true;  // this process elaborates nothing and runs no other thread
+    // This process elaborates nothing and runs no other thread; probes through srun are
+    // programs started on other nodes.
+    opt.fork_probes = !m_srun_probes;
     const FindDepthResult r = find_depth(opt);
     const int64_t saved =
         static_cast<int64_t>(r.simulations_bisection) - static_cast<int64_t>(r.simulations);
@@ -67,6 +95,12 @@ class FindDepthCommand : public Command {
                          {"uncompressed_deadlock_free_depth", r.raw_deadlock_free_depth},
                          {"uncompressed_full_speed_depth", r.raw_full_speed_depth},
                          {"simulations", r.worst_simulations}};
+    }
+    if (!m_out.empty()) {
+      write_replace("find-depth error", m_out, j.dump(2) + "\n");
+      std::error_code ec;
+      std::filesystem::remove(opt.probe_journal, ec);
+      std::filesystem::remove(opt.probe_journal + ".uncompressed", ec);
     }
     if (json) {
       std::cout << j.dump(2) << "\n";
@@ -109,8 +143,11 @@ class FindDepthCommand : public Command {
 
  private:
   FindDepthOptions m_opt;
-  bool m_json = false;
-  CLI::Option* m_jobs = nullptr;
+  bool m_json = false, m_srun_probes = false;
+  std::string m_out;
+  SlurmOptions m_slurm;
+  CLI::Option *m_jobs = nullptr, *m_slurm_flag = nullptr, *m_partition = nullptr,
+              *m_sbatch_args = nullptr;
 };
 
 }  // namespace

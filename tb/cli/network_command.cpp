@@ -12,6 +12,7 @@
 #include "tb/cli/command.hpp"
 #include "tb/config/paths.hpp"
 #include "tb/modes/network_mode.hpp"
+#include "tb/modes/network_slurm.hpp"
 #include "tb/net/network.hpp"
 
 namespace skipsim::cli {
@@ -74,6 +75,20 @@ class NetworkCommand : public Command {
     net->add_option("--vcd", m_opt.vcd, "VCD file of --vcd-block's simulation");
     net->add_option("--seed", m_seed, "seed of the built-in model's parameters and image");
     net->add_flag("-q,--quiet", m_quiet, "print nothing but errors");
+    m_slurm_flag = net->add_flag(
+        "--slurm",
+        "submit one Slurm array task per block plus a job that merges them into --report "
+        "(and --csv), and return; a rerun submits only the missing blocks");
+    m_partition = net->add_option("--partition", m_slurm.partition, "Slurm partition (--slurm)");
+    m_array_max = net->add_option("--array-max", m_slurm.array_max,
+                                  "at most N array tasks at once (--slurm)");
+    m_sbatch_args = net->add_option(
+        "--sbatch-arg", m_slurm.sbatch_args,
+        "extra sbatch argument, e.g. --sbatch-arg=--account=ACC (--slurm; repeatable)");
+    // The Slurm jobs' own options: a task saves its blocks' results into FILE only; the
+    // merge job gathers the tasks' files first.
+    net->add_option("--journal", m_journal)->group("");
+    net->add_flag("--slurm-merge", m_slurm_merge)->group("");
     return net;
   }
 
@@ -90,7 +105,46 @@ class NetworkCommand : public Command {
     opt.unbounded_fifo = !m_configured;
     opt.progress = !m_quiet && isatty(STDERR_FILENO);
     if (!m_report.empty()) opt.journal = m_report + ".partial";
+    const bool slurm = m_slurm_flag->count() > 0;
+    for (const CLI::Option* o : {m_partition, m_array_max, m_sbatch_args})
+      if (o->count() && !slurm)
+        throw InputError(fmt::format("network error: {} needs --slurm", o->get_name()));
+    if (m_array_max->count() && m_slurm.array_max < 1)
+      throw InputError(fmt::format("network error: --array-max {}: expected an integer >= 1",
+                                   m_slurm.array_max));
+    if (slurm || m_slurm_merge) {
+      if (m_report.empty())
+        throw InputError(
+            "network error: --slurm needs --report FILE (where the merged report goes)");
+      if (!opt.fused.empty() || !opt.dump_tensors.empty() || !opt.vcd.empty())
+        throw InputError(
+            "network error: --slurm runs blocks alone; --fused, --dump-tensors and --vcd run "
+            "locally only");
+      // Every job sees the same files from its own folder.
+      namespace fs = std::filesystem;
+      opt.config = fs::absolute(opt.config).string();
+      if (!opt.onnx.empty()) opt.onnx = fs::absolute(opt.onnx).string();
+      if (!opt.image.empty()) opt.image = fs::absolute(opt.image).string();
+    }
+    if (slurm) {
+      bool merge_now = false;
+      const int code = submit_network_slurm(opt, m_report, m_csv, m_slurm, &merge_now);
+      if (!merge_now) return code;
+      m_slurm_merge = true;
+    }
+    if (m_slurm_merge) {
+      const auto missing = gather_network_parts(opt, m_report);
+      if (!missing.empty()) {
+        std::cerr << fmt::format(
+            "network: {} blocks have no result yet ({}): a task was killed, failed or is still "
+            "running; run the same --slurm command again to submit them\n",
+            missing.size(), fmt::join(missing, ", "));
+        return kExitInternal;
+      }
+    }
+    if (!m_journal.empty()) opt.journal = m_journal;
     const nlohmann::json report = run_network(opt);
+    if (!m_journal.empty()) return kExitOk;  // a Slurm task: its results are in the journal
     if (!m_report.empty()) {
       write_text(m_report, report.dump(2) + "\n");
       // Kept while a block failed, so that a rerun retries only what is missing.
@@ -114,9 +168,11 @@ class NetworkCommand : public Command {
 
  private:
   NetworkOptions m_opt;
-  std::string m_input, m_report, m_csv, m_seed;
-  bool m_configured = false, m_quiet = false;
-  CLI::Option* m_jobs = nullptr;
+  std::string m_input, m_report, m_csv, m_seed, m_journal;
+  bool m_configured = false, m_quiet = false, m_slurm_merge = false;
+  SlurmOptions m_slurm;
+  CLI::Option *m_jobs = nullptr, *m_slurm_flag = nullptr, *m_partition = nullptr,
+              *m_array_max = nullptr, *m_sbatch_args = nullptr;
 };
 
 }  // namespace

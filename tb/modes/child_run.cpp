@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -182,13 +185,28 @@ bool killed_from_outside(int signal) {
          signal == SIGQUIT;
 }
 
+namespace {
+ChildLauncher g_launcher;
+}  // namespace
+
+void set_child_launcher(const ChildLauncher& launcher) { g_launcher = launcher; }
+
 ChildProc spawn_run(const std::string& config, const std::vector<std::string>& sets,
                     bool check_golden, const std::vector<std::string>& extra,
                     const std::string& subcommand) {
   const std::string exe = self_executable();
-  // The child writes its report through fd 3 (the report memory file).
-  std::vector<std::string> args = {exe,        subcommand,        "--config", config,
-                                   "--report", "/proc/self/fd/3", "-q"};
+  // The child writes its report through fd 3 (the report memory file), or through a launcher
+  // into a file of the shared folder.
+  static unsigned serial = 0;
+  const std::string report_path =
+      g_launcher.prefix.empty()
+          ? std::string()
+          : fmt::format("{}/report-{}-{}.json", g_launcher.report_dir, getpid(), serial++);
+  std::vector<std::string> args = g_launcher.prefix;
+  for (const std::string& a :
+       {exe, subcommand, std::string("--config"), config, std::string("--report"),
+        report_path.empty() ? std::string("/proc/self/fd/3") : report_path, std::string("-q")})
+    args.push_back(a);
   if (!check_golden) args.emplace_back("--no-check");
   args.reserve(args.size() + 2 * sets.size());
   for (const auto& s : sets) {
@@ -206,9 +224,13 @@ ChildProc spawn_run(const std::string& config, const std::vector<std::string>& s
   if (c.pid == 0) {
     if (!child_setup(c, parent, test_kill)) _exit(127);
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-    execv(exe.c_str(), argv.data());
+    if (report_path.empty())
+      execv(exe.c_str(), argv.data());
+    else
+      execvp(argv[0], argv.data());
     _exit(127);
   }
+  c.report_path = report_path;
   return c;
 }
 
@@ -216,7 +238,12 @@ ChildResult collect_run(ChildProc& c, int status) {
   ChildResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  const std::string report = read_whole(c.report_fd);
+  std::string report = read_whole(c.report_fd);
+  if (!c.report_path.empty()) {
+    std::ifstream f(c.report_path, std::ios::binary);
+    report.assign(std::istreambuf_iterator<char>(f), {});
+    std::remove(c.report_path.c_str());
+  }
   if (!report.empty()) {
     try {
       r.report = nlohmann::json::parse(report);
@@ -227,8 +254,9 @@ ChildResult collect_run(ChildProc& c, int status) {
   if (r.exit_code != 0) {
     std::istringstream ef(read_whole(c.err_fd));
     std::string line;
+    // The last line says why (a launcher's own lines, e.g. srun's exit notice, do not).
     while (std::getline(ef, line))
-      if (!line.empty()) r.error = line;  // the last line says why
+      if (!line.empty() && (c.report_path.empty() || line.rfind("srun: ", 0) != 0)) r.error = line;
     if (r.signal && r.error.empty())
       r.error = fmt::format("killed by signal {} ({})", r.signal, strsignal(r.signal));
   }

@@ -33,8 +33,19 @@ struct ChildProc {
   pid_t pid = -1;
   int report_fd = -1;
   int err_fd = -1;
-  sigset_t mask{};  // the parent's signal mask before the fork (the child restores it)
+  sigset_t mask{};          // the parent's signal mask before the fork (the child restores it)
+  std::string report_path;  // through a launcher: the report's file, else empty
 };
+
+// spawn_run's children started through a launcher command, e.g. `srun --exclusive -N1 -n1`
+// (Slurm job steps, on any node of the allocation): a remote child writes its report into a
+// file in `report_dir`, a folder every node sees, instead of the parent's memory file.
+// An empty prefix: children exec'd here (the default).
+struct ChildLauncher {
+  std::vector<std::string> prefix;
+  std::string report_dir;
+};
+void set_child_launcher(const ChildLauncher& launcher);
 
 // Starts `skipsim SUBCOMMAND --config config --report <memfd> -q --set ... [extra...]`
 // (SUBCOMMAND: run, or run-chain for a network's stem or head).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -154,6 +155,66 @@ UnboundedSkip unbounded_skip(const Config& cfg) {
   return u;
 }
 
+namespace {
+
+// Finished probes of one search, kept in opt.probe_journal: depth -> exit code (0, or 3 for a
+// deadlock), cycles and the skip FIFO's peak.
+class ProbeJournal {
+ public:
+  explicit ProbeJournal(const FindDepthOptions& opt) {
+    if (opt.probe_journal.empty()) return;
+    const nlohmann::json header{
+        {"config", opt.config}, {"sets", opt.sets}, {"tensors", opt.tensors}};
+    std::ifstream in(opt.probe_journal);
+    std::string line;
+    if (in && std::getline(in, line) && nlohmann::json::parse(line, nullptr, false) == header) {
+      while (std::getline(in, line)) {
+        const nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
+        if (!e.is_object() || !e.contains("depth") || !e.contains("exit_code")) continue;
+        ChildResult r;
+        r.exit_code = e["exit_code"].get<int>();
+        r.report = {{"cycles", e["cycles"]},
+                    {"fifos", {{"skip", {{"max_occupancy", e["max_occupancy"]}}}}}};
+        m_done[e["depth"].get<uint64_t>()] = r;
+      }
+      in.close();
+      m_out = std::fopen(opt.probe_journal.c_str(), "a");
+    }
+    if (!m_out) {
+      m_out = std::fopen(opt.probe_journal.c_str(), "w");
+      if (!m_out) throw InputError(fmt::format("find-depth: cannot write '{}'", opt.probe_journal));
+      std::fprintf(m_out, "%s\n", header.dump().c_str());
+      std::fflush(m_out);
+    }
+  }
+  ~ProbeJournal() {
+    if (m_out) std::fclose(m_out);
+  }
+  ProbeJournal(const ProbeJournal&) = delete;
+  ProbeJournal& operator=(const ProbeJournal&) = delete;
+  const ChildResult* find(uint64_t depth) const {
+    const auto it = m_done.find(depth);
+    return it == m_done.end() ? nullptr : &it->second;
+  }
+  void add(uint64_t depth, const ChildResult& r) {
+    if (!m_out) return;
+    const bool ok = r.exit_code == 0;
+    const nlohmann::json e{
+        {"depth", depth},
+        {"exit_code", r.exit_code},
+        {"cycles", ok ? r.report["cycles"].get<uint64_t>() : 0},
+        {"max_occupancy", ok ? r.report["fifos"]["skip"]["max_occupancy"].get<uint64_t>() : 0}};
+    std::fprintf(m_out, "%s\n", e.dump().c_str());
+    std::fflush(m_out);
+  }
+
+ private:
+  std::FILE* m_out = nullptr;
+  std::map<uint64_t, ChildResult> m_done;
+};
+
+}  // namespace
+
 FindDepthResult find_depth(const FindDepthOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Config cfg = load_config(opt.config, opt.sets);
@@ -209,7 +270,9 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   struct Running {
     uint64_t depth;
     ChildProc proc;
+    const ChildResult* saved = nullptr;  // from the probe journal: no process
   };
+  ProbeJournal journal(opt);
   std::deque<Running> running;  // in launch order
   auto show_progress = [&] {
     if (!opt.progress) return;
@@ -231,6 +294,10 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
   const PreparedBlock prepared =
       opt.fork_probes ? prepare_block(probe_base, opt.tensors) : PreparedBlock{};
   auto launch = [&](uint64_t d) {
+    if (const ChildResult* saved = journal.find(d)) {
+      running.push_back({d, ChildProc{}, saved});
+      return;
+    }
     auto sets = base;
     sets.push_back(fmt::format("hardware.skip_fifo.depth={}", d));
     if (!opt.fork_probes) {
@@ -278,13 +345,20 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
     Running p = running.front();
     running.pop_front();
     int status = 0;
-    while (waitpid(p.proc.pid, &status, 0) < 0) {
+    ChildResult r;
+    if (p.saved) {
+      r = *p.saved;
+    } else {
+      while (waitpid(p.proc.pid, &status, 0) < 0) {
+      }
+      r = collect_run(p.proc, status);
+      if (r.exit_code == 0 || r.exit_code == 3) journal.add(p.depth, r);
     }
-    const ChildResult r = collect_run(p.proc, status);
     ++res.simulations;
     if (r.exit_code != 0 && r.exit_code != 3) {
       if (progress_shown) std::fprintf(stderr, "\n");
       for (Running& k : running) {  // the other probes are moot now
+        if (k.saved) continue;
         kill(k.proc.pid, SIGKILL);
         waitpid(k.proc.pid, &status, 0);
         collect_run(k.proc, status);
@@ -295,12 +369,15 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
     }
     const uint64_t cycles = r.exit_code == 0 ? r.report["cycles"].get<uint64_t>() : 0;
     if (opt.verbose)
-      std::fprintf(stderr, "find-depth: depth %llu: %s\n", static_cast<unsigned long long>(p.depth),
-                   cycles ? fmt::format("{} cycles", cycles).c_str() : "deadlock");
+      std::fprintf(stderr, "find-depth: depth %llu: %s%s\n",
+                   static_cast<unsigned long long>(p.depth),
+                   cycles ? fmt::format("{} cycles", cycles).c_str() : "deadlock",
+                   p.saved ? " (saved by an earlier run)" : "");
     if (p.depth == unbounded_depth && !fs) {
       if (cycles == 0) {
         if (progress_shown) std::fprintf(stderr, "\n");
         for (Running& k : running) {
+          if (k.saved) continue;
           kill(k.proc.pid, SIGKILL);
           waitpid(k.proc.pid, &status, 0);
           collect_run(k.proc, status);
@@ -366,6 +443,7 @@ FindDepthResult find_depth(const FindDepthOptions& opt) {
     FindDepthOptions raw = opt;
     raw.sets.push_back("hardware.skip_fifo.compression=none");
     raw.progress = false;
+    if (!raw.probe_journal.empty()) raw.probe_journal += ".uncompressed";
     const FindDepthResult r = find_depth(raw);
     res.worst_simulations = r.simulations;
     res.raw_deadlock_free_depth = r.min_deadlock_free_depth;

@@ -34,6 +34,10 @@ struct FindDepthOptions {
   // The block's tensors from this --tensors directory instead of random ones (a network's
   // block: its data decides what a compressed skip path holds).
   std::string tensors;
+  // Every finished probe is saved here (one JSON line each, after a header naming the
+  // configuration) and taken from here by a rerun of the same search instead of simulating
+  // again; empty = not saved. The uncompressed worst-case search uses PATH.uncompressed.
+  std::string probe_journal;
 };
 
 struct FindDepthResult {
@@ -60,7 +64,7 @@ struct FindDepthResult {
   uint64_t worst_deadlock_free_depth = 0, worst_full_speed_depth = 0;
   uint64_t worst_deadlock_free_bytes = 0, worst_full_speed_bytes = 0;
   uint64_t raw_deadlock_free_depth = 0, raw_full_speed_depth = 0;  // beats
-  uint64_t worst_simulations = 0;                                   // of that second search
+  uint64_t worst_simulations = 0;                                  // of that second search
   double wall_seconds = 0;
 };
 

@@ -278,6 +278,18 @@ class Journal {
 
 }  // namespace
 
+nlohmann::json network_journal_header(const NetworkOptions& opt, const Network& net) {
+  return {{"model", net.model},
+          {"onnx", opt.onnx},
+          {"input", {net.input.h, net.input.w, net.input.c}},
+          {"image", opt.image},
+          {"seed", opt.seed},
+          {"config", opt.config},
+          {"sets", opt.sets},
+          {"unbounded_fifo", opt.unbounded_fifo},
+          {"tolerance", opt.tolerance}};
+}
+
 nlohmann::json run_network(const NetworkOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Config cfg = load_config(opt.config, opt.sets);
@@ -359,12 +371,7 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     jobs.push_back(std::move(j));
     report["blocks"].push_back(e);
   }
-  const nlohmann::json header{{"model", net.model},        {"onnx", opt.onnx},
-                              {"input", report["input"]},  {"image", opt.image},
-                              {"seed", opt.seed},          {"config", opt.config},
-                              {"sets", opt.sets},          {"unbounded_fifo", opt.unbounded_fifo},
-                              {"tolerance", opt.tolerance}};
-  Journal journal(opt.journal, header);
+  Journal journal(opt.journal, network_journal_header(opt, net));
   // The JSON entry of block index i.
   auto entry = [&](size_t i) -> nlohmann::json& {
     for (auto& e : report["blocks"])
@@ -465,10 +472,17 @@ nlohmann::json run_network(const NetworkOptions& opt) {
     const auto key_of = [&](const std::vector<std::string>& sets, const Job& j) {
       return fmt::format("{}{}", fmt::join(sets, "\n"), by_data ? "\n" + j.extra.at(1) : "");
     };
+    // Saved depths serve every block of their shape (a Slurm task searched one of them).
+    std::map<std::string, const nlohmann::json*> saved_depth;
+    for (const Job& j : jobs)
+      if (!j.chain)
+        if (const nlohmann::json* d = journal.find(net.blocks[j.index].name, "depth"))
+          saved_depth.emplace(key_of(block_sets(j, false), j), d);
     std::vector<std::string> tensors_of;  // per shape: the tensors directory, or empty
     for (const Job& j : jobs) {
       if (j.chain || journal.find(net.blocks[j.index].name, "depth")) continue;
       std::vector<std::string> sets = block_sets(j, false);
+      if (saved_depth.count(key_of(sets, j))) continue;
       if (shape_of.emplace(key_of(sets, j), shapes.size()).second) {
         shapes.push_back(std::move(sets));
         tensors_of.push_back(by_data ? j.extra.at(1) : std::string());
@@ -526,7 +540,10 @@ nlohmann::json run_network(const NetworkOptions& opt) {
         merge(entry(j.index), *saved);
         continue;
       }
-      const nlohmann::json& r = found[shape_of.at(key_of(block_sets(j, false), j))];
+      const std::string key = key_of(block_sets(j, false), j);
+      const auto saved = saved_depth.find(key);
+      const nlohmann::json& r =
+          saved != saved_depth.end() ? *saved->second : found[shape_of.at(key)];
       merge(entry(j.index), r);
       journal.add(name, "depth", r);
     }

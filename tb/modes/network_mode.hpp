@@ -36,6 +36,11 @@ struct NetworkOptions {
   std::string journal;
 };
 
+struct Network;
+// The first line of opt.journal: everything the saved results depend on. A journal with
+// another header is started afresh.
+nlohmann::json network_journal_header(const NetworkOptions& opt, const Network& net);
+
 // The report (README "skipsim network" documents every key). Throws InputError for bad input.
 nlohmann::json run_network(const NetworkOptions& opt);
 

@@ -1,14 +1,11 @@
 #include "tb/modes/sweep_slurm.hpp"
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -17,6 +14,7 @@
 #include "tb/config/config.hpp"
 #include "tb/config/paths.hpp"
 #include "tb/modes/output_lock.hpp"
+#include "tb/modes/slurm_client.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,38 +24,7 @@ namespace {
 
 using Point = std::vector<std::string>;
 
-bool read_text(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  text = s.str();
-  return true;
-}
-
-// Replaces path as a whole (write beside it, then rename), so that a reader, or another task
-// writing the same content, never sees half a file.
-void write_replace(const std::string& path, const std::string& text) {
-  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) throw InputError(fmt::format("sweep error: cannot write '{}'", tmp));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw InputError(fmt::format("sweep error: cannot write '{}' ({})", path, ec.message()));
-}
-
-// Whole lines only: a task killed mid-write leaves a torn last line, which is not a row.
-std::vector<std::string> whole_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  for (size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1)
-    lines.push_back(text.substr(pos, nl - pos));
-  return lines;
-}
+const char* const kWho = "sweep error";
 
 std::string points_path(const std::string& out) { return sweep_slurm_dir(out) + "/points.csv"; }
 
@@ -95,63 +62,6 @@ std::map<Point, std::string> part_rows(const std::string& out, const std::string
   return rows;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-bool on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::istringstream in(path);
-  for (std::string d; std::getline(in, d, ':');)
-    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
-// Runs a Slurm client command; returns its exit status and its stdout and stderr.
-int run_client(const std::string& program, const std::vector<std::string>& args,
-               std::string& output) {
-  std::string cmd = program;
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw InputError(fmt::format("sweep error: --slurm: cannot run {}", program));
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-  return pclose(p);
-}
-
-// Runs sbatch --parsable with args; returns the job id. Fails with sbatch's own message.
-std::string sbatch(const std::vector<std::string>& args) {
-  std::vector<std::string> a = {"--parsable"};
-  a.insert(a.end(), args.begin(), args.end());
-  std::string output;
-  const int status = run_client("sbatch", a, output);
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  // "id" or "id;cluster".
-  const std::string id = output.substr(0, output.find_first_of(";\n"));
-  if (status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-    throw InputError(
-        fmt::format("sweep error: --slurm: sbatch failed: {} (is SLURM_CONF set for this cluster?)",
-                    output.empty() ? "no output" : output.substr(output.rfind('\n') + 1)));
-  return id;
-}
-
-// "0-3,7,9-10": the task indices as sbatch --array takes them.
-std::string array_spec(const std::vector<size_t>& idx) {
-  std::string s;
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    while (j + 1 < idx.size() && idx[j + 1] == idx[j] + 1) ++j;
-    s += (s.empty() ? "" : ",") +
-         (j == i ? std::to_string(idx[i]) : fmt::format("{}-{}", idx[i], idx[j]));
-    i = j + 1;
-  }
-  return s;
-}
-
 }  // namespace
 
 std::string sweep_part_path(const std::string& out, size_t index) {
@@ -175,7 +85,7 @@ void write_sweep_points(const SweepOptions& opt) {
   if (ec) throw InputError(fmt::format("sweep error: cannot create '{}' ({})", dir, ec.message()));
   std::string old;
   if (read_text(points_path(opt.out), old) && old == text) return;
-  write_replace(points_path(opt.out), text);
+  write_replace(kWho, points_path(opt.out), text);
 }
 
 MergeSummary merge_sweep(const std::string& out) {
@@ -207,7 +117,7 @@ MergeSummary merge_sweep(const std::string& out) {
   // Held while replacing, so that no local sweep appends to OUT meanwhile.
   const int fd = open_locked(out, "sweep");
   try {
-    write_replace(out, merged);
+    write_replace(kWho, out, merged);
   } catch (...) {
     close(fd);
     throw;
@@ -224,11 +134,7 @@ MergeSummary merge_sweep(const std::string& out) {
 }
 
 int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
-  if (!on_path("sbatch"))
-    throw InputError(
-        "sweep error: --slurm: sbatch not found on PATH; install the Slurm client commands and "
-        "set SLURM_CONF for your cluster, or start a one-machine cluster with "
-        "scripts/slurm_local.sh start");
+  require_sbatch(kWho);
   const auto points = sweep_points(opt.params);
   // Every point must be a valid configuration before anything is submitted.
   for (const auto& pt : points) {
@@ -271,23 +177,8 @@ int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
   // Jobs of this sweep still queued would run the same slices again, into the same part
   // files; they are found by their job name, which carries OUT's path.
   const std::string job_name = "skipsim-sweep:" + fs::absolute(opt.out).string();
-  std::string queued;
-  if (on_path("squeue") &&
-      run_client("squeue",
-                 {"-h", "-o", "%i", "-n", job_name, "-u", std::to_string(getuid()), "-t",
-                  "pending,running,suspended,configuring,completing"},
-                 queued) == 0 &&
-      !queued.empty()) {
-    std::string ids;
-    for (const auto& l : whole_lines(queued + "\n"))
-      if (!l.empty()) ids += (ids.empty() ? "" : " ") + l;
-    throw InputError(fmt::format(
-        "sweep error: --slurm: jobs of this sweep are still queued or running ({}); run the "
-        "command again when they have left the queue (squeue), or cancel them (scancel)",
-        ids));
-  }
+  refuse_if_queued(kWho, job_name);
   const std::string exe = self_executable();
-  const std::string cwd = fs::current_path().string();
   std::string task = shell_quote(exe) + " sweep -c " + shell_quote(fs::absolute(opt.config));
   for (const auto& p : opt.params) {
     std::string list;
@@ -302,31 +193,30 @@ int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
   const std::string array_script = dir + "/array.sbatch", merge_script = dir + "/merge.sbatch";
   // Name, log and folder go on sbatch's command line, where a path may hold spaces.
   const std::string logs = fs::absolute(dir).string() + "/logs";
-  write_replace(array_script,
+  write_replace(kWho, array_script,
                 fmt::format("#!/bin/bash\n"
                             "# Task I of {} (sbatch --array): slice I of the points into "
                             "OUT.part-I.\n"
                             "exec {}\n",
                             tasks, task));
-  write_replace(merge_script, fmt::format("#!/bin/bash\n"
-                                          "# After the array: its part files into OUT.\n"
-                                          "exec {} sweep --merge {}\n",
-                                          shell_quote(exe), shell_quote(fs::absolute(opt.out))));
+  write_replace(kWho, merge_script,
+                fmt::format("#!/bin/bash\n"
+                            "# After the array: its part files into OUT.\n"
+                            "exec {} sweep --merge {}\n",
+                            shell_quote(exe), shell_quote(fs::absolute(opt.out))));
 
-  std::vector<std::string> common = {"--job-name=" + job_name, "--chdir=" + cwd};
-  if (!slurm.partition.empty()) common.push_back("--partition=" + slurm.partition);
-  for (const auto& a : slurm.sbatch_args) common.push_back(a);
+  const std::vector<std::string> common = sbatch_common(job_name, slurm);
   std::vector<std::string> a = common;
   a.push_back("--output=" + logs + "/task-%A_%a.log");
   a.push_back("--array=" + array_spec(todo) +
               (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
   a.push_back(array_script);
-  const std::string array_job = sbatch(a);
+  const std::string array_job = sbatch(kWho, a);
   std::vector<std::string> m = common;
   m.push_back("--output=" + logs + "/merge-%j.log");
   m.push_back("--dependency=afterany:" + array_job);
   m.push_back(merge_script);
-  const std::string merge_job = sbatch(m);
+  const std::string merge_job = sbatch(kWho, m);
   std::printf("array_job=%s\nmerge_job=%s\n", array_job.c_str(), merge_job.c_str());
   std::fprintf(stderr,
                "sweep: submitted %zu of %zu tasks (%zu missing of %zu points, %zu per task) as "

@@ -7,16 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "tb/modes/slurm_client.hpp"
 #include "tb/modes/sweep.hpp"
 
 namespace skipsim {
-
-struct SlurmOptions {
-  std::string partition;
-  int array_max = 0;        // at most this many tasks at once (--array=...%N); 0: no limit
-  int points_per_task = 0;  // 0: 1, or more when the sweep has over 1000 points
-  std::vector<std::string> sbatch_args;  // passed to both sbatch calls as they are
-};
 
 // OUT.part-I.
 std::string sweep_part_path(const std::string& out, size_t index);

@@ -404,6 +404,38 @@ TEST(FindDepth, SigkilledLeavesNoProbeRunning) {
   kill(-fd, SIGKILL);
 }
 
+// -o FILE keeps the finished probes in FILE.probes: a search that lost a probe (killed)
+// continues from the saved ones when run again, and gives the answer of an uninterrupted run.
+TEST(FindDepth, RerunContinuesFromSavedProbes) {
+  const fs::path d = scratch("fd_resume");
+  const std::string cmd = kBin + " find-depth --config " + kTiny + " --jobs 2 -v";
+  ASSERT_EQ(sh(cmd + " -o " + (d / "plain.json").string() + " 2>" + (d / "plain.err").string() +
+               " >/dev/null"),
+            0);
+  EXPECT_FALSE(fs::exists(d / "plain.json.probes")) << "kept after the result was written";
+  // The last probe the search runs.
+  const std::string log = slurp(d / "plain.err");
+  const size_t at = log.rfind("find-depth: depth ");
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::string last = log.substr(at + 18, log.find(':', at + 18) - at - 18);
+  const fs::path out = d / "r.json";
+  EXPECT_NE(sh("SKIPSIM_TEST_SIGKILL_SET=hardware.skip_fifo.depth=" + last + " " + cmd + " -o " +
+               out.string() + " 2>/dev/null >/dev/null"),
+            0);
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_TRUE(fs::exists(out.string() + ".probes"));
+  ASSERT_EQ(sh(cmd + " -o " + out.string() + " 2>" + (d / "r.err").string() + " >/dev/null"), 0);
+  const std::string rerun = slurp(d / "r.err");
+  EXPECT_NE(rerun.find("(saved by an earlier run)"), std::string::npos) << rerun;
+  EXPECT_NE(rerun.find("depth " + last + ": "), std::string::npos) << rerun;
+  auto result = nlohmann::json::parse(slurp(out));
+  auto plain = nlohmann::json::parse(slurp(d / "plain.json"));
+  result.erase("wall_seconds");
+  plain.erase("wall_seconds");
+  EXPECT_EQ(result, plain);
+  EXPECT_FALSE(fs::exists(out.string() + ".probes"));
+}
+
 TEST(DepthSweep, CyclesNeverIncreaseWithDepth) {
   for (const char* seed : {"3", "4"}) {
     const fs::path d = scratch(std::string("mono") + seed);
