@@ -67,17 +67,22 @@ std::string sbatch(const std::string& who, const std::vector<std::string>& args)
 }
 
 void refuse_if_queued(const std::string& who, const std::string& job_name) {
+  // All of this user's queued jobs, compared by name here: squeue's -n splits its argument at
+  // commas, which a path may hold.
   std::string queued;
   if (!on_path("squeue") ||
       run_client(who, "squeue",
-                 {"-h", "-o", "%i", "-n", job_name, "-u", std::to_string(getuid()), "-t",
+                 {"-h", "-o", "%i %j", "-u", std::to_string(getuid()), "-t",
                   "pending,running,suspended,configuring,completing"},
-                 queued) != 0 ||
-      queued.empty())
+                 queued) != 0)
     return;
   std::string ids;
-  for (const auto& l : whole_lines(queued + "\n"))
-    if (!l.empty()) ids += (ids.empty() ? "" : " ") + l;
+  for (const auto& l : whole_lines(queued + "\n")) {
+    const size_t sp = l.find(' ');
+    if (sp != std::string::npos && l.substr(sp + 1) == job_name)
+      ids += (ids.empty() ? "" : " ") + l.substr(0, sp);
+  }
+  if (ids.empty()) return;
   throw InputError(
       fmt::format("{}: --slurm: jobs of this run are still queued or running ({}); run the "
                   "command again when they have left the queue (squeue), or cancel them "
