@@ -9,17 +9,33 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 namespace skipsim::test {
+
+// Removes the scratch directories when the test process exits with every test passed; a
+// failed test's files stay for a look.
+struct ScratchCleaner {
+  std::vector<std::filesystem::path> dirs;
+  ~ScratchCleaner() {
+    if (!::testing::UnitTest::GetInstance()->Passed()) return;
+    std::error_code ec;
+    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+  }
+};
 
 // An empty directory skipsim_<prefix>_<name>_<pid> under the system's temporary directory
 // (the pid keeps test runs of two build trees apart).
 inline std::filesystem::path scratch_dir(const std::string& prefix, const std::string& name) {
+  static ScratchCleaner cleaner;
   const std::filesystem::path d =
       std::filesystem::temp_directory_path() /
       ("skipsim_" + prefix + "_" + name + "_" + std::to_string(getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
+  cleaner.dirs.push_back(d);
   return d;
 }
 
