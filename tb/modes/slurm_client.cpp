@@ -23,7 +23,7 @@ bool on_path(const std::string& name) {
   if (!path) return false;
   std::istringstream in(path);
   for (std::string d; std::getline(in, d, ':');)
-    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return true;
+    if (!d.empty() && access((fs::path(d) / name).c_str(), X_OK) == 0) return true;
   return false;
 }
 
@@ -58,7 +58,7 @@ std::string sbatch(const std::string& who, const std::vector<std::string>& args)
   const int status = run_client(who, "sbatch", a, output);
   while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
   // "id" or "id;cluster".
-  const std::string id = output.substr(0, output.find_first_of(";\n"));
+  std::string id = output.substr(0, output.find_first_of(";\n"));
   if (status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
     throw InputError(
         fmt::format("{}: --slurm: sbatch failed: {} (is SLURM_CONF set for this cluster?)", who,
