@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Helpers of scripts/compare_dramsim3.sh (see its header for the definitions of the figures).
 
-  gen OUT_DIR [--scale F]     write the eight traces OUT_DIR/NAME.trace; print NAME REQUESTS
+  gen OUT_DIR [--scale F]     write the eight traces OUT_DIR/NAME.trace and OUT_DIR/list
+                              (lines NAME REQUESTS)
   ds3 RUN_DIR REQUESTS CYCLES EPOCH
                               summarise a dramsim3main run (dramsim3.json, dramsim3epoch.json)
                               as one JSON line; exit 3 when some request had not finished
+  preset SRC DST              write DST: the skipsim preset SRC with DRAMSim3's address mapping
   table OUT_DIR CSV           the side-by-side table of OUT_DIR/runs/*/{skipsim,dramsim3,wall}
 """
 import csv
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -67,9 +70,25 @@ def cmd_gen(args):
     out = args[0]
     scale = float(args[args.index("--scale") + 1]) if "--scale" in args else 1.0
     os.makedirs(out, exist_ok=True)
-    for name, (addr, w, cyc) in traces(scale).items():
-        _write(os.path.join(out, name + ".trace"), addr, w, cyc)
-        print(name, len(addr))
+    with open(os.path.join(out, "list"), "w") as f:
+        for name, (addr, w, cyc) in traces(scale).items():
+            _write(os.path.join(out, name + ".trace"), addr, w, cyc)
+            f.write(f"{name} {len(addr)}\n")
+
+
+def cmd_preset(args):
+    src, dst = args
+    with open(src) as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^(\s*address_map:).*$", r"\1 ro-ch-ra-ba-bg-co", text)
+    text = re.sub(r"(?m)^(\s*name:)\s*(.*)$", r"\1 \2 (DRAMSim3 mapping)", text, count=1)
+    if n != 1:
+        print(f"compare_dramsim3: {src}: expected one 'address_map:' line, found {n}",
+              file=sys.stderr)
+        return 2
+    with open(dst, "w") as f:
+        f.write(text)
+    return 0
 
 
 def ds3_summary(run_dir, requests, cycles, epoch):
@@ -101,7 +120,9 @@ def ds3_summary(run_dir, requests, cycles, epoch):
     hits = total("num_read_row_hits", chans) + total("num_write_row_hits", chans)
     lat = sum(float(c["average_read_latency"]) * int(c["num_reads_done"]) for c in chans)
     return {
-        "finished": reads + writes >= requests and not tail,
+        # Every request done and a quiet full epoch after the last activity.
+        "finished": reads + writes >= requests and not tail and bool(busy) and
+        busy[-1] + 1 < len(epochs) // len(chans),
         "reads": reads,
         "writes": writes,
         "avg_read_latency": lat / reads if reads else 0.0,
@@ -191,9 +212,9 @@ def cmd_table(args):
 
 
 def main(argv):
-    cmds = {"gen": cmd_gen, "ds3": cmd_ds3, "table": cmd_table}
+    cmds = {"gen": cmd_gen, "ds3": cmd_ds3, "preset": cmd_preset, "table": cmd_table}
     if len(argv) < 2 or argv[1] not in cmds:
-        print("usage: compare_dramsim3.py gen|ds3|table ARGS (see the docstring)", file=sys.stderr)
+        print("usage: compare_dramsim3.py gen|ds3|preset|table ARGS (see the docstring)", file=sys.stderr)
         return 2
     return cmds[argv[1]](argv[2:]) or 0
 

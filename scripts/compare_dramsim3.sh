@@ -59,9 +59,7 @@ if [ -z "$preset" ]; then
   preset=$root/configs/dram/ddr4_3200_dramsim3.yaml
   if [ ! -f "$preset" ]; then
     preset=$out/ddr4_3200_dramsim3_map.yaml
-    sed -e 's/^\( *address_map:\).*/\1 ro-ch-ra-ba-bg-co/' \
-        -e 's/^\( *name:\).*/\1 DDR4-3200 (DRAMSim3 mapping)/' \
-        "$root/configs/dram/ddr4_3200.yaml" >"$preset"
+    "$py" "$helper" preset "$root/configs/dram/ddr4_3200.yaml" "$preset" || exit 1
   fi
 fi
 [ -f "$preset" ] || die "preset '$preset': no such file"
@@ -92,8 +90,7 @@ fi
 
 now() { date +%s.%N; }
 echo "compare_dramsim3: writing traces to $out/traces" >&2
-mkdir -p "$out/traces"
-"$py" "$helper" gen "$out/traces" --scale "$scale" >"$out/traces/list"
+"$py" "$helper" gen "$out/traces" --scale "$scale"
 rm -rf "$out/runs"
 while read -r name requests; do
   run=$out/runs/$name
