@@ -144,6 +144,10 @@ def _ratio(a, b):
     return a / b if b else float("nan")
 
 
+def _num(v, width, digits):
+    return f"{v:>{width}.{digits}f}" if v == v else f"{'-':>{width}}"  # NaN: not applicable
+
+
 def rows(out):
     with open(os.path.join(out, "traces", "list")) as f:  # generation order
         names = [line.split()[0] for line in f if line.strip()]
@@ -191,10 +195,12 @@ def cmd_table(args):
     print("-" * len(sub))
     bad = []
     for r in table:
-        print(f"{r['trace']:<12} {r['requests']:>9} | {r['lat_skipsim']:>7.1f} "
-              f"{r['lat_dramsim3']:>7.1f} {r['lat_ratio']:>6.3f} | {r['bw_skipsim']:>7.2f} "
+        # A ratio of rates near zero says nothing (random traces hit an open row by chance).
+        hit_ratio = f"{r['hit_ratio']:.3f}" if r["hit_dramsim3"] >= 0.05 else "-"
+        print(f"{r['trace']:<12} {r['requests']:>9} | {_num(r['lat_skipsim'], 7, 1)} "
+              f"{_num(r['lat_dramsim3'], 7, 1)} {_num(r['lat_ratio'], 6, 3)} | {r['bw_skipsim']:>7.2f} "
               f"{r['bw_dramsim3']:>6.2f} {r['bw_ratio']:>5.3f} | {r['hit_skipsim']:>7.3f} "
-              f"{r['hit_dramsim3']:>5.3f} {r['hit_ratio']:>5.3f} | {r['cycles_skipsim']:>9} "
+              f"{r['hit_dramsim3']:>5.3f} {hit_ratio:>5} | {r['cycles_skipsim']:>9} "
               f"{r['cycles_dramsim3']:>9} {r['cycles_ratio']:>8.3f} | {r['wall_skipsim']:>7.2f} "
               f"{r['wall_dramsim3']:>9.2f}")
         for k, what in (("bw", "bandwidth"), ("lat", "read latency")):
@@ -205,6 +211,9 @@ def cmd_table(args):
         w = csv.DictWriter(f, fieldnames=list(table[0]))
         w.writeheader()
         w.writerows(table)
+    wall_s, wall_r = (sum(r[k] for r in table) for k in ("wall_skipsim", "wall_dramsim3"))
+    print(f"wall time in all: skipsim {wall_s:.2f} s, DRAMSim3 {wall_r:.2f} s "
+          f"({_ratio(wall_r, wall_s):.1f}x; DRAMSim3's includes the idle cycles after the end)")
     verdict = "yes" if not bad else "NO (" + ", ".join(bad) + ")"
     print(f"within 5% of DRAMSim3 on bandwidth and avg read latency on all {len(table)} traces: "
           f"{verdict}")

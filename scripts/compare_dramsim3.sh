@@ -33,7 +33,7 @@ helper=$root/scripts/compare_dramsim3.py
 usage="usage: compare_dramsim3.sh DRAMSIM3_DIR [--skipsim BIN] [--preset P] [--out DIR] [--quick]"
 die() { echo "compare_dramsim3: $*" >&2; exit 2; }
 
-ds3= bin=$root/build/skipsim preset= out=/tmp/compare_dramsim3 scale=1
+ds3='' bin=$root/build/skipsim preset='' out=/tmp/compare_dramsim3 scale=1
 while [ $# -gt 0 ]; do
   case $1 in
     --skipsim | --preset | --out) [ $# -ge 2 ] || die "$1 needs a value; $usage"
@@ -45,13 +45,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$ds3" ] || die "missing DRAMSIM3_DIR; $usage"
-[ -d "$ds3" ] || die "DRAMSim3 checkout '$ds3': no such directory (get one with: git clone https://github.com/umd-memsys/DRAMSim3)"
+[ -d "$ds3" ] || die "DRAMSim3 checkout '$ds3': no such directory" \
+  "(get one with: git clone https://github.com/umd-memsys/DRAMSim3)"
 ds3=$(cd "$ds3" && pwd)
 ini=$ds3/configs/DDR4_8Gb_x8_3200.ini
-for f in CMakeLists.txt src/main.cc src/cpu.cc src/controller.cc configs/DDR4_8Gb_x8_3200.ini; do
-  [ -f "$ds3/$f" ] || die "'$ds3' is not a DRAMSim3 checkout: it has no $f (expected CMakeLists.txt, src/main.cc, src/cpu.cc, src/controller.cc, configs/DDR4_8Gb_x8_3200.ini)"
+need="CMakeLists.txt src/main.cc src/cpu.cc src/controller.cc configs/DDR4_8Gb_x8_3200.ini"
+for f in $need; do
+  [ -f "$ds3/$f" ] || die "'$ds3' is not a DRAMSim3 checkout: it has no $f (expected: $need)"
 done
-[ -x "$bin" ] || die "skipsim binary '$bin' not found or not executable (build it, or pass --skipsim BIN)"
+bin=$(command -v "$bin") ||
+  die "skipsim binary '$bin' not found or not executable (build it, or pass --skipsim BIN)"
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 
 # skipsim's preset with DRAMSim3's address mapping.
@@ -62,14 +65,16 @@ if [ -z "$preset" ]; then
     "$py" "$helper" preset "$root/configs/dram/ddr4_3200.yaml" "$preset" || exit 1
   fi
 fi
-[ -f "$preset" ] || die "preset '$preset': no such file"
+[ -f "$preset" ] || [ ! -f "$root/configs/dram/$preset.yaml" ] || preset=$root/configs/dram/$preset.yaml
+[ -f "$preset" ] || die "preset '$preset': no such file (nor configs/dram/$preset.yaml)"
 ds3_map=$(sed -n 's/^ *address_mapping *= *\([a-z]*\).*/\1/p' "$ini" | sed 's/../&-/g; s/-$//')
 ss_map=$(sed -n 's/^ *address_map: *\([a-z-]*\).*/\1/p' "$preset")
-[ "$ds3_map" = "$ss_map" ] ||
-  echo "compare_dramsim3: warning: address mappings differ: DRAMSim3 $ds3_map, skipsim $ss_map ($preset)" >&2
+[ "$ds3_map" = "$ss_map" ] || echo "compare_dramsim3: warning: address mappings differ:" \
+  "DRAMSim3 $ds3_map, skipsim $ss_map ($preset)" >&2
 
 # DRAMSim3, built outside its checkout: its CMakeLists writes the library into the source tree,
-# so a wrapper project redirects it.
+# so a wrapper project redirects it. Configured every time (quick; follows a new checkout),
+# built incrementally. The policy minimum lets CMake 4 accept its cmake_minimum_required(3.0).
 build=$out/dramsim3-build
 ds3main=$build/dramsim3/dramsim3main
 mkdir -p "$build/wrapper"
@@ -80,9 +85,8 @@ add_subdirectory(${DRAMSIM3_DIR} dramsim3)
 set_target_properties(dramsim3 PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 EOF
 echo "compare_dramsim3: building DRAMSim3 in $build" >&2
-if ! { [ -f "$build/CMakeCache.txt" ] ||
-       cmake -S "$build/wrapper" -B "$build" -DDRAMSIM3_DIR="$ds3" -DCMAKE_BUILD_TYPE=Release; } \
-       >"$out/dramsim3-build.log" 2>&1 ||
+if ! cmake -S "$build/wrapper" -B "$build" -DDRAMSIM3_DIR="$ds3" -DCMAKE_BUILD_TYPE=Release \
+       -DCMAKE_POLICY_VERSION_MINIMUM=3.5 >"$out/dramsim3-build.log" 2>&1 ||
    ! cmake --build "$build" -j2 --target dramsim3main >>"$out/dramsim3-build.log" 2>&1; then
   echo "compare_dramsim3: building DRAMSim3 failed; see $out/dramsim3-build.log" >&2
   exit 1
@@ -103,23 +107,26 @@ while read -r name requests; do
   t1=$(now)
   # DRAMSim3 runs a fixed cycle count: skipsim's span plus a margin, doubled until every
   # request has finished.
-  cycles=$("$py" -c "import json,sys; print(int(json.load(open(sys.argv[1]))['total_cycles'] * 1.25) + 20000)" "$run/skipsim.json")
-  for attempt in 1 2 3 4; do
+  cycles=$("$py" -c "import json, sys; print(int(json.load(sys.stdin)['total_cycles'] * 1.25) + 20000)" \
+    <"$run/skipsim.json")
+  for _ in 1 2 3 4; do
     epoch=$(( cycles / 2000 > 100 ? cycles / 2000 : 100 ))
     sed "s/^ *epoch_period *=.*/epoch_period = $epoch/" "$ini" >"$run/ds3/config.ini"
     rm -f "$run/ds3/dramsim3"*
     t2=$(now)
-    "$ds3main" "$run/ds3/config.ini" -t "$trace" -c "$cycles" -o "$run/ds3" >"$run/ds3/stdout" 2>&1 ||
-      { echo "compare_dramsim3: dramsim3main failed on $trace; see $run/ds3/stdout" >&2; exit 1; }
+    "$ds3main" "$run/ds3/config.ini" -t "$trace" -c "$cycles" -o "$run/ds3" \
+      >"$run/ds3/stdout" 2>&1 || { echo "compare_dramsim3: dramsim3main failed on $trace;" \
+      "see $run/ds3/stdout" >&2; exit 1; }
     t3=$(now)
     rc=0
     "$py" "$helper" ds3 "$run/ds3" "$requests" "$cycles" "$epoch" >"$run/dramsim3.json" || rc=$?
     [ $rc -eq 3 ] || break
     cycles=$((cycles * 2))
   done
-  [ $rc -eq 0 ] || { echo "compare_dramsim3: DRAMSim3 did not finish $trace (see $run/ds3)" >&2; exit 1; }
-  "$py" -c "import sys; a=[float(x) for x in sys.argv[1:]]; print(f'{a[1]-a[0]:.3f} {a[3]-a[2]:.3f}')" \
-    "$t0" "$t1" "$t2" "$t3" >"$run/wall"
+  [ "$rc" -eq 0 ] ||
+    { echo "compare_dramsim3: DRAMSim3 did not finish $trace in $cycles cycles" >&2; exit 1; }
+  awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "%.3f %.3f\n", b - a, d - c }' \
+    >"$run/wall"
 done <"$out/traces/list"
 "$py" "$helper" table "$out" "$out/compare.csv"
 echo "compare_dramsim3: CSV in $out/compare.csv" >&2
