@@ -48,12 +48,13 @@ def traces(scale):
         return rng.random(n(count)) < write_fraction
 
     seq = every(100_000) * LINE
-    # Residual add: two input streams read, one output stream written (4 GiB apart).
+    # Residual add: two input streams read, one output stream written, 4 GiB apart (row bits
+    # under ro-ch-ra-ba-bg-co: the same bank, other rows).
     k = n(100_000) // 3
     i = np.arange(k, dtype=np.int64) * LINE
     add = np.stack([i, i + (4 << 30), i + (8 << 30)], axis=1).reshape(-1)
     add_w = np.tile([False, False, True], k)
-    t = {
+    return {
         "seq": (seq, reads(100_000), every(100_000)),
         "random": (rand(100_000), reads(100_000), every(100_000)),
         "mixed_add": (add, add_w, np.arange(3 * k, dtype=np.int64)),
@@ -63,7 +64,6 @@ def traces(scale):
         "seq_1m": (every(1_000_000) * LINE, reads(1_000_000), every(1_000_000)),
         "writes": (rand(100_000), ~reads(100_000), every(100_000)),
     }
-    return t
 
 
 def cmd_gen(args):

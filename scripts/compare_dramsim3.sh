@@ -2,8 +2,8 @@
 # Side-by-side comparison of `skipsim dram` with DRAMSim3 (umd-memsys/DRAMSim3) on eight traces.
 # usage: scripts/compare_dramsim3.sh DRAMSIM3_DIR [--skipsim BIN] [--preset P] [--out DIR] [--quick]
 #   DRAMSIM3_DIR  a DRAMSim3 checkout (git clone https://github.com/umd-memsys/DRAMSim3); it is
-#                 built (cmake, Release) in OUT/dramsim3-build, reused when present; the checkout
-#                 itself is not written to.
+#                 built (cmake, Release) in OUT/dramsim3-build, incrementally when present;
+#                 the checkout itself is not written to.
 #   --skipsim     the skipsim binary (default build/skipsim)
 #   --preset      skipsim's DRAM preset (default configs/dram/ddr4_3200_dramsim3.yaml when present,
 #                 else OUT/ddr4_3200_dramsim3_map.yaml: ddr4_3200.yaml with DRAMSim3's mapping)
@@ -15,16 +15,19 @@
 # What the columns mean (the same definition for both simulators, DRAM clock cycles):
 #   read latency  mean over reads of (data returned - accepted into the controller's queue);
 #                 the wait of a trace request for a free queue slot is not counted (DRAMSim3:
-#                 read_latency, skipsim: read_latency.avg). No reads in the trace: nan.
+#                 read_latency, skipsim: read_latency.avg). No reads in the trace: '-'.
 #   total cycles  cycle 0 to the last completion (skipsim: last data burst; DRAMSim3 runs a fixed
 #                 cycle count, so: the middle of the last epoch with a RD/WR command or a read
 #                 return, epochs of at most 1/2000 of the run, i.e. within 0.05%).
 #   bandwidth     trace requests x 64 B / (total cycles x tCK), tCK the preset's (0.625 ns) for
 #                 both (DRAMSim3's own figure divides by its -c cycles and its tCK 0.63 ns).
-#   row-hit rate  RD/WR commands to an already open row / all RD/WR commands.
+#   row-hit rate  RD/WR commands to an already open row / all RD/WR commands (no ratio when
+#                 DRAMSim3's rate is below 0.05).
 #   wall          seconds of the whole process (DRAMSim3: including the idle cycles after the end).
 # DRAMSim3's trace reader replays the last line once more as a read, and posted writes count as
 # done when accepted; at these trace sizes both change the figures by under 0.01%.
+# Output: the table on stdout, the last line whether all traces are within 5% on bandwidth and
+# read latency; OUT/compare.csv the same with ACT counts. Progress goes to stderr.
 # Exit: 0 (the table printed, whatever the ratios), 2 bad arguments, 1 a run failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
