@@ -105,8 +105,12 @@ while read -r name requests; do
   trace=$out/traces/$name.trace
   echo "compare_dramsim3: $name ($requests requests)" >&2
   t0=$(now)
-  "$bin" dram --config "$preset" --trace "$trace" --json >"$run/skipsim.json" ||
-    { echo "compare_dramsim3: skipsim failed on $trace" >&2; exit 1; }
+  # A limit far above the normal second per million requests, so that a hang ends with a message.
+  limit=$((60 + requests / 10000))
+  rc=0
+  timeout "$limit" "$bin" dram --config "$preset" --trace "$trace" --json >"$run/skipsim.json" || rc=$?
+  [ "$rc" -ne 124 ] || { echo "compare_dramsim3: skipsim did not finish $trace in $limit s" >&2; exit 1; }
+  [ "$rc" -eq 0 ] || { echo "compare_dramsim3: skipsim failed on $trace (exit $rc)" >&2; exit 1; }
   t1=$(now)
   # DRAMSim3 runs a fixed cycle count: skipsim's span plus a margin, doubled until every
   # request has finished.
