@@ -26,6 +26,7 @@
 #   wall          seconds of the whole process (DRAMSim3: including the idle cycles after the end).
 # DRAMSim3's trace reader replays the last line once more as a read, and posted writes count as
 # done when accepted; at these trace sizes both change the figures by under 0.01%.
+# A skipsim run longer than 60 s + 0.1 ms per request is taken for a hang (exit 1).
 # Output: the table on stdout, the last line whether all traces are within 5% on bandwidth and
 # read latency; OUT/compare.csv the same with ACT counts. Progress goes to stderr.
 # Exit: 0 (the table printed, whatever the ratios), 2 bad arguments, 1 a run failed.
