@@ -85,7 +85,14 @@ void DdrController::decide(int chi) {
             best_slot,  (best_tie & kNotHit) == 0};
   }
 
-  // Refresh goes first at equal cycles.
+  consider_refresh(chi, best);
+  ch.next = best;
+  ch.decided = true;
+}
+
+// Refresh goes first at equal cycles: PREs of the due rank's open banks, then its REF.
+void DdrController::consider_refresh(int chi, Decision& best) const {
+  const Channel& ch = m_channels[static_cast<size_t>(chi)];
   const int first_rank = chi * m_cfg.ranks;
   for (int rank = first_rank; rank < first_rank + m_cfg.ranks; ++rank) {
     const Rank& r = m_ranks[static_cast<size_t>(rank)];
@@ -107,8 +114,41 @@ void DdrController::decide(int chi) {
       }
     }
   }
-  ch.next = best;
-  ch.decided = true;
+}
+
+void DdrController::finish_column(const Request& r, bool write, uint64_t done) {
+  switch (r.kind) {
+    case 0:
+    case 1:
+      ++m_stats.row_hits;
+      break;
+    case 2:
+      ++m_stats.row_misses;
+      break;
+    default:
+      ++m_stats.row_conflicts;
+      break;
+  }
+  if (write) {
+    ++m_stats.writes;
+    m_stats.write_latency.add(done - r.accepted);
+  } else {
+    ++m_stats.reads;
+    m_stats.read_latency.add(done - r.accepted);
+  }
+  m_stats.last_done_cycle = std::max(m_stats.last_done_cycle, done);
+  m_completed.push_back({r.id, done, write});
+  if (m_cfg.page_policy == PagePolicy::kClosed) {
+    // Auto-precharge: the bank closes at the first cycle PRE would be legal.
+    Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    const uint64_t p = b.next_pre;
+    log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
+    close_row(r.bank);
+    --m_ranks[static_cast<size_t>(r.rank)].open_banks;
+    b.next_act = std::max(b.next_act, p + m_cfg.tRP);
+    ++m_stats.pre;
+    if (m_per_bank) m_cand_stale[static_cast<size_t>(r.bank)] = 1;
+  }
 }
 
 void DdrController::execute(int chi) {
@@ -142,37 +182,7 @@ void DdrController::execute(int chi) {
   --m_banks[static_cast<size_t>(r.bank)].queued[write];
   const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
   log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);
-  switch (r.kind) {
-    case 0:
-    case 1:
-      ++m_stats.row_hits;
-      break;
-    case 2:
-      ++m_stats.row_misses;
-      break;
-    default:
-      ++m_stats.row_conflicts;
-      break;
-  }
-  if (write) {
-    ++m_stats.writes;
-    m_stats.write_latency.add(done - r.accepted);
-  } else {
-    ++m_stats.reads;
-    m_stats.read_latency.add(done - r.accepted);
-  }
-  m_stats.last_done_cycle = std::max(m_stats.last_done_cycle, done);
-  m_completed.push_back({r.id, done, write});
-  if (m_cfg.page_policy == PagePolicy::kClosed) {
-    // Auto-precharge: the bank closes at the first cycle PRE would be legal.
-    Bank& b = m_banks[static_cast<size_t>(r.bank)];
-    const uint64_t p = b.next_pre;
-    log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
-    close_row(r.bank);
-    --m_ranks[static_cast<size_t>(r.rank)].open_banks;
-    b.next_act = std::max(b.next_act, p + m_cfg.tRP);
-    ++m_stats.pre;
-  }
+  finish_column(r, write, done);
   // Unlink the request from its bank's list and free its slot.
   Bank& b = m_banks[static_cast<size_t>(r.bank)];
   if (r.prev >= 0) {
