@@ -57,17 +57,25 @@ uint64_t DdrController::pb_enqueue(const DramAddress& a, uint64_t addr, bool is_
   r.prev = r.next = -1;
   r.kind = 0;
   ch.tq[is_write].push_back(slot);
+  ch.pick_valid = false;
   if (is_write) {
     m_pending_wr[burst] = slot;
   } else {
     ++m_pending_rd[burst];
   }
   ++m_pending;
-  ch.decided = false;
+  if (ch.decided) pb_set_move(ch);  // the command queues are unchanged
   return id;
 }
 
 int DdrController::pb_pick_move(Channel& ch, bool commit) {
+  if (!commit && ch.pick_valid) return ch.pick;
+  ch.pick_valid = !commit;
+  ch.pick = pb_scan_move(ch, commit);
+  return ch.pick;
+}
+
+int DdrController::pb_scan_move(Channel& ch, bool commit) {
   const size_t writes = ch.tq[1].size();
   int draining = ch.draining;
   // DRAMSim3's rule, and (so that writes never wait for ever) any write once no read is
@@ -98,11 +106,11 @@ int DdrController::pb_pick_move(Channel& ch, bool commit) {
   return -1;
 }
 
-void DdrController::pb_try_move(int chi, uint64_t cycle) {
+int DdrController::pb_try_move(int chi, uint64_t cycle) {
   Channel& ch = m_channels[static_cast<size_t>(chi)];
   ch.move_floor = std::max(ch.move_floor, cycle + 1);
   const int slot = pb_pick_move(ch, true);
-  if (slot < 0) return;
+  if (slot < 0) return -1;
   Request& r = ch.pool[static_cast<size_t>(slot)];
   r.eligible = std::max(r.eligible, cycle);
   const size_t bank = static_cast<size_t>(r.bank);
@@ -111,6 +119,7 @@ void DdrController::pb_try_move(int chi, uint64_t cycle) {
   const int lb = local_bank(r.bank);
   ch.cq_banks[static_cast<size_t>(lb >> 6)] |= uint64_t{1} << (lb & 63);
   m_cand_stale[bank] = 1;
+  return r.bank;
 }
 
 // A bank's candidates, from its command queue and its own timing: an ACT for the oldest
@@ -155,16 +164,104 @@ void DdrController::pb_update_bank(int bank) {
   }
 }
 
+// The bank's command at the least cycle (at equal cycles the oldest in its queue), given
+// the channel's state; false when it has none before its rank's refresh.
+bool DdrController::pb_bank_best(const Channel& ch, int bank, uint64_t floor, PbChoice& out) const {
+  const BankCand* k = &m_cand[static_cast<size_t>(bank) * 3];
+  const int any = k[0].slot >= 0 ? 0 : k[1].slot >= 0 ? 1 : 2;
+  const Request& r = ch.pool[static_cast<size_t>(k[any].slot)];
+  const Rank& rk = m_ranks[static_cast<size_t>(r.rank)];
+  out.cycle = kNever;
+  int pos = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (k[i].slot < 0) continue;
+    uint64_t e;
+    DdrCommand cmd;
+    if (i == 0 && m_banks[static_cast<size_t>(bank)].open_row >= 0) {
+      cmd = DdrCommand::kPre;
+      e = std::max(k[i].lb, floor);
+    } else if (i == 0) {
+      cmd = DdrCommand::kAct;
+      e = std::max(
+          {k[i].lb, floor, m_next_act_bg[static_cast<size_t>(r.group)], rk.faw[rk.faw_pos]});
+    } else {
+      cmd = i == 2 ? DdrCommand::kWr : DdrCommand::kRd;
+      e = std::max(k[i].lb, earliest_col(ch, bank, r.rank, r.group, i == 2));
+    }
+    if (e >= rk.refresh_due) continue;  // the rank's queues wait for its refresh
+    if (e < out.cycle || (e == out.cycle && k[i].pos < pos)) {
+      out.cycle = e;
+      out.cmd = cmd;
+      out.slot = k[i].slot;
+      pos = k[i].pos;
+    }
+  }
+  return out.cycle != kNever;
+}
+
 void DdrController::pb_decide(int chi) {
   Channel& ch = m_channels[static_cast<size_t>(chi)];
   const uint64_t floor = std::max(ch.cmd_free, m_now);
   const int nbits = m_rank_bits + m_bg_bits + m_ba_bits;
   const int base = chi << nbits;
   const int mask = (1 << nbits) - 1;
-  uint64_t best_cycle = kNever;
-  int best_key = 0, best_bank = -1, best_slot = -1;
-  DdrCommand best_cmd = DdrCommand::kAct;
-  for (size_t word = 0; word < ch.cq_banks.size(); ++word) {
+  PbChoice best, c;
+  int best_key = 0, best_bank = -1;
+  if (nbits <= 6) {
+    // What the channel, rank and bank group allow, per group: ACT, RD, WR; per rank: its
+    // refresh. A bank's command then waits for these and its own candidate's bound.
+    const int ng = m_cfg.ranks * m_cfg.bank_groups;
+    uint64_t* g_act = m_pb_scratch.data();
+    uint64_t* g_rd = g_act + ng;
+    uint64_t* g_wr = g_rd + ng;
+    uint64_t g_done = 0;  // groups computed (on first use)
+    const auto group_bounds = [&](int g) {
+      const int rank = chi * m_cfg.ranks + (g >> m_bg_bits);
+      const int group = chi * ng + g;
+      const Rank& rk = m_ranks[static_cast<size_t>(rank)];
+      g_act[g] = std::max({floor, m_next_act_bg[static_cast<size_t>(group)], rk.faw[rk.faw_pos]});
+      // earliest_col less the bank's own next_rd / next_wr (in its candidates' bounds)
+      g_rd[g] = earliest_col_group(ch, 0, rank, group, false);
+      g_wr[g] = earliest_col_group(ch, 0, rank, group, true);
+      g_done |= uint64_t{1} << g;
+    };
+    // Banks in round-robin order: at equal cycles the first wins, and once a command can
+    // issue at `floor` none after it can do better.
+    const int n = 1 << nbits;
+    const int start = (ch.rr + 1) & mask;
+    const uint64_t all = nbits == 6 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    const uint64_t m = ch.cq_banks[0];
+    const uint64_t rot = start == 0 ? m : ((m >> start) | (m << (n - start))) & all;
+    for (uint64_t bits = rot; bits != 0; bits &= bits - 1) {
+      const int key = __builtin_ctzll(bits);
+      const int local = (key + start) & mask;
+      const int bank = base + local;
+      if (m_cand_stale[static_cast<size_t>(bank)]) pb_update_bank(bank);
+      const BankCand* k = &m_cand[static_cast<size_t>(bank) * 3];
+      if (std::max(std::min({k[0].lb, k[1].lb, k[2].lb}), floor) >= best.cycle) continue;
+      const int g = local >> m_ba_bits;
+      if (!(g_done >> g & 1)) group_bounds(g);
+      const uint64_t due = m_ranks[static_cast<size_t>(rank_of_bank(bank))].refresh_due;
+      const bool open = m_banks[static_cast<size_t>(bank)].open_row >= 0;
+      uint64_t e[3] = {std::max(k[0].lb, open ? floor : g_act[g]), std::max(k[1].lb, g_rd[g]),
+                       std::max(k[2].lb, g_wr[g])};
+      int pick = -1;
+      for (int i = 0; i < 3; ++i) {
+        if (e[i] >= due || e[i] >= best.cycle) continue;
+        if (pick < 0 || e[i] < e[pick] || (e[i] == e[pick] && k[i].pos < k[pick].pos)) pick = i;
+      }
+      if (pick < 0) continue;
+      best.cycle = e[pick];
+      best.slot = k[pick].slot;
+      best.cmd = pick == 0   ? (open ? DdrCommand::kPre : DdrCommand::kAct)
+                 : pick == 1 ? DdrCommand::kRd
+                             : DdrCommand::kWr;
+      best_key = key;
+      best_bank = bank;
+      if (best.cycle == floor) break;
+    }
+  }
+  for (size_t word = 0; word < ch.cq_banks.size() && nbits > 6; ++word) {
     for (uint64_t bits = ch.cq_banks[word]; bits != 0; bits &= bits - 1) {
       const int local = static_cast<int>(word * 64) + __builtin_ctzll(bits);
       const int bank = base + local;
@@ -172,65 +269,61 @@ void DdrController::pb_decide(int chi) {
       const BankCand* k = &m_cand[static_cast<size_t>(bank) * 3];
       const int key = (local - ch.rr - 1) & mask;  // round-robin order after the last served
       const uint64_t least = std::max(std::min({k[0].lb, k[1].lb, k[2].lb}), floor);
-      if (least > best_cycle || (least == best_cycle && key > best_key)) continue;
-      const Request& r = ch.pool[static_cast<size_t>(k[k[0].slot >= 0   ? 0
-                                                       : k[1].slot >= 0 ? 1
-                                                                        : 2]
-                                                         .slot)];
-      const Rank& rk = m_ranks[static_cast<size_t>(r.rank)];
-      uint64_t be = kNever;
-      int bpos = 0, bslot = -1;
-      DdrCommand bcmd = DdrCommand::kAct;
-      for (int i = 0; i < 3; ++i) {
-        if (k[i].slot < 0) continue;
-        uint64_t e;
-        DdrCommand cmd;
-        if (i == 0 && m_banks[static_cast<size_t>(bank)].open_row >= 0) {
-          cmd = DdrCommand::kPre;
-          e = std::max(k[i].lb, floor);
-        } else if (i == 0) {
-          cmd = DdrCommand::kAct;
-          e = std::max(
-              {k[i].lb, floor, m_next_act_bg[static_cast<size_t>(r.group)], rk.faw[rk.faw_pos]});
-        } else {
-          cmd = i == 2 ? DdrCommand::kWr : DdrCommand::kRd;
-          e = std::max(k[i].lb, earliest_col(ch, bank, r.rank, r.group, i == 2));
-        }
-        if (e >= rk.refresh_due) continue;  // the rank's queues wait for its refresh
-        if (e < be || (e == be && k[i].pos < bpos)) {
-          be = e;
-          bpos = k[i].pos;
-          bslot = k[i].slot;
-          bcmd = cmd;
-        }
-      }
-      if (bslot < 0) continue;
-      if (be < best_cycle || (be == best_cycle && key < best_key)) {
-        best_cycle = be;
+      if (least > best.cycle || (least == best.cycle && key > best_key)) continue;
+      if (!pb_bank_best(ch, bank, floor, c)) continue;
+      if (c.cycle < best.cycle || (c.cycle == best.cycle && key < best_key)) {
+        best = c;
         best_key = key;
         best_bank = bank;
-        best_slot = bslot;
-        best_cmd = bcmd;
       }
     }
   }
-  Decision best;
-  if (best_slot >= 0) {
-    best = {best_cycle, best_cmd,
-            best_bank,  rank_of_bank(best_bank),
-            best_slot,  best_cmd == DdrCommand::kRd || best_cmd == DdrCommand::kWr};
+  Decision d;
+  if (best_bank >= 0) {
+    d = {best.cycle, best.cmd,
+         best_bank,  rank_of_bank(best_bank),
+         best.slot,  best.cmd == DdrCommand::kRd || best.cmd == DdrCommand::kWr};
   }
-  consider_refresh(chi, best);
-  ch.cmd_at = best.cycle;
-  // A move at x happens before x's command (after x - 1's), its request arrived by x - 1.
+  consider_refresh(chi, d);
+  ch.next = d;
+  ch.cmd_at = d.cycle;
+  ch.cmd_key = best_key;
+  pb_set_move(ch);
+  ch.decided = true;
+}
+
+// The next move's cycle, and the next event's. A move at x happens before x's command (after
+// x - 1's); its request arrived by x - 1.
+void DdrController::pb_set_move(Channel& ch) {
   const int move = pb_pick_move(ch, false);
   ch.move_at = move == -1 ? kNever : std::max(m_now, ch.move_floor);
   if (move >= 0) {
     ch.move_at = std::max(ch.move_at, ch.pool[static_cast<size_t>(move)].accepted + 1);
   }
-  best.cycle = std::min(ch.cmd_at, ch.move_at);
-  ch.next = best;
-  ch.decided = true;
+  ch.next.cycle = std::min(ch.cmd_at, ch.move_at);
+}
+
+// After a move into `bank`, whose other candidates are unchanged unless it is the chosen
+// command's bank (a new row hit can forbid its PRE): only that bank can take the decision.
+void DdrController::pb_after_move(int chi, int bank) {
+  Channel& ch = m_channels[static_cast<size_t>(chi)];
+  if (!ch.decided || (ch.next.req >= 0 && ch.next.bank == bank)) {
+    ch.decided = false;
+    return;
+  }
+  pb_update_bank(bank);
+  PbChoice c;
+  const int nbits = m_rank_bits + m_bg_bits + m_ba_bits;
+  const int key = (local_bank(bank) - ch.rr - 1) & ((1 << nbits) - 1);
+  if (pb_bank_best(ch, bank, std::max(ch.cmd_free, m_now), c) &&
+      (c.cycle < ch.cmd_at || (c.cycle == ch.cmd_at && ch.next.req >= 0 && key < ch.cmd_key))) {
+    ch.next = {c.cycle, c.cmd,
+               bank,    rank_of_bank(bank),
+               c.slot,  c.cmd == DdrCommand::kRd || c.cmd == DdrCommand::kWr};
+    ch.cmd_at = c.cycle;
+    ch.cmd_key = key;
+  }
+  pb_set_move(ch);
 }
 
 void DdrController::pb_issue_column(Channel& ch, int bank, int pos, uint64_t c) {
@@ -249,6 +342,7 @@ void DdrController::pb_issue_column(Channel& ch, int bank, int pos, uint64_t c) 
     ch.cq_banks[static_cast<size_t>(lb >> 6)] &= ~(uint64_t{1} << (lb & 63));
   }
   --ch.cq_total;
+  ch.pick_valid = false;
   if (write) {
     const auto it = m_pending_wr.find(r.addr);
     if (it != m_pending_wr.end() && it->second == slot) m_pending_wr.erase(it);
@@ -267,7 +361,14 @@ void DdrController::pb_execute(int chi) {
   ch.decided = false;
   const uint64_t c = d.cycle;
   if (ch.move_at == c) {
-    pb_try_move(chi, c);  // the command at c, if any, is decided again
+    ch.next = d;
+    ch.decided = true;
+    const int bank = pb_try_move(chi, c);
+    if (bank >= 0) {
+      pb_after_move(chi, bank);
+    } else {
+      pb_set_move(ch);
+    }
     return;
   }
   ch.move_floor = std::max(ch.move_floor, c + 1);  // c's move came before its command

@@ -76,6 +76,7 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
     m_cq_len.assign(static_cast<size_t>(cfg.total_banks()), 0);
     m_cand.resize(static_cast<size_t>(cfg.total_banks()) * 3);
     m_cand_stale.assign(static_cast<size_t>(cfg.total_banks()), 1);
+    m_pb_scratch.assign(3 * static_cast<size_t>(cfg.ranks * cfg.bank_groups), 0);
   }
   m_banks.resize(static_cast<size_t>(cfg.total_banks()));
   const size_t groups = m_ranks.size() * static_cast<size_t>(cfg.bank_groups);

@@ -194,6 +194,9 @@ class DdrController {
     uint64_t move_floor = 0;    // first cycle whose move has not been considered
     uint64_t move_at = kNever;  // next cycle a move may happen (with `next`)
     uint64_t cmd_at = kNever;   // cycle of the command in `next` (kNever: none)
+    int cmd_key = 0;            // its bank's round-robin rank
+    int pick = -1;              // pb_pick_move's answer while pick_valid
+    bool pick_valid = false;
   };
   // per_bank: a bank's best command of each kind: 0 PRE or ACT, 1 RD, 2 WR.
   struct BankCand {
@@ -226,6 +229,9 @@ class DdrController {
   }
   [[gnu::always_inline]] inline uint64_t earliest_col(const Channel& ch, int bank, int rank,
                                                       int group, bool write) const;
+  // earliest_col less the bank's own next_rd / next_wr.
+  [[gnu::always_inline]] inline uint64_t earliest_col_group(const Channel& ch, int bank, int rank,
+                                                            int group, bool write) const;
   uint64_t earliest_ref(int rank) const;
   const Channel& channel_of_bank(int bank) const {
     return m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
@@ -251,7 +257,17 @@ class DdrController {
   // The transaction a move at the next opportunity takes (slot in the pool), -1 for none,
   // -2 when a write drain stops; `commit` applies the drain bookkeeping.
   int pb_pick_move(Channel& ch, bool commit);
-  void pb_try_move(int ch, uint64_t cycle);
+  int pb_scan_move(Channel& ch, bool commit);
+  // Moves a transaction at `cycle` when one can; returns its bank, or -1.
+  int pb_try_move(int ch, uint64_t cycle);
+  struct PbChoice {
+    uint64_t cycle = kNever;
+    DdrCommand cmd = DdrCommand::kAct;
+    int slot = -1;
+  };
+  bool pb_bank_best(const Channel& ch, int bank, uint64_t floor, PbChoice& out) const;
+  void pb_set_move(Channel& ch);
+  void pb_after_move(int ch, int bank);
   void pb_update_bank(int bank);
   void pb_issue_column(Channel& ch, int bank, int pos, uint64_t c);
   int* cq(int bank) { return &m_cq[static_cast<size_t>(bank) * m_cfg.cmd_queue_size]; }
@@ -282,6 +298,7 @@ class DdrController {
   std::vector<BankCand> m_cand;
   std::vector<uint8_t> m_cand_stale;
   std::unordered_map<uint64_t, int> m_pending_wr, m_pending_rd;
+  std::vector<uint64_t> m_pb_scratch;  // pb_decide's per-group bounds
   DdrStats m_stats;
   bool m_log_on = false;
   bool m_idle_skip = true;
@@ -292,8 +309,13 @@ class DdrController {
 inline uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
                                             bool write) const {
   const Bank& b = m_banks[static_cast<size_t>(bank)];
+  return std::max(write ? b.next_wr : b.next_rd, earliest_col_group(c, bank, rank, group, write));
+}
+
+inline uint64_t DdrController::earliest_col_group(const Channel& c, int, int rank, int group,
+                                                  bool write) const {
   const size_t g = static_cast<size_t>(group);
-  uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);
+  uint64_t e = write ? m_next_wr_bg[g] : m_next_rd_bg[g];
   e = std::max({e, c.cmd_free, m_now});
   // The data bus: this burst starts after the previous one, plus the rank switch and
   // read-to-write turnaround gaps.
