@@ -61,7 +61,7 @@ void validate_ddr_config(const DdrConfig& c, const std::string& path, const std:
          fmt::format("{}.tREFI: expected more than tRFC ({}), got {}", path, c.tRFC, c.tREFI));
   }
   if (c.refresh == RefreshPolicy::kStaggered && c.tREFI < 2 * c.ranks) {
-    fail(source, fmt::format("{}.tREFI: expected at least 2 ranks ({}) with refresh staggered, "
+    fail(source, fmt::format("{}.tREFI: expected at least 2 x ranks ({}) with refresh: staggered, "
                              "got {}",
                              path, 2 * c.ranks, c.tREFI));
   }

@@ -101,6 +101,13 @@ struct DdrConfig {
   int banks_per_rank() const { return bank_groups * banks_per_group; }
   int total_banks() const { return channels * ranks * banks_per_rank(); }
   uint64_t capacity_bytes() const;
+  // Requests a channel can hold: its queues (per_bank: both transaction queues and every
+  // bank's command queue).
+  int max_queued() const {
+    return queue_structure == QueueStructure::kPerBank
+               ? 2 * trans_queue_size + ranks * banks_per_rank() * cmd_queue_size
+               : read_queue + write_queue;
+  }
   double peak_gbytes_per_s() const;  // all channels, GB/s (1e9 bytes per second)
 };
 

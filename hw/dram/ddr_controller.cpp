@@ -393,54 +393,6 @@ void DdrController::advance_to(uint64_t cycle) {
   m_now = cycle + 1;
 }
 
-// An idle round: no request queued, all banks closed; rank i of the channel due at D_i
-// refreshes at D_i + o_i (all_ranks: every D_i equal, o_i = i, rank order breaking the tie, each
-// REF holding the command bus one cycle; staggered: o_i = 0, the D_i apart). tRFC < tREFI,
-// checked by the config, keeps a rank's previous REF out of the way. Once the last round went
-// exactly so, the next rounds repeat it tREFI later, and only the REF-related state changes:
-// it is set for the last whole round that ends by `cycle`.
-void DdrController::skip_idle_rounds(int chi, uint64_t cycle) {
-  Channel& ch = m_channels[static_cast<size_t>(chi)];
-  if (ch.q[0].size != 0 || ch.q[1].size != 0) return;
-  if (m_per_bank && (ch.cq_total != 0 || !ch.tq[0].empty() || !ch.tq[1].empty())) return;
-  const auto refi = static_cast<uint64_t>(m_cfg.tREFI);
-  const auto nr = static_cast<uint64_t>(m_cfg.ranks);
-  const bool staggered = m_cfg.refresh == RefreshPolicy::kStaggered;
-  const size_t first = static_cast<size_t>(chi) * m_cfg.ranks;
-  const auto banks = static_cast<size_t>(m_cfg.banks_per_rank());
-  if (nr > refi) return;
-  uint64_t k = kNever;
-  for (uint64_t i = 0; i < nr; ++i) {
-    const Rank& r = m_ranks[first + i];
-    const uint64_t due = r.refresh_due, off = staggered ? 0 : i;
-    if (due < refi || m_now > due || ch.cmd_free > due || r.open_banks != 0 ||
-        r.last_ref != due - refi + off || (!staggered && due != m_ranks[first].refresh_due))
-      return;
-    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
-      if (m_banks[b].next_act > due) return;
-    }
-    // Rounds at due + j * tREFI, j = 0 .. k - 1, whose REF is at or before `cycle`.
-    if (cycle < due + off) return;
-    k = std::min(k, (cycle - (due + off)) / refi + 1);
-  }
-  if (k < 2) return;  // one round is as quick to simulate
-  uint64_t latest = 0;
-  for (uint64_t i = 0; i < nr; ++i) {
-    Rank& r = m_ranks[first + i];
-    const uint64_t last = r.refresh_due + (staggered ? 0 : i) + (k - 1) * refi;
-    r.last_ref = last;
-    r.refresh_due += k * refi;
-    latest = std::max(latest, last);
-    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
-      m_banks[b].next_act = std::max(m_banks[b].next_act, last + m_cfg.tRFC);
-      if (m_per_bank) m_cand_stale[b] = 1;
-    }
-  }
-  ch.cmd_free = latest + 1;
-  m_stats.ref += k * nr;
-  ch.decided = false;
-}
-
 uint64_t DdrController::next_event_cycle() {
   uint64_t e = kNever;
   for (int chi = 0; chi < m_cfg.channels; ++chi) {
