@@ -54,12 +54,14 @@ uint64_t DdrController::pb_enqueue(const DramAddress& a, uint64_t addr, bool is_
   r.column = a.column;
   r.addr = burst;
   r.write = is_write;
+  r.after_read = false;
   r.prev = r.next = -1;
   r.kind = 0;
-  ch.tq[is_write].push_back(slot);
+  ch.tq[is_write].push_back({slot, local_bank(r.bank)});
   ch.pick_valid = false;
   if (is_write) {
     m_pending_wr[burst] = slot;
+    r.after_read = m_pending_rd.count(burst) != 0;
   } else {
     ++m_pending_rd[burst];
   }
@@ -87,14 +89,16 @@ int DdrController::pb_scan_move(Channel& ch, bool commit) {
     draining = static_cast<int>(writes);
   }
   if (commit) ch.draining = draining;
-  std::vector<int>& q = ch.tq[draining > 0];
+  std::vector<Channel::Queued>& q = ch.tq[draining > 0];
+  const uint64_t* full = ch.cq_full.data();
   for (size_t i = 0; i < q.size(); ++i) {
-    const int slot = q[i];
+    if (full[q[i].local >> 6] >> (q[i].local & 63) & 1) continue;
+    const int slot = q[i].slot;
     const Request& r = ch.pool[static_cast<size_t>(slot)];
-    if (m_cq_len[static_cast<size_t>(r.bank)] >= m_cfg.cmd_queue_size) continue;
     if (r.write) {
-      // A write waits for the reads of its burst queued before it: the drain ends.
-      if (m_pending_rd.count(r.addr) != 0) {
+      // A write waits for the reads of its burst queued before it: the drain ends. (Later
+      // reads of the burst are forwarded: only a write that found reads queued can wait.)
+      if (r.after_read && m_pending_rd.count(r.addr) != 0) {
         if (commit) ch.draining = 0;
         return -2;
       }
@@ -118,6 +122,9 @@ int DdrController::pb_try_move(int chi, uint64_t cycle) {
   ++ch.cq_total;
   const int lb = local_bank(r.bank);
   ch.cq_banks[static_cast<size_t>(lb >> 6)] |= uint64_t{1} << (lb & 63);
+  if (m_cq_len[bank] == m_cfg.cmd_queue_size) {
+    ch.cq_full[static_cast<size_t>(lb >> 6)] |= uint64_t{1} << (lb & 63);
+  }
   m_cand_stale[bank] = 1;
   return r.bank;
 }
@@ -132,6 +139,7 @@ void DdrController::pb_update_bank(int bank) {
   m_cand_stale[bi] = 0;
   BankCand* k = &m_cand[bi * 3];
   k[0] = k[1] = k[2] = BankCand{};
+  m_cand_min[bi] = kNever;
   const int n = m_cq_len[bi];
   if (n == 0) return;
   const Bank& b = m_banks[bi];
@@ -140,6 +148,7 @@ void DdrController::pb_update_bank(int bank) {
   const Request& r0 = pool[static_cast<size_t>(q[0])];
   if (b.open_row < 0) {
     k[0] = {std::max(r0.eligible, b.next_act), q[0], 0};
+    m_cand_min[bi] = k[0].lb;
     return;
   }
   bool hit = false;
@@ -149,7 +158,7 @@ void DdrController::pb_update_bank(int bank) {
     hit = true;
     BankCand& c = k[1 + r.write];
     if (c.slot >= 0) continue;
-    if (r.write) {
+    if (r.write && r.after_read) {
       bool after_read = false;
       for (int e = 0; e < p && !after_read; ++e) {
         const Request& o = pool[static_cast<size_t>(q[e])];
@@ -162,6 +171,7 @@ void DdrController::pb_update_bank(int bank) {
   if (r0.row != b.open_row && (!hit || b.col_since_act >= 4)) {
     k[0] = {std::max(r0.eligible, b.next_pre), q[0], 0};
   }
+  m_cand_min[bi] = std::min({k[0].lb, k[1].lb, k[2].lb});
 }
 
 // The bank's command at the least cycle (at equal cycles the oldest in its queue), given
@@ -237,8 +247,8 @@ void DdrController::pb_decide(int chi) {
       const int local = (key + start) & mask;
       const int bank = base + local;
       if (m_cand_stale[static_cast<size_t>(bank)]) pb_update_bank(bank);
+      if (std::max(m_cand_min[static_cast<size_t>(bank)], floor) >= best.cycle) continue;
       const BankCand* k = &m_cand[static_cast<size_t>(bank) * 3];
-      if (std::max(std::min({k[0].lb, k[1].lb, k[2].lb}), floor) >= best.cycle) continue;
       const int g = local >> m_ba_bits;
       if (!(g_done >> g & 1)) group_bounds(g);
       const uint64_t due = m_ranks[static_cast<size_t>(rank_of_bank(bank))].refresh_due;
@@ -337,8 +347,9 @@ void DdrController::pb_issue_column(Channel& ch, int bank, int pos, uint64_t c) 
   log(c, write ? DdrCommand::kWr : DdrCommand::kRd, bank, r.rank, r.row, r.column, r.id);
   finish_column(r, write, done);
   std::copy(q + pos + 1, q + m_cq_len[bi], q + pos);
+  const int lb = local_bank(bank);
+  ch.cq_full[static_cast<size_t>(lb >> 6)] &= ~(uint64_t{1} << (lb & 63));
   if (--m_cq_len[bi] == 0) {
-    const int lb = local_bank(bank);
     ch.cq_banks[static_cast<size_t>(lb >> 6)] &= ~(uint64_t{1} << (lb & 63));
   }
   --ch.cq_total;

@@ -71,10 +71,12 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
       for (size_t i = n; i-- > 0;) c.pool_free.push_back(static_cast<int>(i));
       for (auto& q : c.tq) q.reserve(static_cast<size_t>(cfg.trans_queue_size));
       c.cq_banks.assign(words, 0);
+      c.cq_full.assign(words, 0);
     }
     m_cq.assign(static_cast<size_t>(cfg.total_banks()) * cmd, -1);
     m_cq_len.assign(static_cast<size_t>(cfg.total_banks()), 0);
     m_cand.resize(static_cast<size_t>(cfg.total_banks()) * 3);
+    m_cand_min.assign(static_cast<size_t>(cfg.total_banks()), kNever);
     m_cand_stale.assign(static_cast<size_t>(cfg.total_banks()), 1);
     m_pb_scratch.assign(3 * static_cast<size_t>(cfg.ranks * cfg.bank_groups), 0);
   }

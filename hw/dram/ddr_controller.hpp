@@ -126,10 +126,11 @@ class DdrController {
     int rank;   // flat rank index
     int group;  // flat (rank, bank group) index
     int column;
-    uint64_t addr;   // per_bank: the burst address (forwarding, merging)
-    bool write;      // per_bank
-    int prev, next;  // neighbours in its bank's list (slots of the same queue), -1 at the ends
-    uint8_t kind;    // 0 not yet classified, 1 hit, 2 miss, 3 conflict
+    uint64_t addr;    // per_bank: the burst address (forwarding, merging)
+    bool write;       // per_bank
+    bool after_read;  // per_bank, a write: reads of its burst were queued when it came
+    int prev, next;   // neighbours in its bank's list (slots of the same queue), -1 at the ends
+    uint8_t kind;     // 0 not yet classified, 1 hit, 2 miss, 3 conflict
   };
   // A bank's candidate in a queue: the only request of the bank that can win (its oldest row
   // hit when it has one, else its oldest request), the least cycle the bank's own timing and
@@ -186,7 +187,12 @@ class DdrController {
     // order), round-robin position, writes left in the current drain.
     std::vector<Request> pool;
     std::vector<int> pool_free;
-    std::vector<int> tq[2];
+    struct Queued {
+      int slot;
+      int local;  // its bank within the channel
+    };
+    std::vector<Queued> tq[2];
+    std::vector<uint64_t> cq_full;   // bit per bank: its command queue is full
     std::vector<uint64_t> cq_banks;  // bit per bank: its command queue is not empty
     size_t cq_total = 0;             // commands in all command queues
     int rr = 0;
@@ -296,6 +302,7 @@ class DdrController {
   bool m_per_bank = false;
   std::vector<int> m_cq, m_cq_len;
   std::vector<BankCand> m_cand;
+  std::vector<uint64_t> m_cand_min;  // least lb of a bank's candidates
   std::vector<uint8_t> m_cand_stale;
   std::unordered_map<uint64_t, int> m_pending_wr, m_pending_rd;
   std::vector<uint64_t> m_pb_scratch;  // pb_decide's per-group bounds
