@@ -60,6 +60,11 @@ void validate_ddr_config(const DdrConfig& c, const std::string& path, const std:
     fail(source,
          fmt::format("{}.tREFI: expected more than tRFC ({}), got {}", path, c.tRFC, c.tREFI));
   }
+  if (c.refresh == RefreshPolicy::kStaggered && c.tREFI < 2 * c.ranks) {
+    fail(source, fmt::format("{}.tREFI: expected at least 2 x ranks ({}) with refresh: staggered, "
+                             "got {}",
+                             path, 2 * c.ranks, c.tREFI));
+  }
   if (c.write_high_watermark > c.write_queue) {
     fail(source, fmt::format("{}.write_high_watermark: expected an integer in [1, {}] "
                              "(write_queue), got {}",

@@ -20,6 +20,24 @@ inline constexpr EnumName<PagePolicy> kPagePolicyNames[] = {{PagePolicy::kOpen, 
                                                             {PagePolicy::kClosed, "closed"}};
 constexpr const auto& enum_table(PagePolicy) { return kPagePolicyNames; }
 
+enum class QueueStructure {
+  kReadWrite,  // a read queue and a write queue, FR-FCFS over the active one
+  kPerBank,    // transaction queues feeding per-bank command queues (DRAMSim3, DRAMSys)
+};
+
+inline constexpr EnumName<QueueStructure> kQueueStructureNames[] = {
+    {QueueStructure::kReadWrite, "read_write"}, {QueueStructure::kPerBank, "per_bank"}};
+constexpr const auto& enum_table(QueueStructure) { return kQueueStructureNames; }
+
+enum class RefreshPolicy {
+  kAllRanks,   // every rank due at the same cycle, every tREFI
+  kStaggered,  // rank r due at (r + 1) tREFI / ranks, then every tREFI
+};
+
+inline constexpr EnumName<RefreshPolicy> kRefreshPolicyNames[] = {
+    {RefreshPolicy::kAllRanks, "all_ranks"}, {RefreshPolicy::kStaggered, "staggered"}};
+constexpr const auto& enum_table(RefreshPolicy) { return kRefreshPolicyNames; }
+
 struct DdrConfig {
   std::string name = "DDR4-3200";
 
@@ -46,6 +64,11 @@ struct DdrConfig {
   int tWTR_S = 4, tWTR_L = 12;
   int tRFC = 560, tREFI = 12480;
   int tRTRS = 2;  // data bus gap when consecutive bursts come from different ranks
+  // Idle data bus clocks between a read burst and a following write burst (DDR4's tRTW =
+  // RL + BL/2 - WL + 2 with a one-clock preamble); DRAMSim3 uses tRTRS here.
+  int read_to_write_gap = 2;
+  bool tRTRS_write_to_write = true;  // tRTRS also between writes to different ranks
+  RefreshPolicy refresh = RefreshPolicy::kAllRanks;
 
   // Scheduling (per channel).
   PagePolicy page_policy = PagePolicy::kOpen;
@@ -57,6 +80,13 @@ struct DdrConfig {
   int write_queue = 32;
   int write_high_watermark = 24;  // write queue length that starts a write drain
   int write_low_watermark = 8;    // a drain stops here when reads are waiting
+  // per_bank: read and write transaction queues of trans_queue_size each; one transaction a
+  // cycle moves into its bank's command queue (cmd_queue_size); writes move in drains that
+  // start when the write queue is full, or holds more than write_low_watermark with every
+  // command queue empty. read_queue, write_queue and write_high_watermark are unused.
+  QueueStructure queue_structure = QueueStructure::kReadWrite;
+  int cmd_queue_size = 8;
+  int trans_queue_size = 32;
 
   // Energy of one command to one rank (all its devices), in picojoules, and the rank's
   // background power in milliwatts (charged for every rank over the whole run).
@@ -71,6 +101,13 @@ struct DdrConfig {
   int banks_per_rank() const { return bank_groups * banks_per_group; }
   int total_banks() const { return channels * ranks * banks_per_rank(); }
   uint64_t capacity_bytes() const;
+  // Requests a channel can hold: its queues (per_bank: both transaction queues and every
+  // bank's command queue).
+  int max_queued() const {
+    return queue_structure == QueueStructure::kPerBank
+               ? 2 * trans_queue_size + ranks * banks_per_rank() * cmd_queue_size
+               : read_queue + write_queue;
+  }
   double peak_gbytes_per_s() const;  // all channels, GB/s (1e9 bytes per second)
 };
 

@@ -53,7 +53,33 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
     }
   }
   m_ranks.resize(static_cast<size_t>(cfg.channels) * static_cast<size_t>(cfg.ranks));
-  for (Rank& r : m_ranks) r.refresh_due = static_cast<uint64_t>(cfg.tREFI);
+  for (size_t i = 0; i < m_ranks.size(); ++i) {
+    const auto r = static_cast<uint64_t>(i % static_cast<size_t>(cfg.ranks));
+    // Staggered: one rank every tREFI / ranks, the first due a cycle before (DRAMSim3's
+    // cycle 0 comes a cycle before the first at which a request can be accepted).
+    m_ranks[i].refresh_due = cfg.refresh == RefreshPolicy::kStaggered
+                                 ? (r + 1) * static_cast<uint64_t>(cfg.tREFI / cfg.ranks) - 1
+                                 : static_cast<uint64_t>(cfg.tREFI);
+  }
+  if (cfg.queue_structure == QueueStructure::kPerBank) {
+    m_per_bank = true;
+    const size_t banks = static_cast<size_t>(cfg.ranks * cfg.banks_per_rank());
+    const size_t cmd = static_cast<size_t>(cfg.cmd_queue_size);
+    for (Channel& c : m_channels) {
+      const size_t n = 2 * static_cast<size_t>(cfg.trans_queue_size) + banks * cmd;
+      c.pool.resize(n);
+      for (size_t i = n; i-- > 0;) c.pool_free.push_back(static_cast<int>(i));
+      for (auto& q : c.tq) q.reserve(static_cast<size_t>(cfg.trans_queue_size));
+      c.cq_banks.assign(words, 0);
+      c.cq_full.assign(words, 0);
+    }
+    m_cq.assign(static_cast<size_t>(cfg.total_banks()) * cmd, -1);
+    m_cq_len.assign(static_cast<size_t>(cfg.total_banks()), 0);
+    m_cand.resize(static_cast<size_t>(cfg.total_banks()) * 3);
+    m_cand_min.assign(static_cast<size_t>(cfg.total_banks()), kNever);
+    m_cand_stale.assign(static_cast<size_t>(cfg.total_banks()), 1);
+    m_pb_scratch.assign(3 * static_cast<size_t>(cfg.ranks * cfg.bank_groups), 0);
+  }
   m_banks.resize(static_cast<size_t>(cfg.total_banks()));
   const size_t groups = m_ranks.size() * static_cast<size_t>(cfg.bank_groups);
   m_next_act_bg.assign(groups, 0);
@@ -65,12 +91,14 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
 
 bool DdrController::can_accept(uint64_t addr, bool is_write) const {
   const Channel& c = m_channels[static_cast<size_t>(m_map.decode(addr).channel)];
+  if (m_per_bank) return pb_can_accept(c, is_write);
   return is_write ? c.q[1].size < static_cast<size_t>(m_cfg.write_queue)
                   : c.q[0].size < static_cast<size_t>(m_cfg.read_queue);
 }
 
 uint64_t DdrController::enqueue(uint64_t addr, bool is_write, uint64_t cycle) {
   const DramAddress a = m_map.decode(addr);
+  if (m_per_bank) return pb_enqueue(a, addr, is_write, cycle);
   Channel& c = m_channels[static_cast<size_t>(a.channel)];
   Queue& q = c.q[is_write];
   if (q.size >= static_cast<size_t>(is_write ? m_cfg.write_queue : m_cfg.read_queue)) {
@@ -179,6 +207,7 @@ void DdrController::close_row(int bank) {
   Bank& b = m_banks[static_cast<size_t>(bank)];
   b.open_row = -1;
   b.hits[0] = b.hits[1] = 0;
+  b.col_since_act = 0;
 }
 
 void DdrController::take_completed(std::vector<DdrCompletion>& out) {
@@ -300,11 +329,15 @@ uint64_t DdrController::apply(DdrCommand cmd, int bank, int rank, int64_t row, u
       r.last_ref = c;
       ++m_stats.ref;
       for (int b = first; b < first + m_cfg.banks_per_rank(); ++b) refresh_bank(b);
+      if (m_per_bank) {
+        std::fill_n(m_cand_stale.begin() + first, m_cfg.banks_per_rank(), uint8_t{1});
+      }
       return done;
     }
   }
   // A column command changes its queue too: its caller refreshes the bank then.
   if (cmd == DdrCommand::kAct || cmd == DdrCommand::kPre) refresh_bank(bank);
+  if (m_per_bank) m_cand_stale[static_cast<size_t>(bank)] = 1;
   return done;
 }
 
@@ -349,60 +382,24 @@ void DdrController::advance_to(uint64_t cycle) {
     Channel& ch = m_channels[static_cast<size_t>(chi)];
     while (true) {
       if (m_idle_skip && !m_log_on) skip_idle_rounds(chi, cycle);
-      if (!ch.decided) decide(chi);
+      if (!ch.decided) m_per_bank ? pb_decide(chi) : decide(chi);
       if (ch.next.cycle > cycle) break;
       const uint64_t c = ch.next.cycle;
-      execute(chi);
+      m_per_bank ? pb_execute(chi) : execute(chi);
       // The command bus is busy until c + 1: no other command by `cycle`. The next decision
-      // waits until it is asked for (an enqueue before then would often void it).
-      if (c >= cycle) break;
+      // waits until it is asked for (an enqueue before then would often void it). (per_bank:
+      // a move at c may precede a command at c.)
+      if (c >= cycle && !m_per_bank) break;
     }
   }
   m_now = cycle + 1;
-}
-
-// An idle round: every rank of the channel due at D, all banks closed, no request queued. Its
-// ranks then refresh at D, D + 1, ..., D + ranks - 1 (rank order breaks the tie, each REF
-// holds the command bus one cycle; tRFC < tREFI, checked by the config, keeps a rank's
-// previous REF out of the way). Once the last round went exactly so, the next rounds repeat
-// it tREFI later, and only the REF-related state changes: it is set for the last whole round
-// that ends by `cycle`.
-void DdrController::skip_idle_rounds(int chi, uint64_t cycle) {
-  Channel& ch = m_channels[static_cast<size_t>(chi)];
-  if (ch.q[0].size != 0 || ch.q[1].size != 0) return;
-  const auto refi = static_cast<uint64_t>(m_cfg.tREFI);
-  const auto nr = static_cast<uint64_t>(m_cfg.ranks);
-  const size_t first = static_cast<size_t>(chi) * m_cfg.ranks;
-  const uint64_t due = m_ranks[first].refresh_due;
-  if (due < refi || m_now > due || ch.cmd_free > due || nr > refi) return;
-  for (uint64_t i = 0; i < nr; ++i) {
-    const Rank& r = m_ranks[first + i];
-    if (r.refresh_due != due || r.open_banks != 0 || r.last_ref != due - refi + i) return;
-  }
-  // Rounds at due + j * tREFI, j = 0 .. k - 1, whose last REF is at or before `cycle`.
-  if (cycle < due + nr - 1) return;
-  const uint64_t k = (cycle - (due + nr - 1)) / refi + 1;
-  if (k < 2) return;  // one round is as quick to simulate
-  const uint64_t last = due + (k - 1) * refi;
-  const auto banks = static_cast<size_t>(m_cfg.banks_per_rank());
-  for (uint64_t i = 0; i < nr; ++i) {
-    Rank& r = m_ranks[first + i];
-    r.last_ref = last + i;
-    r.refresh_due = due + k * refi;
-    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
-      m_banks[b].next_act = std::max(m_banks[b].next_act, last + i + m_cfg.tRFC);
-    }
-  }
-  ch.cmd_free = last + nr;
-  m_stats.ref += k * nr;
-  ch.decided = false;
 }
 
 uint64_t DdrController::next_event_cycle() {
   uint64_t e = kNever;
   for (int chi = 0; chi < m_cfg.channels; ++chi) {
     Channel& ch = m_channels[static_cast<size_t>(chi)];
-    if (!ch.decided) decide(chi);
+    if (!ch.decided) m_per_bank ? pb_decide(chi) : decide(chi);
     e = std::min(e, ch.next.cycle);
   }
   return e;

@@ -18,7 +18,15 @@
 // write data), tRTP, tWR (from the end of the write data), tRFC; the data bus carries one
 // burst at a time: a read's data occupies [RD + CL, RD + CL + BL/2), a write's
 // [WR + CWL, WR + CWL + BL/2); a burst from another rank than the previous one starts tRTRS
-// later, a write after a read kReadToWriteGap later (DDR4's tRTW = RL + BL/2 - WL + 2).
+// later, a write after a read read_to_write_gap later (DDR4's tRTW = RL + BL/2 - WL + 2).
+//
+// queue_structure per_bank (ddr_bank_queues.cpp) replaces the read/write queues by DRAMSim3's
+// structure: read and write transaction queues, one transaction a cycle moving into its
+// bank's command queue, and per cycle the first ready command of the first bank queue in
+// round-robin order after the last one served (a queue's commands in order; PRE only for its
+// oldest command, and not while a queued command hits the open row unless four column
+// commands have used it). Reads to an address with a queued write are served from it (done
+// the next cycle), a write to such an address replaces the queued one.
 //
 // Pipeline: a request accepted at cycle a can have its first command issue at a + 1
 // (kPipeline). Completion `done` is the cycle the last data beat is on the bus, RD + CL + BL/2
@@ -27,6 +35,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "hw/dram/address_map.hpp"
@@ -57,7 +66,6 @@ class DdrController {
   static constexpr uint64_t kNever = ~uint64_t{0};
   static constexpr uint64_t kNoRequest = ~uint64_t{0};
   static constexpr int kPipeline = 1;
-  static constexpr int kReadToWriteGap = 2;
 
   explicit DdrController(const DdrConfig& cfg);
 
@@ -118,8 +126,11 @@ class DdrController {
     int rank;   // flat rank index
     int group;  // flat (rank, bank group) index
     int column;
-    int prev, next;  // neighbours in its bank's list (slots of the same queue), -1 at the ends
-    uint8_t kind;    // 0 not yet classified, 1 hit, 2 miss, 3 conflict
+    uint64_t addr;    // per_bank: the burst address (forwarding, merging)
+    bool write;       // per_bank
+    bool after_read;  // per_bank, a write: reads of its burst were queued when it came
+    int prev, next;   // neighbours in its bank's list (slots of the same queue), -1 at the ends
+    uint8_t kind;     // 0 not yet classified, 1 hit, 2 miss, 3 conflict
   };
   // A bank's candidate in a queue: the only request of the bank that can win (its oldest row
   // hit when it has one, else its oldest request), the least cycle the bank's own timing and
@@ -146,6 +157,7 @@ class DdrController {
     int queued[2] = {0, 0};  // queued reads / writes to this bank
     int head[2] = {-1, -1};  // oldest queued read / write (slot), -1 when none
     int tail[2] = {-1, -1};  // youngest
+    int col_since_act = 0;   // column commands since the row opened
   };
   struct Rank {
     uint64_t faw[4] = {0, 0, 0, 0};  // ACT + tFAW of the last four ACTs, oldest at faw_pos
@@ -171,6 +183,32 @@ class DdrController {
     bool write_mode = false;
     bool decided = false;  // `next` is up to date
     Decision next;
+    // per_bank: the request pool, the read and write transaction queues (slots in arrival
+    // order), round-robin position, writes left in the current drain.
+    std::vector<Request> pool;
+    std::vector<int> pool_free;
+    struct Queued {
+      int slot;
+      int local;  // its bank within the channel
+    };
+    std::vector<Queued> tq[2];
+    std::vector<uint64_t> cq_full;   // bit per bank: its command queue is full
+    std::vector<uint64_t> cq_banks;  // bit per bank: its command queue is not empty
+    size_t cq_total = 0;             // commands in all command queues
+    int rr = 0;
+    int draining = 0;
+    uint64_t move_floor = 0;    // first cycle whose move has not been considered
+    uint64_t move_at = kNever;  // next cycle a move may happen (with `next`)
+    uint64_t cmd_at = kNever;   // cycle of the command in `next` (kNever: none)
+    int cmd_key = 0;            // its bank's round-robin rank
+    int pick = -1;              // pb_pick_move's answer while pick_valid
+    bool pick_valid = false;
+  };
+  // per_bank: a bank's best command of each kind: 0 PRE or ACT, 1 RD, 2 WR.
+  struct BankCand {
+    uint64_t lb = kNever;  // least cycle from the bank's own timing and the request
+    int slot = -1;         // request in the pool
+    int pos = 0;           // position in the command queue
   };
 
   // Flat indices; every count is a power of two, so these are shifts.
@@ -197,6 +235,9 @@ class DdrController {
   }
   [[gnu::always_inline]] inline uint64_t earliest_col(const Channel& ch, int bank, int rank,
                                                       int group, bool write) const;
+  // earliest_col less the bank's own next_rd / next_wr.
+  [[gnu::always_inline]] inline uint64_t earliest_col_group(const Channel& ch, int bank, int rank,
+                                                            int group, bool write) const;
   uint64_t earliest_ref(int rank) const;
   const Channel& channel_of_bank(int bank) const {
     return m_channels[static_cast<size_t>(channel_of_rank(rank_of_bank(bank)))];
@@ -211,6 +252,31 @@ class DdrController {
   void skip_idle_rounds(int ch, uint64_t cycle);
   void decide(int ch);
   void execute(int ch);
+  void consider_refresh(int ch, Decision& best) const;
+  // A column command's statistics, completion and (closed page) auto-precharge.
+  void finish_column(const Request& r, bool write, uint64_t done);
+  // per_bank (ddr_bank_queues.cpp).
+  bool pb_can_accept(const Channel& ch, bool is_write) const;
+  uint64_t pb_enqueue(const DramAddress& a, uint64_t addr, bool is_write, uint64_t cycle);
+  void pb_decide(int ch);
+  void pb_execute(int ch);
+  // The transaction a move at the next opportunity takes (slot in the pool), -1 for none,
+  // -2 when a write drain stops; `commit` applies the drain bookkeeping.
+  int pb_pick_move(Channel& ch, bool commit);
+  int pb_scan_move(Channel& ch, bool commit);
+  // Moves a transaction at `cycle` when one can; returns its bank, or -1.
+  int pb_try_move(int ch, uint64_t cycle);
+  struct PbChoice {
+    uint64_t cycle = kNever;
+    DdrCommand cmd = DdrCommand::kAct;
+    int slot = -1;
+  };
+  bool pb_bank_best(const Channel& ch, int bank, uint64_t floor, PbChoice& out) const;
+  void pb_set_move(Channel& ch);
+  void pb_after_move(int ch, int bank);
+  void pb_update_bank(int bank);
+  void pb_issue_column(Channel& ch, int bank, int pos, uint64_t c);
+  int* cq(int bank) { return &m_cq[static_cast<size_t>(bank) * m_cfg.cmd_queue_size]; }
   void log(uint64_t c, DdrCommand cmd, int bank, int rank, int64_t row, int column, uint64_t req);
 
   DdrConfig m_cfg;
@@ -231,6 +297,15 @@ class DdrController {
   // `only`: just that queue's (0 read, 1 write) changed.
   void refresh_bank(int bank, int only = -1);
   std::vector<DdrCompletion> m_completed;
+  // per_bank: command queues (cmd_queue_size slots per bank), their lengths, candidates
+  // (three per bank) and whether they are stale; queued writes and reads by address.
+  bool m_per_bank = false;
+  std::vector<int> m_cq, m_cq_len;
+  std::vector<BankCand> m_cand;
+  std::vector<uint64_t> m_cand_min;  // least lb of a bank's candidates
+  std::vector<uint8_t> m_cand_stale;
+  std::unordered_map<uint64_t, int> m_pending_wr, m_pending_rd;
+  std::vector<uint64_t> m_pb_scratch;  // pb_decide's per-group bounds
   DdrStats m_stats;
   bool m_log_on = false;
   bool m_idle_skip = true;
@@ -241,15 +316,22 @@ class DdrController {
 inline uint64_t DdrController::earliest_col(const Channel& c, int bank, int rank, int group,
                                             bool write) const {
   const Bank& b = m_banks[static_cast<size_t>(bank)];
+  return std::max(write ? b.next_wr : b.next_rd, earliest_col_group(c, bank, rank, group, write));
+}
+
+inline uint64_t DdrController::earliest_col_group(const Channel& c, int, int rank, int group,
+                                                  bool write) const {
   const size_t g = static_cast<size_t>(group);
-  uint64_t e = write ? std::max(b.next_wr, m_next_wr_bg[g]) : std::max(b.next_rd, m_next_rd_bg[g]);
+  uint64_t e = write ? m_next_wr_bg[g] : m_next_rd_bg[g];
   e = std::max({e, c.cmd_free, m_now});
   // The data bus: this burst starts after the previous one, plus the rank switch and
   // read-to-write turnaround gaps.
   uint64_t gap = 0;
   if (c.bus_rank >= 0) {
-    if (c.bus_rank != rank) gap = static_cast<uint64_t>(m_cfg.tRTRS);
-    if (write && !c.bus_write) gap = std::max<uint64_t>(gap, kReadToWriteGap);
+    if (c.bus_rank != rank && (m_cfg.tRTRS_write_to_write || !write || !c.bus_write)) {
+      gap = static_cast<uint64_t>(m_cfg.tRTRS);
+    }
+    if (write && !c.bus_write) gap = std::max<uint64_t>(gap, m_cfg.read_to_write_gap);
   }
   const uint64_t data_start = c.bus_free + gap;
   const uint64_t latency = static_cast<uint64_t>(write ? m_cfg.CWL : m_cfg.CL);

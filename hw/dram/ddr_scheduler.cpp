@@ -1,6 +1,7 @@
 // DdrController's scheduler: per cycle, the read/write mode with its watermarks, then
-// FR-FCFS over the banks' candidates (decide), and the command it chose (execute). The
-// queues, timing bookkeeping and refresh are in ddr_controller.cpp.
+// FR-FCFS over the banks' candidates (decide), and the command it chose (execute); refresh
+// decisions and the idle-round skip. The queues and timing bookkeeping are in
+// ddr_controller.cpp, the per_bank structure in ddr_bank_queues.cpp.
 #include <algorithm>
 
 #include "hw/dram/ddr_controller.hpp"
@@ -85,7 +86,14 @@ void DdrController::decide(int chi) {
             best_slot,  (best_tie & kNotHit) == 0};
   }
 
-  // Refresh goes first at equal cycles.
+  consider_refresh(chi, best);
+  ch.next = best;
+  ch.decided = true;
+}
+
+// Refresh goes first at equal cycles: PREs of the due rank's open banks, then its REF.
+void DdrController::consider_refresh(int chi, Decision& best) const {
+  const Channel& ch = m_channels[static_cast<size_t>(chi)];
   const int first_rank = chi * m_cfg.ranks;
   for (int rank = first_rank; rank < first_rank + m_cfg.ranks; ++rank) {
     const Rank& r = m_ranks[static_cast<size_t>(rank)];
@@ -107,8 +115,41 @@ void DdrController::decide(int chi) {
       }
     }
   }
-  ch.next = best;
-  ch.decided = true;
+}
+
+void DdrController::finish_column(const Request& r, bool write, uint64_t done) {
+  switch (r.kind) {
+    case 0:
+    case 1:
+      ++m_stats.row_hits;
+      break;
+    case 2:
+      ++m_stats.row_misses;
+      break;
+    default:
+      ++m_stats.row_conflicts;
+      break;
+  }
+  if (write) {
+    ++m_stats.writes;
+    m_stats.write_latency.add(done - r.accepted);
+  } else {
+    ++m_stats.reads;
+    m_stats.read_latency.add(done - r.accepted);
+  }
+  m_stats.last_done_cycle = std::max(m_stats.last_done_cycle, done);
+  m_completed.push_back({r.id, done, write});
+  if (m_cfg.page_policy == PagePolicy::kClosed) {
+    // Auto-precharge: the bank closes at the first cycle PRE would be legal.
+    Bank& b = m_banks[static_cast<size_t>(r.bank)];
+    const uint64_t p = b.next_pre;
+    log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
+    close_row(r.bank);
+    --m_ranks[static_cast<size_t>(r.rank)].open_banks;
+    b.next_act = std::max(b.next_act, p + m_cfg.tRP);
+    ++m_stats.pre;
+    if (m_per_bank) m_cand_stale[static_cast<size_t>(r.bank)] = 1;
+  }
 }
 
 void DdrController::execute(int chi) {
@@ -142,37 +183,7 @@ void DdrController::execute(int chi) {
   --m_banks[static_cast<size_t>(r.bank)].queued[write];
   const uint64_t done = apply(d.cmd, r.bank, r.rank, r.row, c);
   log(c, d.cmd, r.bank, r.rank, r.row, r.column, r.id);
-  switch (r.kind) {
-    case 0:
-    case 1:
-      ++m_stats.row_hits;
-      break;
-    case 2:
-      ++m_stats.row_misses;
-      break;
-    default:
-      ++m_stats.row_conflicts;
-      break;
-  }
-  if (write) {
-    ++m_stats.writes;
-    m_stats.write_latency.add(done - r.accepted);
-  } else {
-    ++m_stats.reads;
-    m_stats.read_latency.add(done - r.accepted);
-  }
-  m_stats.last_done_cycle = std::max(m_stats.last_done_cycle, done);
-  m_completed.push_back({r.id, done, write});
-  if (m_cfg.page_policy == PagePolicy::kClosed) {
-    // Auto-precharge: the bank closes at the first cycle PRE would be legal.
-    Bank& b = m_banks[static_cast<size_t>(r.bank)];
-    const uint64_t p = b.next_pre;
-    log(p, DdrCommand::kPre, r.bank, r.rank, r.row, 0, r.id);
-    close_row(r.bank);
-    --m_ranks[static_cast<size_t>(r.rank)].open_banks;
-    b.next_act = std::max(b.next_act, p + m_cfg.tRP);
-    ++m_stats.pre;
-  }
+  finish_column(r, write, done);
   // Unlink the request from its bank's list and free its slot.
   Bank& b = m_banks[static_cast<size_t>(r.bank)];
   if (r.prev >= 0) {
@@ -193,6 +204,54 @@ void DdrController::execute(int chi) {
   --q.size;
   --m_pending;
   refresh_bank(r.bank);
+}
+
+// An idle round: no request queued, all banks closed; rank i of the channel due at D_i
+// refreshes at D_i + o_i (all_ranks: every D_i equal, o_i = i, rank order breaking the tie, each
+// REF holding the command bus one cycle; staggered: o_i = 0, the D_i apart). tRFC < tREFI,
+// checked by the config, keeps a rank's previous REF out of the way. Once the last round went
+// exactly so, the next rounds repeat it tREFI later, and only the REF-related state changes:
+// it is set for the last whole round that ends by `cycle`.
+void DdrController::skip_idle_rounds(int chi, uint64_t cycle) {
+  Channel& ch = m_channels[static_cast<size_t>(chi)];
+  if (ch.q[0].size != 0 || ch.q[1].size != 0) return;
+  if (m_per_bank && (ch.cq_total != 0 || !ch.tq[0].empty() || !ch.tq[1].empty())) return;
+  const auto refi = static_cast<uint64_t>(m_cfg.tREFI);
+  const auto nr = static_cast<uint64_t>(m_cfg.ranks);
+  const bool staggered = m_cfg.refresh == RefreshPolicy::kStaggered;
+  const size_t first = static_cast<size_t>(chi) * m_cfg.ranks;
+  const auto banks = static_cast<size_t>(m_cfg.banks_per_rank());
+  if (nr > refi) return;
+  uint64_t k = kNever;
+  for (uint64_t i = 0; i < nr; ++i) {
+    const Rank& r = m_ranks[first + i];
+    const uint64_t due = r.refresh_due, off = staggered ? 0 : i;
+    if (due < refi || m_now > due || ch.cmd_free > due || r.open_banks != 0 ||
+        r.last_ref != due - refi + off || (!staggered && due != m_ranks[first].refresh_due))
+      return;
+    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
+      if (m_banks[b].next_act > due) return;
+    }
+    // Rounds at due + j * tREFI, j = 0 .. k - 1, whose REF is at or before `cycle`.
+    if (cycle < due + off) return;
+    k = std::min(k, (cycle - (due + off)) / refi + 1);
+  }
+  if (k < 2) return;  // one round is as quick to simulate
+  uint64_t latest = 0;
+  for (uint64_t i = 0; i < nr; ++i) {
+    Rank& r = m_ranks[first + i];
+    const uint64_t last = r.refresh_due + (staggered ? 0 : i) + (k - 1) * refi;
+    r.last_ref = last;
+    r.refresh_due += k * refi;
+    latest = std::max(latest, last);
+    for (size_t b = (first + i) * banks; b < (first + i + 1) * banks; ++b) {
+      m_banks[b].next_act = std::max(m_banks[b].next_act, last + m_cfg.tRFC);
+      if (m_per_bank) m_cand_stale[b] = 1;
+    }
+  }
+  ch.cmd_free = latest + 1;
+  m_stats.ref += k * nr;
+  ch.decided = false;
 }
 
 }  // namespace skipsim

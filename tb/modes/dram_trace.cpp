@@ -260,7 +260,8 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
   };
 
   const TraceLimits lim = trace_limits(cfg);
-  uint64_t line_no = 0, requests = 0, prev_cycle = 0, wait_sum = 0;
+  uint64_t line_no = 0, requests = 0, prev_cycle = 0, wait_sum = 0, last_accepted = 0;
+  const bool one_per_cycle = cfg.queue_structure == QueueStructure::kPerBank;
   TraceLine t;
   try {
     std::string_view line;
@@ -271,8 +272,13 @@ int run_dram_trace(const std::string& config_path, const std::string& trace_path
         continue;
       prev_cycle = t.cycle;
       ctl.advance_to(t.cycle);
+      // per_bank: one request a cycle enters the transaction queues (DRAMSim3's front end).
+      if (one_per_cycle && requests > 0 && ctl.now() - 1 <= last_accepted) {
+        ctl.advance_to(last_accepted + 1);
+      }
       while (!ctl.can_accept(t.addr, t.is_write)) ctl.advance_to(ctl.next_event_cycle());
       const uint64_t accepted = ctl.now() - 1;
+      last_accepted = accepted;
       ctl.enqueue(t.addr, t.is_write, accepted);
       wait_sum += accepted - t.cycle;
       ++requests;

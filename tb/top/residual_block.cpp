@@ -121,7 +121,7 @@ uint64_t longest_healthy_gap(const Config& cfg, uint64_t max_tile_cycles) {
     // Every queued request a row conflict in one bank, behind a refresh.
     const DdrConfig dc = ddr_config_of(cfg);
     const double per_req = dc.trc() + dc.tRCD + dc.CL + dc.data_cycles();
-    dram_ns = (dc.tRFC + (dc.read_queue + dc.write_queue) * per_req) * dc.tck_ns();
+    dram_ns = (dc.tRFC + dc.max_queued() * per_req) * dc.tck_ns();
   } else {
     // A request may wait behind a full controller queue: latency plus queue_depth bursts
     // on the data bus.

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tb/modes/dram_trace.hpp"
 #include "hw/common/errors.hpp"
+#include "tb/modes/dram_trace.hpp"
 
 using namespace skipsim;
 
@@ -108,6 +108,23 @@ TEST_F(DramTrace, FullQueueDelaysAcceptance) {
     late += accepted > 0;
   }
   EXPECT_EQ(late, 100u - 32);  // the write queue holds 32
+}
+
+// With per_bank queues the controller takes one request a cycle (DRAMSim3's front end);
+// the read_write structure takes all requests of a cycle while its queues have room.
+TEST_F(DramTrace, PerBankAcceptsOneRequestACycle) {
+  const std::string trace = write("t.trace", "0x0 READ 5\n0x40 READ 5\n0x80 WRITE 5\n");
+  for (const bool per_bank : {true, false}) {
+    const std::string csv = (m_dir / "t.csv").string();
+    run_json(trace, csv,
+             std::string(SKIPSIM_SOURCE_DIR) + (per_bank ? "/configs/dram/ddr4_3200_dramsim3.yaml"
+                                                         : "/configs/dram/ddr4_3200.yaml"));
+    const auto rows = read_csv(csv);
+    ASSERT_EQ(rows.size(), 4u);
+    for (size_t i = 1; i < rows.size(); ++i) {
+      EXPECT_EQ(std::stoull(rows[i][4]), per_bank ? 4 + i : 5u) << per_bank << " " << i;
+    }
+  }
 }
 
 TEST_F(DramTrace, AcceptsLowercaseDecimalCommentsAndBlankLines) {

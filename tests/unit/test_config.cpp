@@ -446,7 +446,7 @@ TEST(ConfigDram, ModelAndPresetByNameOrFile) {
   EXPECT_EQ(ddr_config_of(f).name, "DDR4-2400");
   const std::string e = parse_error("hardware: {dram: {preset: ddr9}}");
   EXPECT_EQ(e.rfind("config error: x.yaml: hardware.dram.preset: no preset or file 'ddr9' "
-                    "(presets: ddr4_2400, ddr4_3200, hbm2_pc, lpddr4_3200)",
+                    "(presets: ddr4_2400, ddr4_3200, ddr4_3200_dramsim3, hbm2_pc, lpddr4_3200)",
                     0),
             0u)
       << e;

@@ -167,7 +167,7 @@ TEST_F(ConfigDir, TraceModeTakesPresetsNamesAndRunConfigs) {
                 "(preset: NAME or FILE)");
   EXPECT_EQ(error_of([&] { dram_config_for_trace("ddr9"); })
                 .rfind("config error: --config: no preset or file 'ddr9' (presets: ddr4_2400, "
-                       "ddr4_3200, hbm2_pc, lpddr4_3200)",
+                       "ddr4_3200, ddr4_3200_dramsim3, hbm2_pc, lpddr4_3200)",
                        0),
             0u);
   // Run configurations are checked key by key.
