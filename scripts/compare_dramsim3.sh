@@ -88,6 +88,11 @@ project(dramsim3_outside CXX)
 add_subdirectory(${DRAMSIM3_DIR} dramsim3)
 set_target_properties(dramsim3 PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 EOF
+# A build folder copied from elsewhere (its cache names another place) starts afresh.
+if [ -f "$build/CMakeCache.txt" ] &&
+   ! grep -qxF "CMAKE_CACHEFILE_DIR:INTERNAL=$build" "$build/CMakeCache.txt"; then
+  rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles" "$build/dramsim3"
+fi
 echo "compare_dramsim3: building DRAMSim3 in $build" >&2
 if ! cmake -S "$build/wrapper" -B "$build" -DDRAMSIM3_DIR="$ds3" -DCMAKE_BUILD_TYPE=Release \
        -DCMAKE_POLICY_VERSION_MINIMUM=3.5 >"$out/dramsim3-build.log" 2>&1 ||
