@@ -150,23 +150,12 @@ int submit_network_slurm(const NetworkOptions& opt, const std::string& report,
                             "# After the array: the part journals into the report.\n{}\n",
                             merge));
 
-  const std::vector<std::string> common_sbatch = sbatch_common(job_name, slurm);
-  std::vector<std::string> a = common_sbatch;
-  a.push_back("--output=" + adir + "/logs/task-%A_%a.log");
-  a.push_back("--array=" + array_spec(todo) +
-              (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
-  a.push_back(array_script);
-  const std::string array_job = sbatch(kWho, a);
-  std::vector<std::string> m = common_sbatch;
-  m.push_back("--output=" + adir + "/logs/merge-%j.log");
-  m.push_back("--dependency=afterany:" + array_job);
-  m.push_back(merge_script);
-  const std::string merge_job = sbatch(kWho, m);
-  std::printf("array_job=%s\nmerge_job=%s\n", array_job.c_str(), merge_job.c_str());
+  const ArrayJobs jobs = submit_array_and_merge(kWho, job_name, slurm, todo, array_script,
+                                                merge_script, adir + "/logs");
   std::fprintf(stderr,
                "network: submitted %zu of %zu blocks as job array %s; job %s then merges them "
                "into %s (logs: %s/logs)\n",
-               todo.size(), tasks.size(), array_job.c_str(), merge_job.c_str(), report.c_str(),
+               todo.size(), tasks.size(), jobs.array.c_str(), jobs.merge.c_str(), report.c_str(),
                dir.c_str());
   return 0;
 }

@@ -70,11 +70,10 @@ void refuse_if_queued(const std::string& who, const std::string& job_name) {
   // All of this user's queued jobs, compared by name here: squeue's -n splits its argument at
   // commas, which a path may hold.
   std::string queued;
-  if (!on_path("squeue") ||
-      run_client(who, "squeue",
-                 {"-h", "-o", "%i %j", "-u", std::to_string(getuid()), "-t",
-                  "pending,running,suspended,configuring,completing"},
-                 queued) != 0)
+  if (!on_path("squeue") || run_client(who, "squeue",
+                                       {"-h", "-o", "%i %j", "-u", std::to_string(getuid()), "-t",
+                                        "pending,running,suspended,configuring,completing"},
+                                       queued) != 0)
     return;
   std::string ids;
   for (const auto& l : whole_lines(queued + "\n")) {
@@ -95,6 +94,27 @@ std::vector<std::string> sbatch_common(const std::string& job_name, const SlurmO
   if (!slurm.partition.empty()) a.push_back("--partition=" + slurm.partition);
   a.insert(a.end(), slurm.sbatch_args.begin(), slurm.sbatch_args.end());
   return a;
+}
+
+ArrayJobs submit_array_and_merge(const std::string& who, const std::string& job_name,
+                                 const SlurmOptions& slurm, const std::vector<size_t>& tasks,
+                                 const std::string& array_script, const std::string& merge_script,
+                                 const std::string& logs) {
+  const std::vector<std::string> common = sbatch_common(job_name, slurm);
+  std::vector<std::string> a = common;
+  a.push_back("--output=" + logs + "/task-%A_%a.log");
+  a.push_back("--array=" + array_spec(tasks) +
+              (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
+  a.push_back(array_script);
+  ArrayJobs jobs;
+  jobs.array = sbatch(who, a);
+  std::vector<std::string> m = common;
+  m.push_back("--output=" + logs + "/merge-%j.log");
+  m.push_back("--dependency=afterany:" + jobs.array);
+  m.push_back(merge_script);
+  jobs.merge = sbatch(who, m);
+  std::printf("array_job=%s\nmerge_job=%s\n", jobs.array.c_str(), jobs.merge.c_str());
+  return jobs;
 }
 
 std::string array_spec(const std::vector<size_t>& idx) {

@@ -24,6 +24,16 @@ void refuse_if_queued(const std::string& who, const std::string& job_name);
 // The common sbatch arguments: job name, working folder (this process's), partition and the
 // user's extra arguments.
 std::vector<std::string> sbatch_common(const std::string& job_name, const SlurmOptions& slurm);
+struct ArrayJobs {
+  std::string array, merge;
+};
+// Submits `array_script` as a job array of `tasks` (at most slurm.array_max at once) and
+// `merge_script` as a job after it (afterany), both logging into `logs`; prints
+// "array_job=ID" and "merge_job=ID" on stdout.
+ArrayJobs submit_array_and_merge(const std::string& who, const std::string& job_name,
+                                 const SlurmOptions& slurm, const std::vector<size_t>& tasks,
+                                 const std::string& array_script, const std::string& merge_script,
+                                 const std::string& logs);
 // "0-3,7,9-10": sorted task indices as sbatch --array takes them.
 std::string array_spec(const std::vector<size_t>& indices);
 // A shell word holding s as it is.

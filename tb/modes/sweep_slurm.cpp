@@ -205,23 +205,12 @@ int submit_sweep_slurm(const SweepOptions& opt, const SlurmOptions& slurm) {
                             "exec {} sweep --merge {}\n",
                             shell_quote(exe), shell_quote(fs::absolute(opt.out))));
 
-  const std::vector<std::string> common = sbatch_common(job_name, slurm);
-  std::vector<std::string> a = common;
-  a.push_back("--output=" + logs + "/task-%A_%a.log");
-  a.push_back("--array=" + array_spec(todo) +
-              (slurm.array_max > 0 ? fmt::format("%{}", slurm.array_max) : ""));
-  a.push_back(array_script);
-  const std::string array_job = sbatch(kWho, a);
-  std::vector<std::string> m = common;
-  m.push_back("--output=" + logs + "/merge-%j.log");
-  m.push_back("--dependency=afterany:" + array_job);
-  m.push_back(merge_script);
-  const std::string merge_job = sbatch(kWho, m);
-  std::printf("array_job=%s\nmerge_job=%s\n", array_job.c_str(), merge_job.c_str());
+  const ArrayJobs jobs =
+      submit_array_and_merge(kWho, job_name, slurm, todo, array_script, merge_script, logs);
   std::fprintf(stderr,
                "sweep: submitted %zu of %zu tasks (%zu missing of %zu points, %zu per task) as "
                "job array %s; job %s then merges them into %s (logs: %s/logs)\n",
-               todo.size(), tasks, missing, n, per, array_job.c_str(), merge_job.c_str(),
+               todo.size(), tasks, missing, n, per, jobs.array.c_str(), jobs.merge.c_str(),
                opt.out.c_str(), dir.c_str());
   return 0;
 }

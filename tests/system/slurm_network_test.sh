@@ -13,19 +13,8 @@ set -euo pipefail
 bin=$1 src=$2 dir=$3
 cfg=$src/configs/workloads/tiny_basic.yaml
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$src/tests/system/slurm_test_lib.sh"
 
-expect_input_error() {
-  local what=$1 pattern=$2
-  shift 2
-  set +e
-  "$@" >out.txt 2>err.txt
-  local rc=$?
-  set -e
-  [ "$rc" = 2 ] || fail "$what: exit $rc, expected 2 ($(cat err.txt))"
-  [ "$(wc -l <err.txt)" = 1 ] || fail "$what: expected one error line, got: $(cat err.txt)"
-  grep -q -- "$pattern" err.txt || fail "$what: '$pattern' not in: $(cat err.txt)"
-}
 net=("$bin" network -m resnet18 --input 64x64 --find-depth)
 expect_input_error "find-depth --slurm without --out" "needs -o/--out" \
   "$bin" find-depth -c "$cfg" --slurm
@@ -38,23 +27,8 @@ expect_input_error "network --array-max alone" "needs --slurm" "${net[@]}" --arr
 expect_input_error "no sbatch" "scripts/slurm_local.sh" \
   env PATH=/nonexistent "${net[@]}" --slurm --report r.json
 
-export PATH="$PATH:/usr/sbin"
-for b in sbatch squeue scancel srun slurmctld slurmd munged; do
-  command -v "$b" >/dev/null || { echo "SKIP: $b not installed (apt-get install slurm-wlm munge)"; exit 77; }
-done
-export SKIPSIM_SLURM_DIR="$dir/cluster"
-export SKIPSIM_SLURM_PORT=$((20000 + ($$ + 7) % 20000))
-trap '"$src/scripts/slurm_local.sh" stop' EXIT
-eval "$("$src/scripts/slurm_local.sh" start)"
+start_cluster 7
 
-wait_job() {
-  for _ in $(seq 900); do
-    squeue -h -j "$1" -o '%T' 2>/dev/null |
-      grep -qE 'PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED|REQUEUE|RESIZING' || return 0
-    sleep 0.2
-  done
-  fail "job $1 still queued after 180 s: $(squeue 2>&1)"
-}
 job_of() { sed -n "s/^$1=//p" submit.txt; }
 no_timing() {
   /usr/bin/python3 - "$1" <<'PY'

@@ -8,46 +8,15 @@ set -euo pipefail
 bin=$1 src=$2 dir=$3
 cfg=$src/configs/workloads/tiny_basic.yaml
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$src/tests/system/slurm_test_lib.sh"
 
-# Bad input, with or without Slurm: one line, exit 2.
-expect_input_error() {
-  local what=$1 pattern=$2
-  shift 2
-  set +e
-  "$@" >out.txt 2>err.txt
-  local rc=$?
-  set -e
-  [ "$rc" = 2 ] || fail "$what: exit $rc, expected 2 ($(cat err.txt))"
-  [ "$(wc -l <err.txt)" = 1 ] || fail "$what: expected one error line, got: $(cat err.txt)"
-  grep -q -- "$pattern" err.txt || fail "$what: '$pattern' not in: $(cat err.txt)"
-}
 sweep=("$bin" sweep -c "$cfg" --param hardware.skip_fifo.depth=4:64:+4 -o "$dir/out.csv")
 expect_input_error "no sbatch" "scripts/slurm_local.sh" env PATH=/nonexistent "${sweep[@]}" --slurm
 expect_input_error "--partition alone" "needs --slurm" "${sweep[@]}" --partition debug
 expect_input_error "bad slice" "--slice '4/4'" "${sweep[@]}" --slice 4/4
 expect_input_error "merge without points" "no point list" "$bin" sweep --merge "$dir/none.csv"
 
-export PATH="$PATH:/usr/sbin"
-for b in sbatch squeue slurmctld slurmd munged; do
-  command -v "$b" >/dev/null || { echo "SKIP: $b not installed (apt-get install slurm-wlm munge)"; exit 77; }
-done
-
-export SKIPSIM_SLURM_DIR="$dir/cluster"
-# A port of its own, so that a cluster someone else started here is left alone.
-export SKIPSIM_SLURM_PORT=$((20000 + $$ % 20000))
-trap '"$src/scripts/slurm_local.sh" stop' EXIT
-eval "$("$src/scripts/slurm_local.sh" start)"
-
-# Waits until the job has left the queue (MinJobAge keeps finished jobs listed for a while).
-wait_job() {
-  for _ in $(seq 600); do
-    squeue -h -j "$1" -o '%T' 2>/dev/null |
-      grep -qE 'PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED|REQUEUE|RESIZING' || return 0
-    sleep 0.2
-  done
-  fail "job $1 still queued after 120 s: $(squeue 2>&1); logs in $dir/out.csv.slurm/logs"
-}
+start_cluster 0
 
 # The same table without the wall-clock columns.
 strip_timing() {

@@ -12,32 +12,16 @@
 #include "hw/dram/ddr_config.hpp"
 #include "hw/dram/ddr_controller.hpp"
 #include "tb/config/dram_preset.hpp"
+#include "tests/common/ddr_helpers.hpp"
 #include "tests/common/dram_timings.hpp"
 
 using namespace skipsim;
+using skipsim::test::at;
+using skipsim::test::ddr4;
+using skipsim::test::drain;
+using skipsim::test::dramsim3;
 
 namespace {
-
-const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
-
-DdrConfig ddr4() { return load_dram_preset(kSourceDir + "/configs/dram/ddr4_3200.yaml"); }
-DdrConfig dramsim3() {
-  return load_dram_preset(kSourceDir + "/configs/dram/ddr4_3200_dramsim3.yaml");
-}
-
-DramAddress at(int rank, int bg, int bank, int64_t row = 0, int column = 0) {
-  DramAddress a;
-  a.rank = rank;
-  a.bank_group = bg;
-  a.bank = bank;
-  a.row = row;
-  a.column = column;
-  return a;
-}
-
-void drain(DdrController& c) {
-  while (c.pending() > 0) c.advance_to(c.next_event_cycle());
-}
 
 uint64_t latency_of(DdrController& c, uint64_t addr, bool write, uint64_t cycle) {
   c.advance_to(cycle);

@@ -13,36 +13,23 @@
 #include "hw/dram/ddr_controller.hpp"
 #include "hw/dram/dram_stats.hpp"
 #include "tb/config/dram_preset.hpp"
+#include "tests/common/ddr_helpers.hpp"
 #include "tests/common/dram_timings.hpp"
 
 using namespace skipsim;
+using skipsim::test::at;
+using skipsim::test::ddr4;
+using skipsim::test::drain;
 
 namespace {
 
 const std::string kSourceDir = SKIPSIM_SOURCE_DIR;
-
-DdrConfig ddr4() { return load_dram_preset(kSourceDir + "/configs/dram/ddr4_3200.yaml"); }
-
-DramAddress at(int rank, int bg, int bank, int64_t row = 0, int column = 0) {
-  DramAddress a;
-  a.rank = rank;
-  a.bank_group = bg;
-  a.bank = bank;
-  a.row = row;
-  a.column = column;
-  return a;
-}
 
 // `cmd` to `t` is legal at `cycle` and not one cycle earlier.
 void expect_edge(const DdrController& c, DdrCommand cmd, const DramAddress& t, uint64_t cycle) {
   EXPECT_FALSE(c.is_legal(cmd, t, cycle - 1)) << to_string(cmd) << " at " << cycle - 1;
   EXPECT_TRUE(c.is_legal(cmd, t, cycle)) << to_string(cmd) << " at " << cycle;
   EXPECT_EQ(c.earliest(cmd, t), cycle) << to_string(cmd);
-}
-
-// Runs until every accepted request has completed.
-void drain(DdrController& c) {
-  while (c.pending() > 0) c.advance_to(c.next_event_cycle());
 }
 
 // One request on an otherwise idle controller: its latency (done - accepted).
