@@ -41,7 +41,8 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   m_bg_bits = log2_of(cfg.bank_groups);
   m_ba_bits = log2_of(cfg.banks_per_group);
   m_channels.resize(static_cast<size_t>(cfg.channels));
-  const size_t words = (static_cast<size_t>(cfg.ranks * cfg.banks_per_rank()) + 63) / 64;
+  const size_t words =
+      (static_cast<size_t>(cfg.ranks) * static_cast<size_t>(cfg.banks_per_rank()) + 63) / 64;
   for (Channel& c : m_channels) {
     for (int w = 0; w < 2; ++w) {
       Queue& q = c.q[w];
@@ -49,7 +50,7 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
       q.slots.resize(static_cast<size_t>(n));
       for (int i = n - 1; i >= 0; --i) q.free.push_back(i);
       q.banks.assign(words, 0);
-      q.cand.resize(static_cast<size_t>(cfg.ranks * cfg.banks_per_rank()));
+      q.cand.resize(static_cast<size_t>(cfg.ranks) * static_cast<size_t>(cfg.banks_per_rank()));
     }
   }
   m_ranks.resize(static_cast<size_t>(cfg.channels) * static_cast<size_t>(cfg.ranks));
@@ -63,7 +64,7 @@ DdrController::DdrController(const DdrConfig& cfg) : m_cfg(cfg), m_map(cfg) {
   }
   if (cfg.queue_structure == QueueStructure::kPerBank) {
     m_per_bank = true;
-    const size_t banks = static_cast<size_t>(cfg.ranks * cfg.banks_per_rank());
+    const size_t banks = static_cast<size_t>(cfg.ranks) * static_cast<size_t>(cfg.banks_per_rank());
     const size_t cmd = static_cast<size_t>(cfg.cmd_queue_size);
     for (Channel& c : m_channels) {
       const size_t n = 2 * static_cast<size_t>(cfg.trans_queue_size) + banks * cmd;
