@@ -11,6 +11,7 @@
 
 #include "hw/dma/dma_read.hpp"
 #include "hw/dram/dram_controller.hpp"
+#include "tests/common/ddr_helpers.hpp"
 #include "tests/common/stream_tb.hpp"
 
 using namespace skipsim;
@@ -90,13 +91,7 @@ class Probe : public sc_core::sc_module {
 };
 
 uint64_t addr(const DramController& d, int rank, int bg, int bank, int64_t row, int col) {
-  DramAddress a;
-  a.rank = rank;
-  a.bank_group = bg;
-  a.bank = bank;
-  a.row = row;
-  a.column = col;
-  return d.controller().address_map().encode(a);
+  return d.controller().address_map().encode(skipsim::test::at(rank, bg, bank, row, col));
 }
 
 }  // namespace
