@@ -104,6 +104,9 @@ class NetworkCommand : public Command {
     if (opt.config.empty()) opt.config = config_dir() + "/npu/default.yaml";
     opt.unbounded_fifo = !m_configured;
     opt.progress = !m_quiet && isatty(STDERR_FILENO);
+    for (const auto& [path, flag] : {std::pair{m_report, "--report"}, std::pair{m_csv, "--csv"}})
+      if (!path.empty() && std::filesystem::is_directory(path))
+        throw InputError(fmt::format("{} '{}': is a directory; expected a file", flag, path));
     if (!m_report.empty()) opt.journal = m_report + ".partial";
     const bool slurm = m_slurm_flag->count() > 0;
     for (const CLI::Option* o : {m_partition, m_array_max, m_sbatch_args})

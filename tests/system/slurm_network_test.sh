@@ -24,6 +24,7 @@ expect_input_error "network --slurm without --report" "needs --report" "${net[@]
 expect_input_error "network --slurm --fused" "run locally only" \
   "${net[@]}" --slurm --report r.json --fused layer1.0:layer1.1
 expect_input_error "network --array-max alone" "needs --slurm" "${net[@]}" --array-max 2
+expect_input_error "network --report a folder" "is a directory" "${net[@]}" --slurm --report "$dir"
 expect_input_error "no sbatch" "scripts/slurm_local.sh" \
   env PATH=/nonexistent "${net[@]}" --slurm --report r.json
 
